@@ -1,0 +1,23 @@
+/** What the HTTP routes share: the modules a role started, and its config. */
+import type { Config } from '../config/load.js';
+import type { Storage } from '../storage/storage.js';
+import type { Queue } from '../queue/queue.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { IngestLimits } from '../ingest/common/limits.js';
+import type { Semaphore } from '../query/semaphore.js';
+
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  /** Present in roles that serve queries. */
+  storage?: Storage;
+  /** Present in roles that accept pushes. */
+  queue?: Queue;
+  limits: IngestLimits;
+  querySlots: Semaphore;
+  /** Set once every module the role needs is ready. */
+  ready: () => boolean;
+  version: string;
+}

@@ -1,0 +1,62 @@
+/**
+ * Push routes: Loki push (JSON, gzip, protobuf+snappy) and JSON lines. Bodies arrive as raw
+ * buffers; each protocol's decoder turns them into one WriteBatch plus per-entry rejections.
+ * Valid entries are committed even when others in the same request are rejected (Loki's rule);
+ * the answer is 204, or 400 naming what was rejected.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import { writeTenant } from '../tenant.js';
+import { decodeLokiPush } from '../../ingest/loki-push.js';
+import { decodeJsonLines } from '../../ingest/jsonlines.js';
+import type { DecodeResult } from '../../ingest/common/validate.js';
+import { LogSentinelError } from '../../errors.js';
+import { nowNs } from '../../query/time.js';
+
+/** How many rejection reasons a 400 answer lists before summarising the rest. */
+const MAX_REASONS = 10;
+
+export async function pushRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  // Push bodies stay raw: the decoders handle compression and every content type themselves.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.config.server.maxRequestBytes }, (_req, body, done) => done(null, body));
+
+  const handle = async (req: FastifyRequest, reply: FastifyReply, protocol: string, decode: (body: Buffer, tenant: string) => DecodeResult): Promise<FastifyReply> => {
+    const started = process.hrtime.bigint();
+    const queue = ctx.queue;
+    if (!queue) throw new LogSentinelError('NOT_FOUND', 'cannot accept push: this role does not ingest');
+    const tenant = writeTenant(req);
+    const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
+    ctx.metrics.bytesReceived.inc({ protocol }, body.length);
+    const res = decode(body, tenant);
+    if (res.rejected.length > 0) ctx.metrics.logsRejected.inc({ tenant, protocol, reason: 'validation' }, res.rejected.length);
+    if (res.accepted > 0) {
+      await queue.append(res.batch);
+      ctx.metrics.logsReceived.inc({ tenant, protocol }, res.accepted);
+      ctx.metrics.processingLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+    if (res.rejected.length > 0) {
+      const lines = res.rejected.slice(0, MAX_REASONS).map((r) => r.reason);
+      if (res.rejected.length > MAX_REASONS) lines.push(`and ${res.rejected.length - MAX_REASONS} more errors`);
+      return reply.status(400).type('text/plain; charset=utf-8').send(lines.join('\n') + '\n');
+    }
+    return reply.status(204).send();
+  };
+
+  const lokiPush = (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
+    handle(req, reply, 'loki', (body, tenant) =>
+      decodeLokiPush(body, req.headers['content-type'], req.headers['content-encoding'] as string | undefined, tenant, ctx.limits, nowNs()),
+    );
+  app.post('/loki/api/v1/push', lokiPush);
+  app.post('/api/prom/push', lokiPush);
+
+  app.post('/api/v1/push/jsonlines', (req, reply) =>
+    handle(req, reply, 'jsonlines', (body, tenant) => {
+      const q = req.query as Record<string, string | undefined>;
+      const fields = q._stream_fields ?? (req.headers['vl-stream-fields'] as string | undefined);
+      return decodeJsonLines(body, req.headers['content-encoding'] as string | undefined, tenant, ctx.limits, nowNs(), {
+        streamFields: fields ? fields.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+      });
+    }),
+  );
+}

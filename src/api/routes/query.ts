@@ -1,0 +1,254 @@
+/**
+ * Loki's query API: query_range, query, labels, label values, series, index/stats — with Loki's
+ * parameters and exact response shapes (string nanosecond timestamps, `stats`), honouring
+ * `X-Loki-Response-Encoding-Flags: categorize-labels`.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import { readTenants } from '../tenant.js';
+import { many, one, rangeParams, requestParams, required, type Params } from '../params.js';
+import { compileLogQuery, compileSelector } from '../../query/compile.js';
+import { resolveStreams, runLogQuery, type LogQueryResult, type LogQueryStats } from '../../query/log-query.js';
+import { LogSentinelError } from '../../errors.js';
+import type { Labels } from '../../model/labels.js';
+import type { Nanos } from '../../model/entry.js';
+import type { Storage, StreamInfo } from '../../storage/storage.js';
+import { nowNs, parseTime } from '../../query/time.js';
+
+const CATEGORIZE = 'categorize-labels';
+
+function wantsCategorized(req: FastifyRequest): boolean {
+  const h = req.headers['x-loki-response-encoding-flags'];
+  const v = Array.isArray(h) ? h.join(',') : (h ?? '');
+  return v.split(',').some((f) => f.trim() === CATEGORIZE);
+}
+
+export function storageOf(ctx: AppContext): Storage {
+  if (!ctx.storage) {
+    if (!ctx.ready()) throw new LogSentinelError('NOT_READY', 'cannot serve queries: the store is still opening', { retryAfter: 1 });
+    throw new LogSentinelError('NOT_FOUND', 'cannot serve queries: this role has no query store');
+  }
+  return ctx.storage;
+}
+
+/** Runs fn within the query concurrency limit and the query timeout. */
+export async function withQueryLimits<T>(ctx: AppContext, req: FastifyRequest, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return ctx.querySlots.run(async () => {
+    const ac = new AbortController();
+    const timer = setTimeout(
+      () => ac.abort(new LogSentinelError('QUERY_TIMEOUT', `cannot finish query: it ran longer than the ${ctx.config.query.timeoutMs / 1000}s query timeout`)),
+      ctx.config.query.timeoutMs,
+    );
+    const onClose = (): void => ac.abort(new LogSentinelError('BAD_REQUEST', 'query cancelled: client closed the connection'));
+    req.raw.once('close', onClose);
+    try {
+      return await fn(ac.signal);
+    } catch (err) {
+      if (ac.signal.aborted && ac.signal.reason instanceof LogSentinelError) throw ac.signal.reason;
+      throw err;
+    } finally {
+      clearTimeout(timer);
+      req.raw.off('close', onClose);
+    }
+  });
+}
+
+export function lokiStats(s: LogQueryStats, execSeconds: number): Record<string, unknown> {
+  const rate = (n: number): number => (execSeconds > 0 ? Math.round(n / execSeconds) : 0);
+  return {
+    summary: {
+      bytesProcessedPerSecond: rate(s.bytesScanned),
+      linesProcessedPerSecond: rate(s.linesScanned),
+      totalBytesProcessed: s.bytesScanned,
+      totalLinesProcessed: s.linesScanned,
+      execTime: execSeconds,
+      queueTime: 0,
+      subqueries: 0,
+      totalEntriesReturned: s.entriesReturned,
+      splits: 0,
+      shards: 0,
+      totalPostFilterLines: s.entriesReturned,
+      totalStructuredMetadataBytesProcessed: s.structuredMetadataBytes,
+    },
+    querier: {
+      store: {
+        totalChunksRef: 0,
+        totalChunksDownloaded: 0,
+        chunksDownloadTime: 0,
+        queryReferencedStructuredMetadata: s.structuredMetadataBytes > 0,
+        chunk: {
+          headChunkBytes: 0,
+          headChunkLines: 0,
+          decompressedBytes: s.bytesScanned,
+          decompressedLines: s.linesScanned,
+          compressedBytes: 0,
+          totalDuplicates: 0,
+          postFilterLines: s.entriesReturned,
+          headChunkStructuredMetadataBytes: 0,
+          decompressedStructuredMetadataBytes: s.structuredMetadataBytes,
+        },
+      },
+    },
+    ingester: {
+      totalReached: 0,
+      totalChunksMatched: 0,
+      totalBatches: 0,
+      totalLinesSent: 0,
+      store: { chunk: { headChunkBytes: 0, headChunkLines: 0, decompressedBytes: 0, decompressedLines: 0, compressedBytes: 0, totalDuplicates: 0 } },
+    },
+  };
+}
+
+export function streamsBody(res: LogQueryResult, categorize: boolean, execSeconds: number): Record<string, unknown> {
+  const result = res.streams.map((s) => ({
+    stream: categorize ? s.streamLabels : s.labels,
+    values: s.entries.map((e) => {
+      const ts = e.ts.toString();
+      if (!categorize) return [ts, e.line];
+      const hasMeta = Object.keys(e.structuredMetadata).length > 0;
+      const hasParsed = Object.keys(e.parsed).length > 0;
+      if (!hasMeta && !hasParsed) return [ts, e.line];
+      const extra: Record<string, Labels> = {};
+      if (hasMeta) extra.structuredMetadata = e.structuredMetadata;
+      if (hasParsed) extra.parsed = e.parsed;
+      return [ts, e.line, extra];
+    }),
+  }));
+  const data: Record<string, unknown> = { resultType: 'streams', result, stats: lokiStats(res.stats, execSeconds) };
+  if (categorize) data.encodingFlags = [CATEGORIZE];
+  return { status: 'success', data };
+}
+
+async function logQuery(ctx: AppContext, req: FastifyRequest, p: Params, range: { start: Nanos; end: Nanos; limit: number; direction: 'backward' | 'forward' }): Promise<Record<string, unknown>> {
+  const query = required(p, 'query');
+  const { plan } = compileLogQuery(query);
+  const tenants = readTenants(req);
+  const categorize = wantsCategorized(req);
+  const t0 = performance.now();
+  try {
+    const res = await withQueryLimits(ctx, req, (signal) => runLogQuery(storageOf(ctx), plan, { tenants, ...range, signal }, { categorize }));
+    const secs = (performance.now() - t0) / 1000;
+    ctx.metrics.queries.inc({ type: 'log', status: 'success' });
+    ctx.metrics.queryDuration.observe({ type: 'log' }, secs);
+    return streamsBody(res, categorize, secs);
+  } catch (err) {
+    ctx.metrics.queries.inc({ type: 'log', status: 'error' });
+    throw err;
+  }
+}
+
+/** Streams of the request's tenants matching any of the selectors (all streams when none). */
+async function selectStreams(ctx: AppContext, req: FastifyRequest, selectors: string[], start: Nanos, end: Nanos): Promise<StreamInfo[]> {
+  const storage = storageOf(ctx);
+  const out: StreamInfo[] = [];
+  const seen = new Set<string>();
+  for (const tenant of readTenants(req)) {
+    const lists = selectors.length === 0 ? [await storage.streams(tenant, start, end)] : await Promise.all(selectors.map((q) => resolveStreams(storage, tenant, compileSelector(q), start, end)));
+    for (const list of lists) {
+      for (const s of list) {
+        const k = tenant + '\x00' + s.id;
+        if (seen.has(k)) continue;
+        seen.add(k);
+        out.push(s);
+      }
+    }
+  }
+  return out;
+}
+
+/** Loki's labels/series default window: the last 6h unless start/end/since say otherwise. */
+function metaRange(p: Params, ctx: AppContext): { start: Nanos; end: Nanos } {
+  const r = rangeParams({ ...p, limit: undefined }, ctx.config, { defaultSince: 6n * 3_600_000_000_000n });
+  return { start: r.start, end: r.end };
+}
+
+export async function queryRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const route = (path: string, handler: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>): void => {
+    app.get(path, handler);
+    app.post(path, handler);
+  };
+
+  route('/loki/api/v1/query_range', async (req) => {
+    const p = requestParams(req);
+    const r = rangeParams(p, ctx.config);
+    // Loki's range is [start, end]: include an entry stamped exactly at `end`.
+    return logQuery(ctx, req, p, { ...r, end: r.end + 1n });
+  });
+
+  route('/loki/api/v1/query', async (req) => {
+    const p = requestParams(req);
+    const time = parseTime('time', one(p, 'time'), nowNs());
+    const r = rangeParams({ ...p, end: time.toString(), start: undefined }, ctx.config);
+    return logQuery(ctx, req, p, { ...r, end: time + 1n });
+  });
+
+  const labelNames = async (req: FastifyRequest): Promise<unknown> => {
+    const p = requestParams(req);
+    const { start, end } = metaRange(p, ctx);
+    const q = one(p, 'query');
+    const streams = await selectStreams(ctx, req, q ? [q] : [], start, end);
+    const names = new Set<string>();
+    for (const s of streams) for (const k of Object.keys(s.labels)) names.add(k);
+    return { status: 'success', data: [...names].sort() };
+  };
+  route('/loki/api/v1/labels', labelNames);
+  route('/loki/api/v1/label', labelNames);
+
+  route('/loki/api/v1/label/:name/values', async (req) => {
+    const p = requestParams(req);
+    const name = (req.params as { name: string }).name;
+    const { start, end } = metaRange(p, ctx);
+    const q = one(p, 'query');
+    const streams = await selectStreams(ctx, req, q ? [q] : [], start, end);
+    const values = new Set<string>();
+    const withoutOwnLevel: StreamInfo[] = [];
+    for (const s of streams) {
+      const v = s.labels[name];
+      if (v !== undefined) values.add(v);
+      else if (name === 'level') withoutOwnLevel.push(s);
+    }
+    // `level` is also the detected level column of streams without a level label.
+    if (name === 'level' && withoutOwnLevel.length > 0) {
+      const storage = storageOf(ctx);
+      for (const tenant of readTenants(req)) {
+        const ids = withoutOwnLevel.filter((s) => s.tenant === tenant).map((s) => s.id);
+        if (ids.length) for (const l of await storage.levels(tenant, ids, start, end)) values.add(l);
+      }
+    }
+    return { status: 'success', data: [...values].sort() };
+  });
+
+  route('/loki/api/v1/series', async (req) => {
+    const p = requestParams(req);
+    const { start, end } = metaRange(p, ctx);
+    const selectors = many(p, 'match[]').concat(many(p, 'match'));
+    const streams = await selectStreams(ctx, req, selectors, start, end);
+    return { status: 'success', data: streams.map((s) => s.labels) };
+  });
+
+  route('/loki/api/v1/index/stats', async (req) => {
+    const p = requestParams(req);
+    const { start, end } = metaRange(p, ctx);
+    const plan = compileSelector(required(p, 'query'));
+    const storage = storageOf(ctx);
+    const total = { streams: 0, chunks: 0, bytes: 0, entries: 0 };
+    for (const tenant of readTenants(req)) {
+      const streams = await resolveStreams(storage, tenant, plan, start, end + 1n);
+      const s = await storage.stats(tenant, streams.map((x) => x.id), start, end + 1n);
+      total.streams += s.streams;
+      total.chunks += s.chunks;
+      total.bytes += s.bytes;
+      total.entries += s.entries;
+    }
+    return total;
+  });
+
+  app.get('/loki/api/v1/status/buildinfo', async () => ({
+    version: ctx.version,
+    revision: 'logsentinel',
+    branch: 'main',
+    buildUser: '',
+    buildDate: '',
+    goVersion: '',
+  }));
+}

@@ -1,0 +1,67 @@
+/**
+ * The HTTP server factory: Fastify with request ids, metrics hooks, one error handler, and the
+ * route groups of the modules a role runs.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from './context.js';
+import { sendError } from './error-handler.js';
+import { pushRoutes } from './routes/push.js';
+import { queryRoutes } from './routes/query.js';
+import { searchRoutes } from './routes/search.js';
+import { opsRoutes } from './routes/ops.js';
+
+export interface ServerOptions {
+  ingest: boolean;
+  query: boolean;
+}
+
+function parseForm(body: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of new URLSearchParams(body)) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.logger,
+    disableRequestLogging: true,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    bodyLimit: ctx.config.server.maxRequestBytes,
+    routerOptions: { ignoreTrailingSlash: true },
+  }) as unknown as FastifyInstance;
+
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, parseForm(body as string));
+  });
+
+  const m = ctx.metrics;
+  app.addHook('onRequest', async (req, reply) => {
+    m.httpInFlight.inc();
+    reply.header('X-Request-Id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    m.httpInFlight.dec();
+    const route = req.routeOptions.url ?? 'unmatched';
+    const status = String(reply.statusCode);
+    m.httpRequests.inc({ method: req.method, route, status });
+    m.httpDuration.observe({ method: req.method, route }, reply.elapsedTime / 1000);
+    if (reply.statusCode >= 400) m.httpErrors.inc({ method: req.method, route, status });
+    req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
+  });
+
+  app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
+  app.setNotFoundHandler((req, reply) => reply.status(404).type('text/plain').send(`404 page not found: ${req.method} ${req.url.split('?')[0]}\n`));
+
+  await app.register(async (scope) => opsRoutes(scope, ctx));
+  if (opts.ingest) await app.register(async (scope) => pushRoutes(scope, ctx));
+  if (opts.query) {
+    await app.register(async (scope) => queryRoutes(scope, ctx));
+    await app.register(async (scope) => searchRoutes(scope, ctx));
+  }
+  return app;
+}

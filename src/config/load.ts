@@ -1,0 +1,176 @@
+/**
+ * Loads the configuration: defaults, then the YAML file (`--config`), then `LOGSENTINEL_*`
+ * environment variables, then command-line flags — each later source wins.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { OPTIONS, type OptionSpec } from './schema.js';
+import { parseBytes } from '../logql/bytes.js';
+import { parseDuration } from '../logql/duration.js';
+
+export interface Config {
+  server: { host: string; port: number; maxRequestBytes: number; logLevel: string };
+  dataDir: string;
+  storage: { duckdb: { memoryLimit: string; threads: number; checkpointIntervalMs: number; checkpointWalBytes: number } };
+  ingest: { maxBatchEntries: number; maxBatchDelayMs: number; maxQueuedEntries: number; dedupWindowEntries: number };
+  limits: {
+    maxLineSize: number;
+    maxLineSizeTruncate: boolean;
+    maxLabelNamesPerSeries: number;
+    maxLabelNameLength: number;
+    maxLabelValueLength: number;
+    creationGracePeriodMs: number;
+    rejectOlderThanMs: number;
+    maxStructuredMetadataEntries: number;
+    maxStructuredMetadataSize: number;
+  };
+  query: { maxEntriesLimit: number; defaultLimit: number; maxQueryLengthMs: number; timeoutMs: number; maxConcurrent: number };
+  retention: { periodMs: number; intervalMs: number };
+}
+
+type Value = string | number | boolean | string[];
+
+export function envName(path: string): string {
+  return 'LOGSENTINEL_' + path.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+}
+
+function convert(spec: OptionSpec, raw: unknown, source: string): Value {
+  const fail = (why: string): never => {
+    throw new Error(`cannot load option ${spec.path} from ${source}: ${why} (got ${JSON.stringify(raw)})`);
+  };
+  switch (spec.type) {
+    case 'string':
+      if (typeof raw === 'string' || typeof raw === 'number') return String(raw);
+      return fail('expected a string');
+    case 'int': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(n)) fail('expected an integer');
+      return n;
+    }
+    case 'bool':
+      if (typeof raw === 'boolean') return raw;
+      if (typeof raw === 'string' && /^(true|false|1|0|yes|no)$/i.test(raw)) return /^(true|1|yes)$/i.test(raw);
+      return fail('expected true or false');
+    case 'duration': {
+      const s = typeof raw === 'number' ? `${raw}s` : String(raw);
+      try {
+        return Math.round(parseDuration(s));
+      } catch (err) {
+        return fail((err as Error).message);
+      }
+    }
+    case 'bytes':
+      try {
+        return typeof raw === 'number' ? raw : parseBytes(String(raw));
+      } catch (err) {
+        return fail((err as Error).message);
+      }
+    case 'list':
+      if (Array.isArray(raw)) return raw.map(String);
+      if (typeof raw === 'string') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+      return fail('expected a list');
+  }
+}
+
+function getPath(obj: unknown, path: string): unknown {
+  let cur: unknown = obj;
+  for (const part of path.split('.')) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return cur;
+}
+
+/** Every option path the YAML may contain, to reject typos instead of ignoring them. */
+function checkUnknown(obj: unknown, prefix: string, file: string): void {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) return;
+  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) {
+    const p = prefix ? `${prefix}.${k}` : k;
+    if (OPTIONS.some((o) => o.path === p)) continue;
+    if (OPTIONS.some((o) => o.path.startsWith(p + '.'))) {
+      checkUnknown(v, p, file);
+      continue;
+    }
+    throw new Error(`cannot load config file ${file}: unknown option ${p}`);
+  }
+}
+
+export interface LoadOptions {
+  configFile?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Values from command-line flags, keyed by option path. */
+  flags?: Record<string, unknown>;
+}
+
+export function loadConfig(opts: LoadOptions = {}): Config {
+  const env = opts.env ?? process.env;
+  const configFile = opts.configFile ?? env.LOGSENTINEL_CONFIG;
+  let file: unknown = {};
+  if (configFile) {
+    let text: string;
+    try {
+      text = readFileSync(configFile, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot read config file ${configFile}: ${(err as Error).message}`);
+    }
+    try {
+      file = parseYaml(text) ?? {};
+    } catch (err) {
+      throw new Error(`cannot parse config file ${configFile}: ${(err as Error).message}`);
+    }
+    checkUnknown(file, '', configFile);
+  }
+  const flat: Record<string, Value> = {};
+  for (const spec of OPTIONS) {
+    let v = convert(spec, spec.default, 'defaults');
+    const fromFile = getPath(file, spec.path);
+    if (fromFile !== undefined && fromFile !== null) v = convert(spec, fromFile, configFile ?? 'config file');
+    const e = env[envName(spec.path)];
+    if (e !== undefined && e !== '') v = convert(spec, e, envName(spec.path));
+    const f = opts.flags?.[spec.path];
+    if (f !== undefined) v = convert(spec, f, spec.flag ?? spec.path);
+    flat[spec.path] = v;
+  }
+  const n = (p: string): number => flat[p] as number;
+  const s = (p: string): string => flat[p] as string;
+  const b = (p: string): boolean => flat[p] as boolean;
+  const cfg: Config = {
+    server: { host: s('server.host'), port: n('server.port'), maxRequestBytes: n('server.maxRequestBytes'), logLevel: s('server.logLevel') },
+    dataDir: s('dataDir'),
+    storage: {
+      duckdb: {
+        memoryLimit: s('storage.duckdb.memoryLimit'),
+        threads: n('storage.duckdb.threads'),
+        checkpointIntervalMs: n('storage.duckdb.checkpointInterval'),
+        checkpointWalBytes: n('storage.duckdb.checkpointWalBytes'),
+      },
+    },
+    ingest: {
+      maxBatchEntries: n('ingest.maxBatchEntries'),
+      maxBatchDelayMs: n('ingest.maxBatchDelay'),
+      maxQueuedEntries: n('ingest.maxQueuedEntries'),
+      dedupWindowEntries: n('ingest.dedupWindowEntries'),
+    },
+    limits: {
+      maxLineSize: n('limits.maxLineSize'),
+      maxLineSizeTruncate: b('limits.maxLineSizeTruncate'),
+      maxLabelNamesPerSeries: n('limits.maxLabelNamesPerSeries'),
+      maxLabelNameLength: n('limits.maxLabelNameLength'),
+      maxLabelValueLength: n('limits.maxLabelValueLength'),
+      creationGracePeriodMs: n('limits.creationGracePeriod'),
+      rejectOlderThanMs: n('limits.rejectOlderThan'),
+      maxStructuredMetadataEntries: n('limits.maxStructuredMetadataEntries'),
+      maxStructuredMetadataSize: n('limits.maxStructuredMetadataSize'),
+    },
+    query: {
+      maxEntriesLimit: n('query.maxEntriesLimit'),
+      defaultLimit: n('query.defaultLimit'),
+      maxQueryLengthMs: n('query.maxQueryLength'),
+      timeoutMs: n('query.timeout'),
+      maxConcurrent: n('query.maxConcurrent'),
+    },
+    retention: { periodMs: n('retention.period'), intervalMs: n('retention.interval') },
+  };
+  if (cfg.server.port < 0 || cfg.server.port > 65535) throw new Error(`cannot load option server.port: ${cfg.server.port} is not a port`);
+  return cfg;
+}

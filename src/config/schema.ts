@@ -1,0 +1,53 @@
+/**
+ * Every configuration option, with its type, default, environment variable and documentation.
+ * This table is the single source for `load.ts`, `--help` and docs/configuration.md.
+ * Environment variables are `LOGSENTINEL_` + the path in upper snake case
+ * (`limits.maxLineSize` → `LOGSENTINEL_LIMITS_MAX_LINE_SIZE`).
+ */
+export type OptionType = 'string' | 'int' | 'bool' | 'duration' | 'bytes' | 'list';
+
+export interface OptionSpec {
+  path: string;
+  type: OptionType;
+  default: string | number | boolean | string[];
+  doc: string;
+  /** Also settable by this command-line flag of `serve`. */
+  flag?: string;
+}
+
+export const OPTIONS: OptionSpec[] = [
+  { path: 'server.host', type: 'string', default: '0.0.0.0', doc: 'Address the HTTP server listens on.', flag: '--host' },
+  { path: 'server.port', type: 'int', default: 3100, doc: "HTTP port (Loki's default, so clients only change the host).", flag: '--port' },
+  { path: 'server.maxRequestBytes', type: 'bytes', default: '64MiB', doc: 'Largest accepted request body (after decompression for gzip); larger answers 413.' },
+  { path: 'server.logLevel', type: 'string', default: 'info', doc: "LogSentinel's own log level (trace, debug, info, warn, error, fatal, silent)." },
+  { path: 'dataDir', type: 'string', default: './data', doc: 'Directory of the embedded store (DuckDB file and its WAL).', flag: '--data-dir' },
+
+  { path: 'storage.duckdb.memoryLimit', type: 'string', default: '2GB', doc: "DuckDB's memory_limit." },
+  { path: 'storage.duckdb.threads', type: 'int', default: 2, doc: 'DuckDB worker threads for queries.' },
+  { path: 'storage.duckdb.checkpointInterval', type: 'duration', default: '30s', doc: 'How often the WAL is checkpointed into the database file. Checkpoints are scheduled by LogSentinel, never triggered inside an ingest commit.' },
+  { path: 'storage.duckdb.checkpointWalBytes', type: 'bytes', default: '256MiB', doc: 'Checkpoint early once the WAL passes this size.' },
+
+  { path: 'ingest.maxBatchEntries', type: 'int', default: 100000, doc: 'Group commit: most entries committed in one storage transaction.' },
+  { path: 'ingest.maxBatchDelay', type: 'duration', default: '2ms', doc: 'Group commit: how long the committer waits for more pushes once one arrives (0 = commit as soon as the previous commit ends).' },
+  { path: 'ingest.maxQueuedEntries', type: 'int', default: 500000, doc: 'Entries waiting to be committed before pushes are refused with 429 and Retry-After.' },
+  { path: 'ingest.dedupWindowEntries', type: 'int', default: 1000000, doc: 'Recently committed entries remembered to make retried pushes idempotent (0 = off).' },
+
+  { path: 'limits.maxLineSize', type: 'bytes', default: '256KiB', doc: 'Largest accepted log line; longer lines are rejected (or truncated, see maxLineSizeTruncate).' },
+  { path: 'limits.maxLineSizeTruncate', type: 'bool', default: false, doc: 'Truncate over-long lines instead of rejecting them.' },
+  { path: 'limits.maxLabelNamesPerSeries', type: 'int', default: 15, doc: 'Most labels a stream may have.' },
+  { path: 'limits.maxLabelNameLength', type: 'int', default: 1024, doc: 'Longest label name.' },
+  { path: 'limits.maxLabelValueLength', type: 'int', default: 2048, doc: 'Longest label value.' },
+  { path: 'limits.creationGracePeriod', type: 'duration', default: '10m', doc: 'Entries further than this in the future are rejected.' },
+  { path: 'limits.rejectOlderThan', type: 'duration', default: '0', doc: 'Reject entries older than this (0 = accept any age; out-of-order and late entries are always accepted within it).' },
+  { path: 'limits.maxStructuredMetadataEntries', type: 'int', default: 128, doc: 'Most structured metadata pairs per entry.' },
+  { path: 'limits.maxStructuredMetadataSize', type: 'bytes', default: '64KiB', doc: 'Largest structured metadata per entry.' },
+
+  { path: 'query.maxEntriesLimit', type: 'int', default: 5000, doc: 'Largest `limit` a log query may ask for (Loki: max_entries_limit_per_query).' },
+  { path: 'query.defaultLimit', type: 'int', default: 100, doc: 'Entries returned when a query gives no limit.' },
+  { path: 'query.maxQueryLength', type: 'duration', default: '721h', doc: 'Longest time range of one query.' },
+  { path: 'query.timeout', type: 'duration', default: '60s', doc: 'A query running longer is cancelled with 504.' },
+  { path: 'query.maxConcurrent', type: 'int', default: 8, doc: 'Queries executed at once; more wait in line.' },
+
+  { path: 'retention.period', type: 'duration', default: '744h', doc: 'Entries older than this are deleted (0 = keep forever).' },
+  { path: 'retention.interval', type: 'duration', default: '10m', doc: 'How often retention runs.' },
+];

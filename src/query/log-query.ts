@@ -1,0 +1,167 @@
+/**
+ * Runs a LogQL log query against a Storage: resolves the selector to stream ids in memory,
+ * pushes time range, levels and line filters into the backend, and runs the remaining pipeline
+ * stages over rows as the backend streams them in order — stopping as soon as `limit` entries
+ * have passed, so a query never loads its whole time range.
+ */
+import type { Labels } from '../model/labels.js';
+import { labelsToString } from '../model/labels.js';
+import type { Nanos } from '../model/entry.js';
+import type { Storage, StoredRow, StreamInfo } from '../storage/storage.js';
+import { matchesLabels, type LogQueryPlan } from '../logql/index.js';
+
+export interface LogQueryParams {
+  tenants: string[];
+  start: Nanos;
+  end: Nanos;
+  limit: number;
+  direction: 'backward' | 'forward';
+  signal?: AbortSignal;
+}
+
+export interface ResultEntry {
+  ts: Nanos;
+  line: string;
+  structuredMetadata: Labels;
+  parsed: Labels;
+}
+
+export interface ResultStream {
+  /** Full label set (stream + metadata + parsed), Loki's legacy response key. */
+  labels: Labels;
+  /** Stream labels only (for categorize-labels responses). */
+  streamLabels: Labels;
+  entries: ResultEntry[];
+}
+
+export interface LogQueryStats {
+  linesScanned: number;
+  bytesScanned: number;
+  entriesReturned: number;
+  streamsMatched: number;
+  structuredMetadataBytes: number;
+}
+
+export interface LogQueryResult {
+  /** Streams keyed by final label set; with categorize-labels, by stream labels. */
+  streams: ResultStream[];
+  stats: LogQueryStats;
+}
+
+/** Streams of a tenant selected by the plan's matchers over [start, end). */
+export async function resolveStreams(storage: Storage, tenant: string, plan: Pick<LogQueryPlan, 'matchers'>, start: Nanos, end: Nanos): Promise<StreamInfo[]> {
+  const all = await storage.streams(tenant, start, end);
+  if (plan.matchers.length === 0) return all;
+  return all.filter((s) => matchesLabels(plan.matchers, s.labels));
+}
+
+interface Collected {
+  ts: Nanos;
+  streamId: bigint;
+  tenant: string;
+  line: string;
+  labels: Labels;
+  streamLabels: Labels;
+  structuredMetadata: Labels;
+  parsed: Labels;
+}
+
+/**
+ * Executes the plan. With `categorize`, entries are grouped by stream labels and carry their
+ * metadata and parsed labels separately (X-Loki-Response-Encoding-Flags: categorize-labels).
+ */
+export async function runLogQuery(
+  storage: Storage,
+  plan: LogQueryPlan,
+  params: LogQueryParams,
+  opts: { categorize: boolean } = { categorize: false },
+): Promise<LogQueryResult> {
+  const stats: LogQueryStats = { linesScanned: 0, bytesScanned: 0, entriesReturned: 0, streamsMatched: 0, structuredMetadataBytes: 0 };
+  const collected: Collected[] = [];
+  const multiTenant = params.tenants.length > 1;
+  for (const tenant of params.tenants) {
+    const streams = await resolveStreams(storage, tenant, plan, params.start, params.end);
+    stats.streamsMatched += streams.length;
+    if (streams.length === 0) continue;
+    const byId = new Map<bigint, StreamInfo>();
+    for (const s of streams) byId.set(s.id, s);
+    const pipeline = plan.pipeline;
+    // Every pushed-down stage is done by the backend; when nothing remains, the backend's LIMIT
+    // is exact. Otherwise rows are read until enough pass the pipeline.
+    const exact = pipeline.noop;
+    let taken = 0;
+    const rows = storage.select({
+      tenant,
+      streamIds: streams.map((s) => s.id),
+      start: params.start,
+      end: params.end,
+      direction: params.direction,
+      limit: exact ? params.limit : undefined,
+      levels: plan.levels,
+      line: plan.line,
+      signal: params.signal,
+    });
+    outer: for await (const chunk of rows) {
+      for (const row of chunk) {
+        stats.linesScanned++;
+        stats.bytesScanned += row.line.length;
+        const stream = byId.get(row.streamId);
+        if (!stream) continue;
+        const out = processRow(pipeline, row, stream, tenant, multiTenant, stats);
+        if (!out) continue;
+        collected.push(out);
+        if (++taken >= params.limit) break outer;
+      }
+    }
+  }
+  // Several tenants: keep the `limit` entries nearest the query's starting edge.
+  if (multiTenant) {
+    collected.sort((a, b) => (params.direction === 'backward' ? cmp(b.ts, a.ts) : cmp(a.ts, b.ts)));
+    collected.length = Math.min(collected.length, params.limit);
+  }
+  const groups = new Map<string, ResultStream>();
+  for (const c of collected) {
+    const keyLabels = opts.categorize ? c.streamLabels : c.labels;
+    const key = labelsToString(keyLabels);
+    let g = groups.get(key);
+    if (!g) {
+      g = { labels: c.labels, streamLabels: c.streamLabels, entries: [] };
+      groups.set(key, g);
+    }
+    g.entries.push({ ts: c.ts, line: c.line, structuredMetadata: c.structuredMetadata, parsed: c.parsed });
+  }
+  stats.entriesReturned = collected.length;
+  return { streams: [...groups.values()], stats };
+}
+
+function cmp(a: bigint, b: bigint): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function processRow(
+  pipeline: LogQueryPlan['pipeline'],
+  row: StoredRow,
+  stream: StreamInfo,
+  tenant: string,
+  multiTenant: boolean,
+  stats: LogQueryStats,
+): Collected | null {
+  let streamLabels = stream.labels;
+  if (multiTenant) streamLabels = { ...streamLabels, __tenant_id__: tenant };
+  // The detected level is offered as metadata `level` unless the stream has its own.
+  let metadata: Labels | undefined = row.metadata;
+  if (row.metadata) for (const k in row.metadata) stats.structuredMetadataBytes += k.length + row.metadata[k].length;
+  if (streamLabels.level === undefined) metadata = { ...row.metadata, level: row.level };
+  const res = pipeline.process(row.ts, row.line, streamLabels, metadata);
+  if (!res) return null;
+  return {
+    ts: row.ts,
+    streamId: row.streamId,
+    tenant,
+    line: res.line,
+    labels: res.labels,
+    streamLabels,
+    structuredMetadata: res.structuredMetadata,
+    parsed: res.parsed,
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * The known data set and LogQL log queries with their known answers, shared by every storage
+ * backend's conformance run. Output label sets follow LogSentinel's documented rule: the detected
+ * level appears as label `level` (like structured metadata), parsed labels are added, and
+ * structured metadata is part of the label set (Loki's legacy, non-categorized response).
+ */
+import type { WriteBatch } from '../model/entry.js';
+import type { Level } from '../model/level.js';
+import { labelsToString, sortLabels, streamId, type Labels } from '../model/labels.js';
+
+/** 2026-01-01T00:00:00Z */
+export const BASE_TS = 1_767_225_600_000_000_000n;
+const sec = (n: number): bigint => BASE_TS + BigInt(n) * 1_000_000_000n;
+
+export const LINES = {
+  webGet: 'level=info method=GET path=/ status=200 duration=12ms size=512',
+  webPost: 'level=error method=POST path=/login status=500 duration=1.5s size=2KB',
+  webJson: '{"level":"warn","msg":"slow request","latency_ms":850,"user":{"id":"u1","name":"ann"}}',
+  webAccess: '10.0.0.1 - - "GET /health HTTP/1.1" 200 15',
+  dbDeadlock: 'ERROR deadlock detected on table orders',
+  dbCheckpoint: 'INFO checkpoint complete: wrote 120 buffers',
+  devCache: 'level=debug msg="cache miss" key=user:42',
+  dbFatal: '\u001b[31mFATAL\u001b[0m disk full',
+  t2: 'level=info other tenant line',
+};
+
+function stream(tenant: string, labels: Labels, entries: Array<[number, string, Level, Record<string, string>?]>): WriteBatch {
+  const l = sortLabels(labels);
+  return {
+    tenant,
+    streams: [{ labels: l, key: labelsToString(l), id: streamId(tenant, l), entries: entries.map(([s, line, level, metadata]) => ({ ts: sec(s), line, level, metadata })) }],
+  };
+}
+
+export function conformanceDataset(): WriteBatch[] {
+  return [
+    stream('t1', { app: 'web', env: 'prod' }, [
+      [1, LINES.webGet, 'info'],
+      [2, LINES.webPost, 'error'],
+      [3, LINES.webJson, 'warn'],
+      [4, LINES.webAccess, 'info'],
+    ]),
+    stream('t1', { app: 'db', env: 'prod' }, [
+      [5, LINES.dbDeadlock, 'error'],
+      [6, LINES.dbCheckpoint, 'info'],
+      [8, LINES.dbFatal, 'critical'],
+    ]),
+    stream('t1', { app: 'web', env: 'dev' }, [[7, LINES.devCache, 'debug', { trace_id: 'abc' }]]),
+    stream('t2', { app: 'web', env: 'prod' }, [[1, LINES.t2, 'info']]),
+  ];
+}
+
+export interface LogQueryCase {
+  query: string;
+  tenants?: string[];
+  limit?: number;
+  direction?: 'backward' | 'forward';
+  /** Streams sorted by their printed label set; lines in result order. */
+  want: Array<{ labels: string; lines: string[] }>;
+}
+
+const WP = 'app="web", env="prod"';
+const DB = 'app="db", env="prod"';
+
+export const logQueryCases: LogQueryCase[] = [
+  {
+    query: '{app="web"}',
+    want: [
+      { labels: '{app="web", env="dev", level="debug", trace_id="abc"}', lines: [LINES.devCache] },
+      { labels: `{${WP}, level="error"}`, lines: [LINES.webPost] },
+      { labels: `{${WP}, level="info"}`, lines: [LINES.webAccess, LINES.webGet] },
+      { labels: `{${WP}, level="warn"}`, lines: [LINES.webJson] },
+    ],
+  },
+  { query: '{app="web", env="prod"} |= "GET"', want: [{ labels: `{${WP}, level="info"}`, lines: [LINES.webAccess, LINES.webGet] }] },
+  { query: '{app="web", env="prod"} |= "GET" or "POST"', want: [
+    { labels: `{${WP}, level="error"}`, lines: [LINES.webPost] },
+    { labels: `{${WP}, level="info"}`, lines: [LINES.webAccess, LINES.webGet] },
+  ] },
+  { query: '{app="web", env="prod"} != "GET" != "POST"', want: [{ labels: `{${WP}, level="warn"}`, lines: [LINES.webJson] }] },
+  {
+    query: '{env="prod"} |~ "dead|slow"',
+    want: [
+      { labels: `{${DB}, level="error"}`, lines: [LINES.dbDeadlock] },
+      { labels: `{${WP}, level="warn"}`, lines: [LINES.webJson] },
+    ],
+  },
+  {
+    query: '{app="db"} != "deadlock"',
+    want: [
+      { labels: `{${DB}, level="critical"}`, lines: [LINES.dbFatal] },
+      { labels: `{${DB}, level="info"}`, lines: [LINES.dbCheckpoint] },
+    ],
+  },
+  { query: '{app=~"w.b", env!="dev"} !~ "(?i)get|post|slow"', want: [] },
+  { query: '{app="nope"}', want: [] },
+  {
+    query: '{app="web", env="prod"} |= "status=" | logfmt | status >= 500',
+    want: [{ labels: `{${WP}, duration="1.5s", level="error", method="POST", path="/login", size="2KB", status="500"}`, lines: [LINES.webPost] }],
+  },
+  {
+    query: '{app="web", env="prod"} |= "status=" | logfmt | duration > 1s or size < 1KB',
+    want: [
+      { labels: `{${WP}, duration="1.5s", level="error", method="POST", path="/login", size="2KB", status="500"}`, lines: [LINES.webPost] },
+      { labels: `{${WP}, duration="12ms", level="info", method="GET", path="/", size="512", status="200"}`, lines: [LINES.webGet] },
+    ],
+  },
+  {
+    query: '{app="web"} | json | latency_ms > 500',
+    want: [{ labels: `{${WP}, latency_ms="850", level="warn", msg="slow request", user_id="u1", user_name="ann"}`, lines: [LINES.webJson] }],
+  },
+  {
+    query: '{app="web"} |= "latency" | json user="user.name", ms="latency_ms"',
+    want: [{ labels: `{${WP}, level="warn", ms="850", user="ann"}`, lines: [LINES.webJson] }],
+  },
+  {
+    query: '{app="web", env="prod"} |= "status=" | logfmt | line_format "{{.method}} {{.path}}" | keep app, method',
+    want: [
+      { labels: '{app="web", method="GET"}', lines: ['GET /'] },
+      { labels: '{app="web", method="POST"}', lines: ['POST /login'] },
+    ],
+  },
+  {
+    query: '{app="db"} | regexp "^(?P<sev>\\\\w+) (?P<msg>.*)$" | sev="ERROR"',
+    want: [{ labels: `{${DB}, level="error", msg="deadlock detected on table orders", sev="ERROR"}`, lines: [LINES.dbDeadlock] }],
+  },
+  {
+    query: '{app="db"} | pattern "<sev> checkpoint <_>" | sev != ""',
+    want: [{ labels: `{${DB}, level="info", sev="INFO"}`, lines: [LINES.dbCheckpoint] }],
+  },
+  {
+    query: '{level="error"}',
+    want: [
+      { labels: `{${DB}, level="error"}`, lines: [LINES.dbDeadlock] },
+      { labels: `{${WP}, level="error"}`, lines: [LINES.webPost] },
+    ],
+  },
+  {
+    query: '{env="prod", level=~"error|critical"} |= "d"',
+    want: [
+      { labels: `{${DB}, level="critical"}`, lines: [LINES.dbFatal] },
+      { labels: `{${DB}, level="error"}`, lines: [LINES.dbDeadlock] },
+    ],
+  },
+  { query: '{app="web"} | level="warn"', want: [{ labels: `{${WP}, level="warn"}`, lines: [LINES.webJson] }] },
+  { query: '{app="web"} | trace_id="abc"', want: [{ labels: '{app="web", env="dev", level="debug", trace_id="abc"}', lines: [LINES.devCache] }] },
+  { query: '{app="db"} | drop level', want: [{ labels: `{${DB}}`, lines: [LINES.dbFatal, LINES.dbCheckpoint, LINES.dbDeadlock] }] },
+  { query: '{app="db"} |= "disk" | decolorize', want: [{ labels: `{${DB}, level="critical"}`, lines: ['FATAL disk full'] }] },
+  { query: '{app="db"} |= "deadlock" | label_format component=app', want: [{ labels: `{${DB}, component="db", level="error"}`, lines: [LINES.dbDeadlock] }] },
+  { query: '{app="web", env="prod"}', limit: 2, want: [
+    { labels: `{${WP}, level="info"}`, lines: [LINES.webAccess] },
+    { labels: `{${WP}, level="warn"}`, lines: [LINES.webJson] },
+  ] },
+  { query: '{app="web", env="prod"}', limit: 2, direction: 'forward', want: [
+    { labels: `{${WP}, level="error"}`, lines: [LINES.webPost] },
+    { labels: `{${WP}, level="info"}`, lines: [LINES.webGet] },
+  ] },
+  {
+    query: '{app="web", env="prod"} |= "other"',
+    tenants: ['t1', 't2'],
+    want: [{ labels: `{__tenant_id__="t2", ${WP}, level="info"}`, lines: [LINES.t2] }],
+  },
+  { query: '{app="web", env="prod"} |= "other"', want: [] },
+];

@@ -1,0 +1,209 @@
+/**
+ * The storage conformance suite: every Storage implementation runs it (see duckdb-storage.test.ts)
+ * and must pass every case; a backend that cannot run a case says why with `t.skip(reason)`.
+ * It covers the Storage contract directly and LogQL log queries end to end through the engine.
+ */
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Storage, StoredRow, SelectPlan } from './storage.js';
+import type { WriteBatch, LogEntry } from '../model/entry.js';
+import { labelsToString, sortLabels, streamId, type Labels } from '../model/labels.js';
+import { logQueryCases, conformanceDataset, BASE_TS } from './conformance-data.js';
+import { compileLogQuery } from '../query/compile.js';
+import { runLogQuery } from '../query/log-query.js';
+
+export interface StorageFactory {
+  /** A new, empty store (opened). */
+  create(): Promise<Storage>;
+  /** Closes `s` and opens the same data again, as after a restart. */
+  reopen(s: Storage): Promise<Storage>;
+  /** Removes what create() made. */
+  destroy(s: Storage): Promise<void>;
+}
+
+export function batch(tenant: string, labels: Labels, entries: Array<Partial<LogEntry> & { ts: bigint; line: string }>): WriteBatch {
+  const sorted = sortLabels(labels);
+  return {
+    tenant,
+    streams: [
+      {
+        labels: sorted,
+        key: labelsToString(sorted),
+        id: streamId(tenant, sorted),
+        entries: entries.map((e) => ({ ts: e.ts, line: e.line, level: e.level ?? 'info', metadata: e.metadata })),
+      },
+    ],
+  };
+}
+
+async function collect(s: Storage, plan: SelectPlan): Promise<StoredRow[]> {
+  const out: StoredRow[] = [];
+  for await (const chunk of s.select(plan)) out.push(...chunk);
+  return out;
+}
+
+export function runStorageConformance(name: string, factory: StorageFactory): void {
+  describe(`storage conformance: ${name}`, () => {
+    let s: Storage;
+    const T = 'conf';
+    const A = sortLabels({ service: 'api', env: 'prod' });
+    const B = sortLabels({ service: 'db', env: 'prod' });
+    const idA = streamId(T, A);
+    const idB = streamId(T, B);
+    const ns = (i: number): bigint => BASE_TS + BigInt(i) * 1_000_000_000n;
+
+    before(async () => {
+      s = await factory.create();
+      await s.write([
+        batch(T, A, [
+          { ts: ns(1), line: 'GET /a 200', level: 'info' },
+          { ts: ns(3), line: 'GET /b 500 error', level: 'error', metadata: { trace_id: 't-1' } },
+          { ts: ns(5), line: 'GET /c 200', level: 'info' },
+        ]),
+        batch(T, B, [
+          { ts: ns(2), line: 'query took 5ms', level: 'debug' },
+          { ts: ns(4), line: 'deadlock detected', level: 'critical' },
+        ]),
+      ]);
+    });
+    after(async () => {
+      await factory.destroy(s);
+    });
+
+    const all = (over: Partial<SelectPlan> = {}): SelectPlan => ({
+      tenant: T,
+      streamIds: [idA, idB],
+      start: ns(0),
+      end: ns(100),
+      direction: 'backward',
+      ...over,
+    });
+
+    it('streams lists what was written, with time bounds', async () => {
+      const got = await s.streams(T, ns(0), ns(100));
+      assert.deepEqual(got.map((x) => labelsToString(x.labels)).sort(), [labelsToString(A), labelsToString(B)].sort());
+      const a = got.find((x) => x.id === idA)!;
+      assert.equal(a.firstTs, ns(1));
+      assert.equal(a.lastTs, ns(5));
+      assert.deepEqual(await s.streams(T, ns(6), ns(100)), []);
+      assert.deepEqual(await s.streams('other-tenant', ns(0), ns(100)), []);
+    });
+
+    it('select returns rows newest first and oldest first', async () => {
+      const back = await collect(s, all());
+      assert.deepEqual(back.map((r) => r.ts), [ns(5), ns(4), ns(3), ns(2), ns(1)]);
+      const fwd = await collect(s, all({ direction: 'forward' }));
+      assert.deepEqual(fwd.map((r) => r.ts), [ns(1), ns(2), ns(3), ns(4), ns(5)]);
+    });
+
+    it('select honours [start, end), stream ids and limit', async () => {
+      const rows = await collect(s, all({ start: ns(2), end: ns(4) }));
+      assert.deepEqual(rows.map((r) => r.ts), [ns(3), ns(2)]);
+      const onlyA = await collect(s, all({ streamIds: [idA] }));
+      assert.deepEqual(onlyA.map((r) => r.line), ['GET /c 200', 'GET /b 500 error', 'GET /a 200']);
+      const two = await collect(s, all({ limit: 2 }));
+      assert.deepEqual(two.map((r) => r.ts), [ns(5), ns(4)]);
+      assert.deepEqual(await collect(s, all({ streamIds: [] })), []);
+    });
+
+    it('select reads a range window by window when no limit is given', async () => {
+      const rows = await collect(s, all({ limit: undefined, start: ns(0), end: ns(100_000) }));
+      assert.equal(rows.length, 5);
+      assert.deepEqual(rows.map((r) => r.ts), [ns(5), ns(4), ns(3), ns(2), ns(1)]);
+    });
+
+    it('select keeps level, metadata and nanosecond timestamps', async () => {
+      const rows = await collect(s, all({ streamIds: [idA] }));
+      const err = rows.find((r) => r.ts === ns(3))!;
+      assert.equal(err.level, 'error');
+      assert.deepEqual(err.metadata, { trace_id: 't-1' });
+      assert.equal(rows.find((r) => r.ts === ns(1))!.metadata, undefined);
+    });
+
+    it('select pushes down level and line predicates', async () => {
+      const f = async (over: Partial<SelectPlan>, want: string[]): Promise<void> => {
+        const rows = await collect(s, all(over));
+        assert.deepEqual(rows.map((r) => r.line), want, JSON.stringify(over, (_k, v) => (typeof v === 'bigint' ? v.toString() : v)));
+      };
+      await f({ levels: ['error', 'critical'] }, ['deadlock detected', 'GET /b 500 error']);
+      await f({ levels: [] }, []);
+      await f({ line: { type: 'contains', value: 'GET' } }, ['GET /c 200', 'GET /b 500 error', 'GET /a 200']);
+      await f({ line: { type: 'not', expr: { type: 'contains', value: 'GET' } } }, ['deadlock detected', 'query took 5ms']);
+      await f({ line: { type: 'regex', pattern: '\\d+ms$' } }, ['query took 5ms']);
+      await f({ line: { type: 'regex', pattern: '(?i)DEADLOCK' } }, ['deadlock detected']);
+      await f({ line: { type: 'or', exprs: [{ type: 'contains', value: '/a' }, { type: 'contains', value: 'took' }] } }, ['query took 5ms', 'GET /a 200']);
+      await f({ line: { type: 'and', exprs: [{ type: 'contains', value: 'GET' }, { type: 'contains', value: '200' }] } }, ['GET /c 200', 'GET /a 200']);
+      await f({ line: { type: 'contains', value: "it's" } }, []);
+    });
+
+    it('writing the same entries again stores them once (idempotent writes)', async () => {
+      const again = batch(T, A, [{ ts: ns(3), line: 'GET /b 500 error', level: 'error', metadata: { trace_id: 't-1' } }]);
+      await s.write([again, again]);
+      const rows = await collect(s, all({ streamIds: [idA] }));
+      assert.equal(rows.length, 3);
+    });
+
+    it('keeps entries that differ only in timestamp or line', async () => {
+      await s.write([batch(T, A, [{ ts: ns(7), line: 'same' }, { ts: ns(8), line: 'same' }, { ts: ns(8), line: 'same!' }])]);
+      const rows = await collect(s, all({ streamIds: [idA], start: ns(7), end: ns(9) }));
+      assert.equal(rows.length, 3);
+    });
+
+    it('stats counts streams, entries and bytes', async () => {
+      const st = await s.stats(T, [idB], ns(0), ns(100));
+      assert.equal(st.streams, 1);
+      assert.equal(st.entries, 2);
+      assert.equal(st.bytes, 'query took 5ms'.length + 'deadlock detected'.length);
+    });
+
+    it('levels lists the levels seen in streams', async () => {
+      assert.deepEqual((await s.levels(T, [idB], ns(0), ns(100))).sort(), ['critical', 'debug']);
+    });
+
+    it('data survives a reopen', async () => {
+      s = await factory.reopen(s);
+      const rows = await collect(s, all({ end: ns(7) }));
+      assert.deepEqual(rows.map((r) => r.ts), [ns(5), ns(4), ns(3), ns(2), ns(1)]);
+      const st = await s.streams(T, ns(0), ns(100));
+      assert.equal(st.length, 2);
+      // Idempotency holds across the restart too (the retry of an entry committed before it).
+      await s.write([batch(T, B, [{ ts: ns(4), line: 'deadlock detected', level: 'critical' }])]);
+      assert.equal((await collect(s, all({ streamIds: [idB] }))).length, 2);
+    });
+
+    it('retention deletes entries older than the cutoff and forgets empty streams', async () => {
+      const deleted = await s.applyRetention(ns(3));
+      assert.equal(deleted, 2);
+      const rows = await collect(s, all({ start: ns(0), end: ns(100) }));
+      assert.ok(rows.every((r) => r.ts >= ns(3)));
+      assert.ok((await s.sizeBytes()) > 0);
+    });
+  });
+
+  describe(`storage conformance: ${name}: LogQL log queries`, () => {
+    let s: Storage;
+    before(async () => {
+      s = await factory.create();
+      await s.write(conformanceDataset());
+    });
+    after(async () => {
+      await factory.destroy(s);
+    });
+    for (const c of logQueryCases) {
+      it(`${c.query}${c.direction ? ' ' + c.direction : ''}${c.limit ? ' limit ' + c.limit : ''}`, async () => {
+        const { plan } = compileLogQuery(c.query);
+        const res = await runLogQuery(s, plan, {
+          tenants: c.tenants ?? ['t1'],
+          start: BASE_TS,
+          end: BASE_TS + 3_600_000_000_000n,
+          limit: c.limit ?? 1000,
+          direction: c.direction ?? 'backward',
+        });
+        const got = res.streams
+          .map((st) => ({ labels: labelsToString(st.labels), lines: st.entries.map((e) => e.line) }))
+          .sort((a, b) => (a.labels < b.labels ? -1 : 1));
+        assert.deepEqual(got, c.want);
+      });
+    }
+  });
+}

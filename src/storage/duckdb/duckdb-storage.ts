@@ -1,0 +1,366 @@
+/**
+ * The embedded store: one DuckDB file under the data directory.
+ *
+ * Writes go through one writer connection, one transaction per group commit: appender rows are
+ * flushed, then COMMIT (which writes and syncs DuckDB's WAL off the event loop). Automatic
+ * checkpoints are switched off (`checkpoint_threshold`), and LogSentinel runs CHECKPOINT on a
+ * timer between commits, so no ingest commit ever pays for a checkpoint. Queries use their own
+ * short-lived connections and run on DuckDB's threads.
+ */
+import { mkdirSync, statSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { Nanos, WriteBatch } from '../../model/entry.js';
+import { LEVEL_CODE, levelFromCode, type Level } from '../../model/level.js';
+import type { Labels } from '../../model/labels.js';
+import { LogSentinelError } from '../../errors.js';
+import type { IndexStats, SelectPlan, Storage, StoredRow, StreamInfo } from '../storage.js';
+import { StreamIndex } from '../common/stream-index.js';
+import { DedupWindow, entryHash } from '../common/dedup-window.js';
+import { Mutex } from '../common/mutex.js';
+import { migrate } from './schema.js';
+import { lineSql, quote } from './sql.js';
+
+export interface DuckDBStorageOptions {
+  dataDir: string;
+  memoryLimit?: string;
+  threads?: number;
+  checkpointIntervalMs?: number;
+  checkpointWalBytes?: number;
+  dedupWindowEntries?: number;
+  /** Called after a scheduled checkpoint with its duration (for metrics). */
+  onCheckpoint?: (ms: number) => void;
+}
+
+/** Rows appended between yields to the event loop, so a large commit never blocks it for long. */
+const APPEND_SLICE = 8192;
+/** A limited query up to this many rows is one top-N query; larger reads go window by window. */
+const SINGLE_QUERY_LIMIT = 20_000;
+/** Rows a time window aims to hold when reading a range piece by piece. */
+const WINDOW_TARGET_ROWS = 20_000;
+
+export class DuckDBStorage implements Storage {
+  readonly name = 'duckdb';
+  private instance?: DuckDBInstance;
+  private writer?: DuckDBConnection;
+  private readonly index = new StreamIndex();
+  private readonly dedup: DedupWindow;
+  private readonly writeLock = new Mutex();
+  private checkpointTimer?: NodeJS.Timeout;
+  private closed = false;
+  private commits = 0;
+  readonly file: string;
+
+  constructor(private readonly opts: DuckDBStorageOptions) {
+    this.file = join(opts.dataDir, 'logsentinel.duckdb');
+    this.dedup = new DedupWindow(opts.dedupWindowEntries ?? 1_000_000);
+  }
+
+  async open(): Promise<void> {
+    mkdirSync(this.opts.dataDir, { recursive: true });
+    try {
+      this.instance = await DuckDBInstance.create(this.file, {
+        // Checkpoints are LogSentinel's to schedule (see checkpoint()).
+        checkpoint_threshold: '1TB',
+        memory_limit: this.opts.memoryLimit ?? '2GB',
+        threads: String(this.opts.threads ?? 2),
+        preserve_insertion_order: 'true',
+      });
+    } catch (err) {
+      throw new LogSentinelError('STORAGE_UNAVAILABLE', `cannot open store ${this.file}: ${(err as Error).message}`, { cause: err });
+    }
+    this.writer = await this.instance.connect();
+    await migrate(this.writer);
+    await this.loadIndex();
+    await this.seedDedup();
+    const every = this.opts.checkpointIntervalMs ?? 30_000;
+    if (every > 0) {
+      this.checkpointTimer = setInterval(() => void this.checkpoint().catch(() => undefined), every);
+      this.checkpointTimer.unref();
+    }
+  }
+
+  private async loadIndex(): Promise<void> {
+    const conn = this.writer!;
+    const streams = (await conn.runAndReadAll('SELECT tenant, stream_id, labels FROM streams')).getRows();
+    for (const [tenant, id, labels] of streams) this.index.add(tenant as string, id as bigint, JSON.parse(labels as string) as Labels);
+    const bounds = (
+      await conn.runAndReadAll('SELECT tenant, stream_id, min(ts), max(ts), bit_or((1::UINTEGER) << level) FROM entries GROUP BY tenant, stream_id')
+    ).getRows();
+    for (const [tenant, id, min, max, mask] of bounds) this.index.observe(tenant as string, id as bigint, min as bigint, max as bigint, Number(mask));
+  }
+
+  /** After a restart, remember the newest committed entries so a client's retry is not stored twice. */
+  private async seedDedup(): Promise<void> {
+    const n = this.opts.dedupWindowEntries ?? 1_000_000;
+    if (n <= 0) return;
+    const conn = await this.instance!.connect();
+    try {
+      const res = await conn.stream(
+        `SELECT stream_id, ts, line FROM entries WHERE rowid >= (SELECT coalesce(max(rowid), 0) FROM entries) - ${Math.floor(n / 2)}`,
+      );
+      for await (const chunk of res) {
+        const [ids, ts, lines] = chunk.getColumns() as [bigint[], bigint[], string[]];
+        for (let i = 0; i < ids.length; i++) this.dedup.add(entryHash(ids[i], ts[i], lines[i]));
+      }
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async write(batches: readonly WriteBatch[]): Promise<void> {
+    if (this.closed) throw new LogSentinelError('STORAGE_UNAVAILABLE', 'cannot write entries: store is closed', { retryable: true });
+    await this.writeLock.run(() => this.writeLocked(batches));
+    if (++this.commits % 16 === 0) void this.maybeCheckpoint().catch(() => undefined);
+  }
+
+  private async writeLocked(batches: readonly WriteBatch[]): Promise<void> {
+    const conn = this.writer!;
+    const newStreams: Array<{ tenant: string; id: bigint; labels: Labels }> = [];
+    const seenNew = new Set<string>();
+    for (const b of batches) {
+      for (const s of b.streams) {
+        if (this.index.has(b.tenant, s.id)) continue;
+        const k = b.tenant + '\x00' + s.id;
+        if (seenNew.has(k)) continue;
+        seenNew.add(k);
+        newStreams.push({ tenant: b.tenant, id: s.id, labels: s.labels });
+      }
+    }
+    const hashes: number[] = [];
+    const batchHashes = new Set<number>();
+    const observed: Array<{ tenant: string; id: bigint; min: bigint; max: bigint; mask: number }> = [];
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      if (newStreams.length > 0) {
+        const sa = await conn.createAppender('streams');
+        for (const s of newStreams) {
+          sa.appendVarchar(s.tenant);
+          sa.appendUBigInt(s.id);
+          sa.appendVarchar(JSON.stringify(s.labels));
+          sa.endRow();
+        }
+        sa.flushSync();
+        sa.closeSync();
+      }
+      const app = await conn.createAppender('entries');
+      const dedup = this.dedup.enabled;
+      let sinceYield = 0;
+      for (const b of batches) {
+        const tenant = b.tenant;
+        for (const s of b.streams) {
+          let min = 0n;
+          let max = 0n;
+          let mask = 0;
+          let any = false;
+          for (const e of s.entries) {
+            if (dedup) {
+              const h = entryHash(s.id, e.ts, e.line);
+              if (this.dedup.has(h) || batchHashes.has(h)) continue;
+              batchHashes.add(h);
+              hashes.push(h);
+            }
+            const code = LEVEL_CODE[e.level] ?? 0;
+            app.appendVarchar(tenant);
+            app.appendBigInt(e.ts);
+            app.appendUBigInt(s.id);
+            app.appendUTinyInt(code);
+            app.appendVarchar(e.line);
+            if (e.metadata && Object.keys(e.metadata).length > 0) app.appendVarchar(JSON.stringify(e.metadata));
+            else app.appendNull();
+            app.endRow();
+            if (!any) {
+              min = e.ts;
+              max = e.ts;
+              any = true;
+            } else {
+              if (e.ts < min) min = e.ts;
+              if (e.ts > max) max = e.ts;
+            }
+            mask |= 1 << code;
+            if (++sinceYield >= APPEND_SLICE) {
+              sinceYield = 0;
+              await new Promise<void>((r) => setImmediate(r));
+            }
+          }
+          if (any) observed.push({ tenant, id: s.id, min, max, mask });
+        }
+      }
+      app.flushSync();
+      app.closeSync();
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw new LogSentinelError('STORAGE_UNAVAILABLE', `cannot write entries to ${this.file}: ${(err as Error).message}`, {
+        retryable: true,
+        cause: err,
+      });
+    }
+    for (const s of newStreams) this.index.add(s.tenant, s.id, s.labels);
+    for (const o of observed) this.index.observe(o.tenant, o.id, o.min, o.max, o.mask);
+    for (const h of hashes) this.dedup.add(h);
+  }
+
+  async streams(tenant: string, start: Nanos, end: Nanos): Promise<StreamInfo[]> {
+    return this.index.list(tenant, start, end);
+  }
+
+  async levels(tenant: string, streamIds: bigint[]): Promise<Level[]> {
+    return this.index.levels(tenant, streamIds);
+  }
+
+  private whereClause(plan: Pick<SelectPlan, 'tenant' | 'streamIds' | 'levels' | 'line'>, start: Nanos, end: Nanos): string {
+    const parts = [`tenant = ${quote(plan.tenant)}`, `ts >= ${start}`, `ts < ${end}`];
+    if (plan.streamIds.length < this.index.count(plan.tenant)) {
+      parts.push(`stream_id IN (${plan.streamIds.join(',')})`);
+    }
+    if (plan.levels) parts.push(`level IN (${plan.levels.map((l) => LEVEL_CODE[l]).join(',') || 'NULL'})`);
+    if (plan.line) parts.push(lineSql(plan.line));
+    return parts.join(' AND ');
+  }
+
+  async *select(plan: SelectPlan): AsyncIterable<StoredRow[]> {
+    if (plan.streamIds.length === 0 || plan.start >= plan.end || plan.limit === 0) return;
+    if (plan.levels && plan.levels.length === 0) return;
+    const conn = await this.instance!.connect();
+    const onAbort = (): void => conn.interrupt();
+    plan.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const order = plan.direction === 'backward' ? 'DESC' : 'ASC';
+      const cols = 'stream_id, ts, level, line, metadata';
+      if (plan.limit !== undefined && plan.limit <= SINGLE_QUERY_LIMIT) {
+        const sql = `SELECT ${cols} FROM entries WHERE ${this.whereClause(plan, plan.start, plan.end)} ORDER BY ts ${order}, stream_id ${order} LIMIT ${plan.limit}`;
+        yield* this.readQuery(conn, sql, plan.signal);
+        return;
+      }
+      // Window by window, newest (or oldest) first, sizing each window from the last one's
+      // density, so neither JavaScript nor DuckDB ever holds the whole range.
+      let remaining = plan.limit ?? Infinity;
+      const span = plan.end - plan.start;
+      let width = span / 64n > 1_000_000_000n ? span / 64n : span < 1_000_000_000n ? span : 1_000_000_000n;
+      let lo = plan.start;
+      let hi = plan.end;
+      while (lo < hi && remaining > 0) {
+        if (plan.signal?.aborted) throw plan.signal.reason ?? new Error('aborted');
+        const a = plan.direction === 'backward' ? (hi - width > lo ? hi - width : lo) : lo;
+        const b = plan.direction === 'backward' ? hi : lo + width < hi ? lo + width : hi;
+        const lim = remaining === Infinity ? '' : ` LIMIT ${remaining}`;
+        const sql = `SELECT ${cols} FROM entries WHERE ${this.whereClause(plan, a, b)} ORDER BY ts ${order}, stream_id ${order}${lim}`;
+        let got = 0;
+        for await (const rows of this.readQuery(conn, sql, plan.signal)) {
+          got += rows.length;
+          yield rows;
+        }
+        remaining -= got;
+        if (plan.direction === 'backward') hi = a;
+        else lo = b;
+        // Aim the next window at WINDOW_TARGET_ROWS given this one's density.
+        const factor = got === 0 ? 8 : Math.min(8, Math.max(0.25, WINDOW_TARGET_ROWS / got));
+        width = BigInt(Math.max(1, Math.round(Number(width) * factor)));
+      }
+    } finally {
+      plan.signal?.removeEventListener('abort', onAbort);
+      conn.closeSync();
+    }
+  }
+
+  private async *readQuery(conn: DuckDBConnection, sql: string, signal?: AbortSignal): AsyncIterable<StoredRow[]> {
+    const res = await conn.stream(sql);
+    for await (const chunk of res) {
+      if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      const [ids, ts, levels, lines, metas] = chunk.getColumns() as [bigint[], bigint[], number[], string[], (string | null)[]];
+      const rows: StoredRow[] = new Array(ids.length);
+      for (let i = 0; i < ids.length; i++) {
+        const m = metas[i];
+        rows[i] = {
+          streamId: ids[i],
+          ts: ts[i],
+          level: levelFromCode(levels[i]),
+          line: lines[i],
+          metadata: m === null ? undefined : (JSON.parse(m) as Record<string, string>),
+        };
+      }
+      yield rows;
+    }
+  }
+
+  async stats(tenant: string, streamIds: bigint[], start: Nanos, end: Nanos): Promise<IndexStats> {
+    if (streamIds.length === 0) return { streams: 0, chunks: 0, entries: 0, bytes: 0 };
+    const sql = `SELECT count(DISTINCT stream_id), count(*), coalesce(sum(strlen(line)), 0) FROM entries WHERE ${this.whereClause({ tenant, streamIds }, start, end)}`;
+    const row = (await this.query(sql))[0];
+    const streams = Number(row[0]);
+    // There are no chunks in a columnar store; one stream's data in the range counts as one.
+    return { streams, chunks: streams, entries: Number(row[1]), bytes: Number(row[2]) };
+  }
+
+  /** Runs a read-only query on its own connection. */
+  async query(sql: string, values?: DuckDBValue[]): Promise<DuckDBValue[][]> {
+    const conn = await this.instance!.connect();
+    try {
+      return (await conn.runAndReadAll(sql, values)).getRows();
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async applyRetention(cutoff: Nanos): Promise<number> {
+    return this.writeLock.run(async () => {
+      const res = await this.writer!.run(`DELETE FROM entries WHERE ts < ${cutoff}`);
+      const deleted = Number(res.rowsChanged);
+      const gone = [...this.index.all()].filter((s) => s.lastTs < cutoff);
+      for (const s of gone) {
+        await this.writer!.run(`DELETE FROM streams WHERE tenant = ${quote(s.tenant)} AND stream_id = ${s.id}`);
+        this.index.remove(s.tenant, s.id);
+      }
+      for (const s of this.index.all()) if (s.firstTs < cutoff) s.firstTs = cutoff;
+      return deleted;
+    });
+  }
+
+  /** Folds the WAL into the database file. Runs between commits, never inside one. */
+  async checkpoint(): Promise<void> {
+    if (this.closed || !this.writer) return;
+    const wal = await stat(this.file + '.wal').catch(() => undefined);
+    if (!wal || wal.size === 0) return;
+    await this.writeLock.run(async () => {
+      const t0 = performance.now();
+      await this.writer!.run('CHECKPOINT');
+      this.opts.onCheckpoint?.(performance.now() - t0);
+    });
+  }
+
+  /** Checkpoints early when the WAL has grown past its bound (called after commits). */
+  async maybeCheckpoint(): Promise<void> {
+    const limit = this.opts.checkpointWalBytes ?? 256 * 1024 * 1024;
+    const wal = await stat(this.file + '.wal').catch(() => undefined);
+    if (wal && wal.size > limit) await this.checkpoint();
+  }
+
+  async sizeBytes(): Promise<number> {
+    let total = 0;
+    for (const f of [this.file, this.file + '.wal']) {
+      try {
+        total += statSync(f).size;
+      } catch {
+        // absent WAL is normal after a checkpoint
+      }
+    }
+    return total;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.checkpointTimer) clearInterval(this.checkpointTimer);
+    await this.writeLock.run(async () => {
+      this.closed = true;
+      try {
+        await this.writer?.run('CHECKPOINT');
+      } catch {
+        // the WAL is replayed at the next open
+      }
+      this.writer?.closeSync();
+      this.instance?.closeSync();
+    });
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * On-disk schema of the embedded store, versioned. `MIGRATIONS[i]` moves the schema from version
+ * i to i+1; `migrate` applies the missing ones in one transaction at open.
+ *
+ * entries: one row per log entry. `ts` is nanoseconds since the epoch (BIGINT keeps every digit
+ * a client sent); `level` is the code from model/level.ts; `metadata` is a JSON object of
+ * strings or NULL. Rows are appended in commit order, so DuckDB's per-row-group min/max on `ts`
+ * prunes most of the table for recent time ranges.
+ * streams: one row per (tenant, stream id) with its labels as a JSON object.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+
+export const MIGRATIONS: string[][] = [
+  [
+    `CREATE TABLE streams (
+       tenant VARCHAR NOT NULL,
+       stream_id UBIGINT NOT NULL,
+       labels VARCHAR NOT NULL,
+       PRIMARY KEY (tenant, stream_id))`,
+    `CREATE TABLE entries (
+       tenant VARCHAR NOT NULL,
+       ts BIGINT NOT NULL,
+       stream_id UBIGINT NOT NULL,
+       level UTINYINT NOT NULL,
+       line VARCHAR NOT NULL,
+       metadata VARCHAR)`,
+  ],
+];
+
+export async function migrate(conn: DuckDBConnection): Promise<number> {
+  await conn.run('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const rows = (await conn.runAndReadAll('SELECT max(version) FROM schema_version')).getRows();
+  const current = Number(rows[0]?.[0] ?? 0);
+  if (current > MIGRATIONS.length) {
+    throw new Error(`cannot open store: its schema version ${current} is newer than this LogSentinel supports (${MIGRATIONS.length})`);
+  }
+  if (current === MIGRATIONS.length) return current;
+  await conn.run('BEGIN TRANSACTION');
+  try {
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      for (const stmt of MIGRATIONS[v]) await conn.run(stmt);
+    }
+    await conn.run('DELETE FROM schema_version');
+    await conn.run(`INSERT INTO schema_version VALUES (${MIGRATIONS.length})`);
+    await conn.run('COMMIT');
+  } catch (err) {
+    await conn.run('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+  return MIGRATIONS.length;
+}

@@ -1,0 +1,87 @@
+/**
+ * The storage interface: where committed log entries live and how the query engine reads them.
+ * Every backend (embedded DuckDB, PostgreSQL) implements it and passes `conformance.ts`.
+ *
+ * Contract
+ * - `write` resolves only once the batches are durable (survives a crash of this process). It is
+ *   idempotent: writing an entry identical to a stored one (same tenant, stream, timestamp and
+ *   line) stores it once. Calls may overlap; the backend serialises what it must.
+ * - `select` streams rows in `direction` order of timestamp (ties broken by stream id, then
+ *   insertion order), in chunks, never materialising the whole range in JavaScript. Consumers
+ *   may stop iterating at any time; the backend then releases what it held.
+ * - Time ranges are `[start, end)` in nanoseconds, as Loki's query_range defines them.
+ * - Errors are `LogSentinelError`s; `retryable` says whether the same call may succeed later
+ *   (connection lost, database restarting) or never will (bad plan).
+ */
+import type { Labels } from '../model/labels.js';
+import type { Level } from '../model/level.js';
+import type { Metadata, Nanos, WriteBatch } from '../model/entry.js';
+
+/** A predicate over the raw line, pushed down into the backend's query language. */
+export type LinePredicate =
+  | { type: 'contains'; value: string }
+  /** RE2 syntax, unanchored (matches anywhere in the line), as LogQL's `|~`. */
+  | { type: 'regex'; pattern: string }
+  | { type: 'not'; expr: LinePredicate }
+  | { type: 'and'; exprs: LinePredicate[] }
+  | { type: 'or'; exprs: LinePredicate[] };
+
+export interface StreamInfo {
+  tenant: string;
+  id: bigint;
+  labels: Labels;
+  /** Earliest and latest entry timestamps written to the stream. */
+  firstTs: Nanos;
+  lastTs: Nanos;
+}
+
+export interface SelectPlan {
+  tenant: string;
+  /** Only entries of these streams; an empty list selects nothing. */
+  streamIds: bigint[];
+  start: Nanos;
+  end: Nanos;
+  direction: 'backward' | 'forward';
+  /** Stop after this many rows; undefined = until the range is exhausted. */
+  limit?: number;
+  levels?: Level[];
+  line?: LinePredicate;
+  /** Rows per yielded chunk (a hint). */
+  chunkSize?: number;
+  signal?: AbortSignal;
+}
+
+export interface StoredRow {
+  streamId: bigint;
+  ts: Nanos;
+  line: string;
+  level: Level;
+  metadata?: Metadata;
+}
+
+export interface IndexStats {
+  streams: number;
+  chunks: number;
+  entries: number;
+  bytes: number;
+}
+
+export interface Storage {
+  /** Backend name as used in config (`duckdb`, `postgres`). */
+  readonly name: string;
+  /** Opens the store and applies migrations. The store is ready when this resolves. */
+  open(): Promise<void>;
+  /** Writes the batches in one transaction; durable and idempotent when it resolves. */
+  write(batches: readonly WriteBatch[]): Promise<void>;
+  /** Streams of a tenant that have entries overlapping `[start, end)`. */
+  streams(tenant: string, start: Nanos, end: Nanos): Promise<StreamInfo[]>;
+  select(plan: SelectPlan): AsyncIterable<StoredRow[]>;
+  /** Distinct levels present in the given streams and range. */
+  levels(tenant: string, streamIds: bigint[], start: Nanos, end: Nanos): Promise<Level[]>;
+  stats(tenant: string, streamIds: bigint[], start: Nanos, end: Nanos): Promise<IndexStats>;
+  /** Deletes entries older than `cutoff`; returns how many were deleted. */
+  applyRetention(cutoff: Nanos): Promise<number>;
+  /** Bytes the store occupies on disk (or in the database). */
+  sizeBytes(): Promise<number>;
+  close(): Promise<void>;
+}

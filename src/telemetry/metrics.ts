@@ -1,0 +1,90 @@
+/**
+ * LogSentinel's own Prometheus metrics (prom-client). One registry per server instance so tests
+ * can run several servers in one process. Hot paths count locally and add once per batch.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { M } from './metric-names.js';
+
+export interface Metrics {
+  registry: Registry;
+  logsReceived: Counter<'tenant' | 'protocol'>;
+  logsRejected: Counter<'tenant' | 'protocol' | 'reason'>;
+  bytesReceived: Counter<'protocol'>;
+  logsProcessed: Counter<'tenant'>;
+  processingLatency: Histogram;
+  commitDuration: Histogram;
+  checkpointDuration: Histogram;
+  httpRequests: Counter<'method' | 'route' | 'status'>;
+  httpDuration: Histogram<'method' | 'route'>;
+  httpErrors: Counter<'method' | 'route' | 'status'>;
+  httpInFlight: Gauge;
+  queueDepth: Gauge;
+  storageSize: Gauge;
+  storageStreams: Gauge;
+  retentionDeleted: Counter;
+  queries: Counter<'type' | 'status'>;
+  queryDuration: Histogram<'type'>;
+}
+
+export interface MetricSources {
+  queueDepth?: () => number;
+  storageSize?: () => Promise<number>;
+}
+
+export function createMetrics(sources: MetricSources = {}): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const r = [registry];
+  const m: Metrics = {
+    registry,
+    logsReceived: new Counter({ name: M.logsReceived, help: 'Log entries received and accepted by ingest, by tenant and protocol.', labelNames: ['tenant', 'protocol'], registers: r }),
+    logsRejected: new Counter({ name: M.logsRejected, help: 'Log entries rejected by ingest validation, by reason.', labelNames: ['tenant', 'protocol', 'reason'], registers: r }),
+    bytesReceived: new Counter({ name: M.bytesReceived, help: 'Bytes of push request bodies received.', labelNames: ['protocol'], registers: r }),
+    logsProcessed: new Counter({ name: M.logsProcessed, help: 'Log entries committed to storage.', labelNames: ['tenant'], registers: r }),
+    processingLatency: new Histogram({
+      name: M.processingLatency,
+      help: 'Seconds from receiving a push to its entries being committed to storage.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: r,
+    }),
+    commitDuration: new Histogram({ name: M.commitDuration, help: 'Seconds one storage commit (group of pushes) takes.', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: r }),
+    checkpointDuration: new Histogram({ name: M.checkpointDuration, help: 'Seconds a scheduled storage checkpoint takes.', buckets: [0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30], registers: r }),
+    httpRequests: new Counter({ name: M.httpRequests, help: 'HTTP requests answered, by method, route and status.', labelNames: ['method', 'route', 'status'], registers: r }),
+    httpDuration: new Histogram({
+      name: M.httpDuration,
+      help: 'HTTP request latency in seconds, by method and route.',
+      labelNames: ['method', 'route'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: r,
+    }),
+    httpErrors: new Counter({ name: M.httpErrors, help: 'HTTP requests answered with a 4xx or 5xx status.', labelNames: ['method', 'route', 'status'], registers: r }),
+    httpInFlight: new Gauge({ name: M.httpInFlight, help: 'HTTP requests being served.', registers: r }),
+    queueDepth: new Gauge({
+      name: M.queueDepth,
+      help: 'Entries accepted by ingest and not yet committed to storage.',
+      registers: r,
+      collect() {
+        if (sources.queueDepth) this.set(sources.queueDepth());
+      },
+    }),
+    storageSize: new Gauge({
+      name: M.storageSize,
+      help: 'Bytes the store occupies on disk.',
+      registers: r,
+      async collect() {
+        if (sources.storageSize) this.set(await sources.storageSize());
+      },
+    }),
+    storageStreams: new Gauge({ name: M.storageStreams, help: 'Streams known to the store.', registers: r }),
+    retentionDeleted: new Counter({ name: M.retentionDeleted, help: 'Entries deleted by retention.', registers: r }),
+    queries: new Counter({ name: M.queries, help: 'LogQL queries executed, by type and outcome.', labelNames: ['type', 'status'], registers: r }),
+    queryDuration: new Histogram({
+      name: M.queryDuration,
+      help: 'LogQL query execution time in seconds.',
+      labelNames: ['type'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+      registers: r,
+    }),
+  };
+  return m;
+}
