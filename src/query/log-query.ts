@@ -121,17 +121,24 @@ export async function runLogQuery(
   }
   const groups = new Map<string, ResultStream>();
   for (const c of collected) {
-    const keyLabels = opts.categorize ? c.streamLabels : c.labels;
+    const keyLabels = opts.categorize ? streamPart(c) : c.labels;
     const key = labelsToString(keyLabels);
     let g = groups.get(key);
     if (!g) {
-      g = { labels: c.labels, streamLabels: c.streamLabels, entries: [] };
+      g = { labels: c.labels, streamLabels: keyLabels, entries: [] };
       groups.set(key, g);
     }
     g.entries.push({ ts: c.ts, line: c.line, structuredMetadata: c.structuredMetadata, parsed: c.parsed });
   }
   stats.entriesReturned = collected.length;
   return { streams: [...groups.values()], stats };
+}
+
+/** The final labels that are neither metadata nor parsed: the stream labels after drop/keep/label_format. */
+function streamPart(c: Collected): Labels {
+  const out: Labels = {};
+  for (const k in c.labels) if (!(k in c.structuredMetadata) && !(k in c.parsed)) out[k] = c.labels[k];
+  return out;
 }
 
 function cmp(a: bigint, b: bigint): number {
@@ -148,11 +155,9 @@ function processRow(
 ): Collected | null {
   let streamLabels = stream.labels;
   if (multiTenant) streamLabels = { ...streamLabels, __tenant_id__: tenant };
-  // The detected level is offered as metadata `level` unless the stream has its own.
-  let metadata: Labels | undefined = row.metadata;
   if (row.metadata) for (const k in row.metadata) stats.structuredMetadataBytes += k.length + row.metadata[k].length;
-  if (streamLabels.level === undefined) metadata = { ...row.metadata, level: row.level };
-  const res = pipeline.process(row.ts, row.line, streamLabels, metadata);
+  // The detected level is offered as metadata `level` unless the stream has its own.
+  const res = pipeline.process(row.ts, row.line, streamLabels, row.metadata, row.level);
   if (!res) return null;
   return {
     ts: row.ts,

@@ -96,13 +96,13 @@ export const logQueryCases: LogQueryCase[] = [
   { query: '{app="nope"}', want: [] },
   {
     query: '{app="web", env="prod"} |= "status=" | logfmt | status >= 500',
-    want: [{ labels: `{${WP}, duration="1.5s", level="error", method="POST", path="/login", size="2KB", status="500"}`, lines: [LINES.webPost] }],
+    want: [{ labels: '{app="web", duration="1.5s", env="prod", level="error", method="POST", path="/login", size="2KB", status="500"}', lines: [LINES.webPost] }],
   },
   {
     query: '{app="web", env="prod"} |= "status=" | logfmt | duration > 1s or size < 1KB',
     want: [
-      { labels: `{${WP}, duration="1.5s", level="error", method="POST", path="/login", size="2KB", status="500"}`, lines: [LINES.webPost] },
-      { labels: `{${WP}, duration="12ms", level="info", method="GET", path="/", size="512", status="200"}`, lines: [LINES.webGet] },
+      { labels: '{app="web", duration="1.5s", env="prod", level="error", method="POST", path="/login", size="2KB", status="500"}', lines: [LINES.webPost] },
+      { labels: '{app="web", duration="12ms", env="prod", level="info", method="GET", path="/", size="512", status="200"}', lines: [LINES.webGet] },
     ],
   },
   {
@@ -136,7 +136,7 @@ export const logQueryCases: LogQueryCase[] = [
     ],
   },
   {
-    query: '{env="prod", level=~"error|critical"} |= "d"',
+    query: '{env="prod", level=~"error|critical"} |~ "dead|disk"',
     want: [
       { labels: `{${DB}, level="critical"}`, lines: [LINES.dbFatal] },
       { labels: `{${DB}, level="error"}`, lines: [LINES.dbDeadlock] },
@@ -146,7 +146,7 @@ export const logQueryCases: LogQueryCase[] = [
   { query: '{app="web"} | trace_id="abc"', want: [{ labels: '{app="web", env="dev", level="debug", trace_id="abc"}', lines: [LINES.devCache] }] },
   { query: '{app="db"} | drop level', want: [{ labels: `{${DB}}`, lines: [LINES.dbFatal, LINES.dbCheckpoint, LINES.dbDeadlock] }] },
   { query: '{app="db"} |= "disk" | decolorize', want: [{ labels: `{${DB}, level="critical"}`, lines: ['FATAL disk full'] }] },
-  { query: '{app="db"} |= "deadlock" | label_format component=app', want: [{ labels: `{${DB}, component="db", level="error"}`, lines: [LINES.dbDeadlock] }] },
+  { query: '{app="db"} |= "deadlock" | label_format component=app', want: [{ labels: '{component="db", env="prod", level="error"}', lines: [LINES.dbDeadlock] }] },
   { query: '{app="web", env="prod"}', limit: 2, want: [
     { labels: `{${WP}, level="info"}`, lines: [LINES.webAccess] },
     { labels: `{${WP}, level="warn"}`, lines: [LINES.webJson] },

@@ -1,0 +1,24 @@
+/**
+ * `| regexp "(?P<name>re)"`: named groups of the first match become labels (RE2 syntax,
+ * unanchored). A line that does not match is kept, with no labels added (Loki).
+ */
+import type { RegexpStage } from '../ast.js';
+import { compileRegex } from '../regex.js';
+import { parsedName, sanitizeLabelKey, type StageRunner } from './stage.js';
+
+export function regexpStage(stage: RegexpStage): StageRunner {
+  const re = compileRegex(stage.pattern);
+  const groups = Object.entries(re.namedGroups()).map(([name, idx]) => ({ name: sanitizeLabelKey(name, true), idx }));
+  return {
+    keepsLabels: false,
+    process(line, labels) {
+      const m = re.exec(line);
+      if (m === null) return line;
+      for (const g of groups) {
+        const v = m[g.idx] as string | undefined;
+        labels.set(parsedName(labels, g.name), v ?? '');
+      }
+      return line;
+    },
+  };
+}

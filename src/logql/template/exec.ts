@@ -1,0 +1,91 @@
+/**
+ * Executes a parsed template against one log entry. Fields (`.name`) read labels; a missing
+ * label is "" (Loki runs templates with `missingkey=zero` over a string map). Functions that
+ * fail throw; the calling stage turns that into `__error__="TemplateFormatErr"`.
+ */
+import type { Arg, Pipe, Template, TNode } from './parse.js';
+import { TEMPLATE_FUNCTIONS } from './functions.js';
+import { GoTime } from './go-time.js';
+import { toText, truthy, type TValue } from './values.js';
+
+export interface TemplateContext {
+  /** Value of a label, or undefined when absent. */
+  label(name: string): string | undefined;
+  /** All labels (for `.`). */
+  all(): Record<string, string>;
+  line: string;
+  ts: bigint;
+}
+
+export function executeTemplate(tpl: Template, ctx: TemplateContext): string {
+  if (tpl.constant) return tpl.text;
+  let out = '';
+  const run = (nodes: TNode[]): void => {
+    for (const n of nodes) {
+      if (n.t === 'text') out += n.v;
+      else if (n.t === 'action') {
+        const v = evalPipe(n.pipe, ctx);
+        out += v === undefined || v === null ? '<no value>' : toText(v);
+      } else {
+        let done = false;
+        for (const b of n.branches) {
+          if (truthy(evalPipe(b.cond, ctx))) {
+            run(b.body);
+            done = true;
+            break;
+          }
+        }
+        if (!done && n.otherwise) run(n.otherwise);
+      }
+    }
+  };
+  run(tpl.nodes);
+  return out;
+}
+
+function evalArg(a: Arg, ctx: TemplateContext): TValue {
+  switch (a.k) {
+    case 'str':
+      return a.v;
+    case 'num':
+      return a.v;
+    case 'bool':
+      return a.v;
+    case 'nil':
+      return null;
+    case 'dot':
+      return ctx.all();
+    case 'field':
+      if (a.path.length > 1) throw new Error(`can't evaluate field ${a.path[1]} in type string`);
+      return ctx.label(a.path[0]) ?? '';
+    case 'pipe':
+      return evalPipe(a.pipe, ctx);
+    case 'fn':
+      return callFunction(a.name, [], ctx);
+  }
+}
+
+function callFunction(name: string, args: TValue[], ctx: TemplateContext): TValue {
+  if (name === '__line__') return ctx.line;
+  if (name === '__timestamp__') return new GoTime(ctx.ts);
+  const f = TEMPLATE_FUNCTIONS[name];
+  return f(...args);
+}
+
+function evalPipe(pipe: Pipe, ctx: TemplateContext): TValue {
+  let prev: TValue;
+  let hasPrev = false;
+  for (const cmd of pipe) {
+    const head = cmd[0];
+    if (head.k === 'fn') {
+      const args: TValue[] = [];
+      for (let i = 1; i < cmd.length; i++) args.push(evalArg(cmd[i], ctx));
+      if (hasPrev) args.push(prev);
+      prev = callFunction(head.name, args, ctx);
+    } else {
+      prev = evalArg(head, ctx);
+    }
+    hasPrev = true;
+  }
+  return prev;
+}
