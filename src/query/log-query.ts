@@ -61,7 +61,6 @@ interface Collected {
   tenant: string;
   line: string;
   labels: Labels;
-  streamLabels: Labels;
   structuredMetadata: Labels;
   parsed: Labels;
 }
@@ -121,11 +120,11 @@ export async function runLogQuery(
   }
   const groups = new Map<string, ResultStream>();
   for (const c of collected) {
-    const keyLabels = opts.categorize ? streamPart(c) : c.labels;
-    const key = labelsToString(keyLabels);
+    const streamLabels = streamPart(c);
+    const key = labelsToString(opts.categorize ? streamLabels : c.labels);
     let g = groups.get(key);
     if (!g) {
-      g = { labels: c.labels, streamLabels: keyLabels, entries: [] };
+      g = { labels: c.labels, streamLabels, entries: [] };
       groups.set(key, g);
     }
     g.entries.push({ ts: c.ts, line: c.line, structuredMetadata: c.structuredMetadata, parsed: c.parsed });
@@ -165,7 +164,6 @@ function processRow(
     tenant,
     line: res.line,
     labels: res.labels,
-    streamLabels,
     structuredMetadata: res.structuredMetadata,
     parsed: res.parsed,
   };

@@ -34,6 +34,9 @@ export interface MetricSources {
 export function createMetrics(sources: MetricSources = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // prom-client names these gauges `*_total`, which the exposition format reserves for counters
+  // (promtool check metrics rejects them); the same figures remain in nodejs_active_*.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   const r = [registry];
   const m: Metrics = {
     registry,

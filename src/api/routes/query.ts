@@ -32,15 +32,18 @@ export function storageOf(ctx: AppContext): Storage {
 }
 
 /** Runs fn within the query concurrency limit and the query timeout. */
-export async function withQueryLimits<T>(ctx: AppContext, req: FastifyRequest, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+export async function withQueryLimits<T>(ctx: AppContext, reply: FastifyReply, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   return ctx.querySlots.run(async () => {
     const ac = new AbortController();
     const timer = setTimeout(
       () => ac.abort(new LogSentinelError('QUERY_TIMEOUT', `cannot finish query: it ran longer than the ${ctx.config.query.timeoutMs / 1000}s query timeout`)),
       ctx.config.query.timeoutMs,
     );
-    const onClose = (): void => ac.abort(new LogSentinelError('BAD_REQUEST', 'query cancelled: client closed the connection'));
-    req.raw.once('close', onClose);
+    // The response closing before it was written means the client went away: stop the query.
+    const onClose = (): void => {
+      if (!reply.raw.writableFinished) ac.abort(new LogSentinelError('BAD_REQUEST', 'query cancelled: client closed the connection'));
+    };
+    reply.raw.once('close', onClose);
     try {
       return await fn(ac.signal);
     } catch (err) {
@@ -48,7 +51,7 @@ export async function withQueryLimits<T>(ctx: AppContext, req: FastifyRequest, f
       throw err;
     } finally {
       clearTimeout(timer);
-      req.raw.off('close', onClose);
+      reply.raw.off('close', onClose);
     }
   });
 }
@@ -119,14 +122,14 @@ export function streamsBody(res: LogQueryResult, categorize: boolean, execSecond
   return { status: 'success', data };
 }
 
-async function logQuery(ctx: AppContext, req: FastifyRequest, p: Params, range: { start: Nanos; end: Nanos; limit: number; direction: 'backward' | 'forward' }): Promise<Record<string, unknown>> {
+async function logQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, p: Params, range: { start: Nanos; end: Nanos; limit: number; direction: 'backward' | 'forward' }): Promise<Record<string, unknown>> {
   const query = required(p, 'query');
   const { plan } = compileLogQuery(query);
   const tenants = readTenants(req);
   const categorize = wantsCategorized(req);
   const t0 = performance.now();
   try {
-    const res = await withQueryLimits(ctx, req, (signal) => runLogQuery(storageOf(ctx), plan, { tenants, ...range, signal }, { categorize }));
+    const res = await withQueryLimits(ctx, reply, (signal) => runLogQuery(storageOf(ctx), plan, { tenants, ...range, signal }, { categorize }));
     const secs = (performance.now() - t0) / 1000;
     ctx.metrics.queries.inc({ type: 'log', status: 'success' });
     ctx.metrics.queryDuration.observe({ type: 'log' }, secs);
@@ -168,18 +171,18 @@ export async function queryRoutes(app: FastifyInstance, ctx: AppContext): Promis
     app.post(path, handler);
   };
 
-  route('/loki/api/v1/query_range', async (req) => {
+  route('/loki/api/v1/query_range', async (req, reply) => {
     const p = requestParams(req);
     const r = rangeParams(p, ctx.config);
     // Loki's range is [start, end]: include an entry stamped exactly at `end`.
-    return logQuery(ctx, req, p, { ...r, end: r.end + 1n });
+    return logQuery(ctx, req, reply, p, { ...r, end: r.end + 1n });
   });
 
-  route('/loki/api/v1/query', async (req) => {
+  route('/loki/api/v1/query', async (req, reply) => {
     const p = requestParams(req);
     const time = parseTime('time', one(p, 'time'), nowNs());
     const r = rangeParams({ ...p, end: time.toString(), start: undefined }, ctx.config);
-    return logQuery(ctx, req, p, { ...r, end: time + 1n });
+    return logQuery(ctx, req, reply, p, { ...r, end: time + 1n });
   });
 
   const labelNames = async (req: FastifyRequest): Promise<unknown> => {

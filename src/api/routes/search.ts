@@ -42,7 +42,7 @@ function scalar(name: string, v: unknown): string | undefined {
 }
 
 export async function searchRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.post('/logs/query', async (req) => {
+  app.post('/logs/query', async (req, reply) => {
     const body = (req.body ?? {}) as SearchBody;
     if (typeof body !== 'object' || Array.isArray(body)) throw new LogSentinelError('BAD_REQUEST', 'cannot run search: body must be a JSON object');
     const known = new Set(['service', 'level', 'contains', 'start', 'end', 'since', 'limit', 'direction']);
@@ -66,7 +66,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const plan = planLogQuery(expr);
     const tenants = readTenants(req);
     const t0 = performance.now();
-    const res = await withQueryLimits(ctx, req, (signal) => runLogQuery(storageOf(ctx), plan, { tenants, ...range, end: range.end + 1n, signal }));
+    const res = await withQueryLimits(ctx, reply, (signal) => runLogQuery(storageOf(ctx), plan, { tenants, ...range, end: range.end + 1n, signal }));
     const entries = res.streams
       .flatMap((s) => s.entries.map((e) => ({ s, e })))
       .sort((a, b) => (range.direction === 'backward' ? (a.e.ts < b.e.ts ? 1 : -1) : a.e.ts < b.e.ts ? -1 : 1))

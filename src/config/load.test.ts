@@ -1,0 +1,62 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { envName, loadConfig } from './load.js';
+import { renderConfigDoc } from './doc.js';
+
+describe('config', () => {
+  it('has defaults', () => {
+    const c = loadConfig({ env: {} });
+    assert.equal(c.server.port, 3100);
+    assert.equal(c.dataDir, './data');
+    assert.equal(c.limits.maxLineSize, 256 * 1024);
+    assert.equal(c.retention.periodMs, 744 * 3600 * 1000);
+    assert.equal(c.ingest.maxBatchDelayMs, 2);
+  });
+
+  it('names environment variables after the option path', () => {
+    const f = (path: string, want: string): void => assert.equal(envName(path), want);
+    f('server.port', 'LOGSENTINEL_SERVER_PORT');
+    f('dataDir', 'LOGSENTINEL_DATA_DIR');
+    f('limits.maxLineSize', 'LOGSENTINEL_LIMITS_MAX_LINE_SIZE');
+    f('storage.duckdb.checkpointInterval', 'LOGSENTINEL_STORAGE_DUCKDB_CHECKPOINT_INTERVAL');
+  });
+
+  it('file < environment < flags', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ls-cfg-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'server:\n  port: 4000\n  host: 127.0.0.1\nlimits:\n  maxLineSize: 1KiB\nretention:\n  period: 24h\n');
+    const c1 = loadConfig({ configFile: file, env: {} });
+    assert.equal(c1.server.port, 4000);
+    assert.equal(c1.limits.maxLineSize, 1024);
+    assert.equal(c1.retention.periodMs, 86_400_000);
+    const c2 = loadConfig({ configFile: file, env: { LOGSENTINEL_SERVER_PORT: '4001', LOGSENTINEL_DATA_DIR: '/x' } });
+    assert.equal(c2.server.port, 4001);
+    assert.equal(c2.dataDir, '/x');
+    assert.equal(c2.server.host, '127.0.0.1');
+    const c3 = loadConfig({ configFile: file, env: { LOGSENTINEL_SERVER_PORT: '4001' }, flags: { 'server.port': '4002' } });
+    assert.equal(c3.server.port, 4002);
+  });
+
+  it('rejects bad values and unknown options naming them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ls-cfg-'));
+    const bad = (yaml: string, re: RegExp): void => {
+      const file = join(dir, 'bad.yaml');
+      writeFileSync(file, yaml);
+      assert.throws(() => loadConfig({ configFile: file, env: {} }), re);
+    };
+    bad('server:\n  prot: 1\n', /unknown option server\.prot/);
+    bad('server:\n  port: abc\n', /server\.port.*integer/);
+    bad('retention:\n  period: forever\n', /retention\.period/);
+    bad('server: [1\n', /cannot parse config file/);
+    assert.throws(() => loadConfig({ env: { LOGSENTINEL_LIMITS_MAX_LINE_SIZE: 'huge' } }), /LOGSENTINEL_LIMITS_MAX_LINE_SIZE/);
+    assert.throws(() => loadConfig({ configFile: join(dir, 'missing.yaml'), env: {} }), /cannot read config file/);
+  });
+
+  it('docs/configuration.md is generated from the schema', () => {
+    const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
+    assert.equal(doc, renderConfigDoc(), 'run `npm run docs:config` to regenerate docs/configuration.md');
+  });
+});
