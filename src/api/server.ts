@@ -2,7 +2,7 @@
  * The HTTP server factory: Fastify with request ids, metrics hooks, one error handler, and the
  * route groups of the modules a role runs.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { sendError } from './error-handler.js';
@@ -28,7 +28,8 @@ function parseForm(body: string): Record<string, string | string[]> {
 export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: ctx.logger,
-    disableRequestLogging: true,
+    // Per-request logs are written by the onResponse hook below, at debug level.
+    logController: new LogController({ disableRequestLogging: true }),
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: ctx.config.server.maxRequestBytes,

@@ -111,12 +111,12 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     try {
       text = readFileSync(configFile, 'utf8');
     } catch (err) {
-      throw new Error(`cannot read config file ${configFile}: ${(err as Error).message}`);
+      throw new Error(`cannot read config file ${configFile}: ${(err as Error).message}`, { cause: err });
     }
     try {
       file = parseYaml(text) ?? {};
     } catch (err) {
-      throw new Error(`cannot parse config file ${configFile}: ${(err as Error).message}`);
+      throw new Error(`cannot parse config file ${configFile}: ${(err as Error).message}`, { cause: err });
     }
     checkUnknown(file, '', configFile);
   }

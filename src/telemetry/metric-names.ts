@@ -11,7 +11,6 @@ export const M = {
   httpInFlight: 'http_requests_in_flight',
   queueDepth: 'queue_depth_entries',
   storageSize: 'storage_size_bytes',
-  storageStreams: 'storage_streams',
   checkpointDuration: 'storage_checkpoint_duration_seconds',
   commitDuration: 'storage_commit_duration_seconds',
   retentionDeleted: 'retention_deleted_entries_total',

@@ -20,7 +20,6 @@ export interface Metrics {
   httpInFlight: Gauge;
   queueDepth: Gauge;
   storageSize: Gauge;
-  storageStreams: Gauge;
   retentionDeleted: Counter;
   queries: Counter<'type' | 'status'>;
   queryDuration: Histogram<'type'>;
@@ -78,7 +77,6 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
         if (sources.storageSize) this.set(await sources.storageSize());
       },
     }),
-    storageStreams: new Gauge({ name: M.storageStreams, help: 'Streams known to the store.', registers: r }),
     retentionDeleted: new Counter({ name: M.retentionDeleted, help: 'Entries deleted by retention.', registers: r }),
     queries: new Counter({ name: M.queries, help: 'LogQL queries executed, by type and outcome.', labelNames: ['type', 'status'], registers: r }),
     queryDuration: new Histogram({

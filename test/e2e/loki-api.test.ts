@@ -24,7 +24,7 @@ async function push(s: ServerHandle, body: unknown, headers: Record<string, stri
   });
 }
 
-async function getJson(s: ServerHandle, path: string, params: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+async function getJson(s: ServerHandle, path: string, params: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
   const r = await fetch(s.url + path + '?' + new URLSearchParams(params), { headers });
   const text = await r.text();
   let body: unknown = text;

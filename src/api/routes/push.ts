@@ -9,12 +9,9 @@ import type { AppContext } from '../context.js';
 import { writeTenant } from '../tenant.js';
 import { decodeLokiPush } from '../../ingest/loki-push.js';
 import { decodeJsonLines } from '../../ingest/jsonlines.js';
-import type { DecodeResult } from '../../ingest/common/validate.js';
+import { formatRejections, type DecodeResult } from '../../ingest/common/validate.js';
 import { LogSentinelError } from '../../errors.js';
 import { nowNs } from '../../query/time.js';
-
-/** How many rejection reasons a 400 answer lists before summarising the rest. */
-const MAX_REASONS = 10;
 
 export async function pushRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   // Push bodies stay raw: the decoders handle compression and every content type themselves.
@@ -29,16 +26,15 @@ export async function pushRoutes(app: FastifyInstance, ctx: AppContext): Promise
     const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
     ctx.metrics.bytesReceived.inc({ protocol }, body.length);
     const res = decode(body, tenant);
-    if (res.rejected.length > 0) ctx.metrics.logsRejected.inc({ tenant, protocol, reason: 'validation' }, res.rejected.length);
+    if (res.rejectedEntries > 0) ctx.metrics.logsRejected.inc({ tenant, protocol, reason: 'validation' }, res.rejectedEntries);
     if (res.accepted > 0) {
       await queue.append(res.batch);
       ctx.metrics.logsReceived.inc({ tenant, protocol }, res.accepted);
       ctx.metrics.processingLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     }
     if (res.rejected.length > 0) {
-      const lines = res.rejected.slice(0, MAX_REASONS).map((r) => r.reason);
-      if (res.rejected.length > MAX_REASONS) lines.push(`and ${res.rejected.length - MAX_REASONS} more errors`);
-      return reply.status(400).type('text/plain; charset=utf-8').send(lines.join('\n') + '\n');
+      // Loki's answer: the valid entries were kept; the body says what was refused and why.
+      return reply.status(400).type('text/plain; charset=utf-8').send(formatRejections(res.rejected) + '\n');
     }
     return reply.status(204).send();
   };

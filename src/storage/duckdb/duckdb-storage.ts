@@ -45,6 +45,10 @@ export class DuckDBStorage implements Storage {
   private instance?: DuckDBInstance;
   private writer?: DuckDBConnection;
   private readonly index = new StreamIndex();
+  /** Surrogate key of each stream (`tenant \0 id` → streams.key) and back. */
+  private readonly keyOf = new Map<string, number>();
+  private readonly idOfKey = new Map<number, bigint>();
+  private nextKey = 1;
   private readonly dedup: DedupWindow;
   private readonly writeLock = new Mutex();
   private checkpointTimer?: NodeJS.Timeout;
@@ -63,6 +67,8 @@ export class DuckDBStorage implements Storage {
       this.instance = await DuckDBInstance.create(this.file, {
         // Checkpoints are LogSentinel's to schedule (see checkpoint()).
         checkpoint_threshold: '1TB',
+        // zstd for lines needs a storage format newer than DuckDB's conservative default.
+        storage_compatibility_version: 'latest',
         memory_limit: this.opts.memoryLimit ?? '2GB',
         threads: String(this.opts.threads ?? 2),
         preserve_insertion_order: 'true',
@@ -83,12 +89,26 @@ export class DuckDBStorage implements Storage {
 
   private async loadIndex(): Promise<void> {
     const conn = this.writer!;
-    const streams = (await conn.runAndReadAll('SELECT tenant, stream_id, labels FROM streams')).getRows();
-    for (const [tenant, id, labels] of streams) this.index.add(tenant as string, id as bigint, JSON.parse(labels as string) as Labels);
-    const bounds = (
-      await conn.runAndReadAll('SELECT tenant, stream_id, min(ts), max(ts), bit_or((1::UINTEGER) << level) FROM entries GROUP BY tenant, stream_id')
-    ).getRows();
-    for (const [tenant, id, min, max, mask] of bounds) this.index.observe(tenant as string, id as bigint, min as bigint, max as bigint, Number(mask));
+    const streams = (await conn.runAndReadAll('SELECT tenant, stream_id, key, labels FROM streams')).getRows();
+    for (const [tenant, id, key, labels] of streams) {
+      this.index.add(tenant as string, id as bigint, JSON.parse(labels as string) as Labels);
+      this.remember(tenant as string, id as bigint, Number(key));
+    }
+    const bounds = (await conn.runAndReadAll('SELECT tenant, stream, min(ts), max(ts), bit_or((1::UINTEGER) << level) FROM entries GROUP BY tenant, stream')).getRows();
+    for (const [tenant, key, min, max, mask] of bounds) {
+      const id = this.idOfKey.get(Number(key));
+      if (id !== undefined) this.index.observe(tenant as string, id, min as bigint, max as bigint, Number(mask));
+    }
+  }
+
+  private remember(tenant: string, id: bigint, key: number): void {
+    this.keyOf.set(tenant + '\x00' + id, key);
+    this.idOfKey.set(key, id);
+    if (key >= this.nextKey) this.nextKey = key + 1;
+  }
+
+  private keyFor(tenant: string, id: bigint): number | undefined {
+    return this.keyOf.get(tenant + '\x00' + id);
   }
 
   /** After a restart, remember the newest committed entries so a client's retry is not stored twice. */
@@ -98,11 +118,14 @@ export class DuckDBStorage implements Storage {
     const conn = await this.instance!.connect();
     try {
       const res = await conn.stream(
-        `SELECT stream_id, ts, line FROM entries WHERE rowid >= (SELECT coalesce(max(rowid), 0) FROM entries) - ${Math.floor(n / 2)}`,
+        `SELECT stream, ts, line FROM entries WHERE rowid >= (SELECT coalesce(max(rowid), 0) FROM entries) - ${Math.floor(n / 2)}`,
       );
       for await (const chunk of res) {
-        const [ids, ts, lines] = chunk.getColumns() as [bigint[], bigint[], string[]];
-        for (let i = 0; i < ids.length; i++) this.dedup.add(entryHash(ids[i], ts[i], lines[i]));
+        const [keys, ts, lines] = chunk.getColumns() as [number[], bigint[], string[]];
+        for (let i = 0; i < keys.length; i++) {
+          const id = this.idOfKey.get(keys[i]);
+          if (id !== undefined) this.dedup.add(entryHash(id, ts[i], lines[i]));
+        }
       }
     } finally {
       conn.closeSync();
@@ -117,15 +140,17 @@ export class DuckDBStorage implements Storage {
 
   private async writeLocked(batches: readonly WriteBatch[]): Promise<void> {
     const conn = this.writer!;
-    const newStreams: Array<{ tenant: string; id: bigint; labels: Labels }> = [];
-    const seenNew = new Set<string>();
+    // New streams get their surrogate keys now; they are remembered only if the commit succeeds.
+    const newStreams: Array<{ tenant: string; id: bigint; key: number; labels: Labels }> = [];
+    const pendingKeys = new Map<string, number>();
     for (const b of batches) {
       for (const s of b.streams) {
-        if (this.index.has(b.tenant, s.id)) continue;
+        if (this.keyFor(b.tenant, s.id) !== undefined) continue;
         const k = b.tenant + '\x00' + s.id;
-        if (seenNew.has(k)) continue;
-        seenNew.add(k);
-        newStreams.push({ tenant: b.tenant, id: s.id, labels: s.labels });
+        if (pendingKeys.has(k)) continue;
+        const key = this.nextKey + pendingKeys.size;
+        pendingKeys.set(k, key);
+        newStreams.push({ tenant: b.tenant, id: s.id, key, labels: s.labels });
       }
     }
     const hashes: number[] = [];
@@ -138,6 +163,7 @@ export class DuckDBStorage implements Storage {
         for (const s of newStreams) {
           sa.appendVarchar(s.tenant);
           sa.appendUBigInt(s.id);
+          sa.appendUInteger(s.key);
           sa.appendVarchar(JSON.stringify(s.labels));
           sa.endRow();
         }
@@ -150,6 +176,7 @@ export class DuckDBStorage implements Storage {
       for (const b of batches) {
         const tenant = b.tenant;
         for (const s of b.streams) {
+          const key = this.keyFor(tenant, s.id) ?? pendingKeys.get(tenant + '\x00' + s.id)!;
           let min = 0n;
           let max = 0n;
           let mask = 0;
@@ -164,7 +191,7 @@ export class DuckDBStorage implements Storage {
             const code = LEVEL_CODE[e.level] ?? 0;
             app.appendVarchar(tenant);
             app.appendBigInt(e.ts);
-            app.appendUBigInt(s.id);
+            app.appendUInteger(key);
             app.appendUTinyInt(code);
             app.appendVarchar(e.line);
             if (e.metadata && Object.keys(e.metadata).length > 0) app.appendVarchar(JSON.stringify(e.metadata));
@@ -197,7 +224,10 @@ export class DuckDBStorage implements Storage {
         cause: err,
       });
     }
-    for (const s of newStreams) this.index.add(s.tenant, s.id, s.labels);
+    for (const s of newStreams) {
+      this.index.add(s.tenant, s.id, s.labels);
+      this.remember(s.tenant, s.id, s.key);
+    }
     for (const o of observed) this.index.observe(o.tenant, o.id, o.min, o.max, o.mask);
     for (const h of hashes) this.dedup.add(h);
   }
@@ -213,7 +243,12 @@ export class DuckDBStorage implements Storage {
   private whereClause(plan: Pick<SelectPlan, 'tenant' | 'streamIds' | 'levels' | 'line'>, start: Nanos, end: Nanos): string {
     const parts = [`tenant = ${quote(plan.tenant)}`, `ts >= ${start}`, `ts < ${end}`];
     if (plan.streamIds.length < this.index.count(plan.tenant)) {
-      parts.push(`stream_id IN (${plan.streamIds.join(',')})`);
+      const keys: number[] = [];
+      for (const id of plan.streamIds) {
+        const k = this.keyFor(plan.tenant, id);
+        if (k !== undefined) keys.push(k);
+      }
+      parts.push(keys.length ? `stream IN (${keys.join(',')})` : 'FALSE');
     }
     if (plan.levels) parts.push(`level IN (${plan.levels.map((l) => LEVEL_CODE[l]).join(',') || 'NULL'})`);
     if (plan.line) parts.push(lineSql(plan.line));
@@ -228,9 +263,9 @@ export class DuckDBStorage implements Storage {
     plan.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const order = plan.direction === 'backward' ? 'DESC' : 'ASC';
-      const cols = 'stream_id, ts, level, line, metadata';
+      const cols = 'stream, ts, level, line, metadata';
       if (plan.limit !== undefined && plan.limit <= SINGLE_QUERY_LIMIT) {
-        const sql = `SELECT ${cols} FROM entries WHERE ${this.whereClause(plan, plan.start, plan.end)} ORDER BY ts ${order}, stream_id ${order} LIMIT ${plan.limit}`;
+        const sql = `SELECT ${cols} FROM entries WHERE ${this.whereClause(plan, plan.start, plan.end)} ORDER BY ts ${order}, stream ${order} LIMIT ${plan.limit}`;
         yield* this.readQuery(conn, sql, plan.signal);
         return;
       }
@@ -246,7 +281,7 @@ export class DuckDBStorage implements Storage {
         const a = plan.direction === 'backward' ? (hi - width > lo ? hi - width : lo) : lo;
         const b = plan.direction === 'backward' ? hi : lo + width < hi ? lo + width : hi;
         const lim = remaining === Infinity ? '' : ` LIMIT ${remaining}`;
-        const sql = `SELECT ${cols} FROM entries WHERE ${this.whereClause(plan, a, b)} ORDER BY ts ${order}, stream_id ${order}${lim}`;
+        const sql = `SELECT ${cols} FROM entries WHERE ${this.whereClause(plan, a, b)} ORDER BY ts ${order}, stream ${order}${lim}`;
         let got = 0;
         for await (const rows of this.readQuery(conn, sql, plan.signal)) {
           got += rows.length;
@@ -269,12 +304,12 @@ export class DuckDBStorage implements Storage {
     const res = await conn.stream(sql);
     for await (const chunk of res) {
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
-      const [ids, ts, levels, lines, metas] = chunk.getColumns() as [bigint[], bigint[], number[], string[], (string | null)[]];
-      const rows: StoredRow[] = new Array(ids.length);
-      for (let i = 0; i < ids.length; i++) {
+      const [keys, ts, levels, lines, metas] = chunk.getColumns() as [number[], bigint[], number[], string[], (string | null)[]];
+      const rows: StoredRow[] = new Array(keys.length);
+      for (let i = 0; i < keys.length; i++) {
         const m = metas[i];
         rows[i] = {
-          streamId: ids[i],
+          streamId: this.idOfKey.get(keys[i]) ?? 0n,
           ts: ts[i],
           level: levelFromCode(levels[i]),
           line: lines[i],
@@ -287,7 +322,7 @@ export class DuckDBStorage implements Storage {
 
   async stats(tenant: string, streamIds: bigint[], start: Nanos, end: Nanos): Promise<IndexStats> {
     if (streamIds.length === 0) return { streams: 0, chunks: 0, entries: 0, bytes: 0 };
-    const sql = `SELECT count(DISTINCT stream_id), count(*), coalesce(sum(strlen(line)), 0) FROM entries WHERE ${this.whereClause({ tenant, streamIds }, start, end)}`;
+    const sql = `SELECT count(DISTINCT stream), count(*), coalesce(sum(strlen(line)), 0) FROM entries WHERE ${this.whereClause({ tenant, streamIds }, start, end)}`;
     const row = (await this.query(sql))[0];
     const streams = Number(row[0]);
     // There are no chunks in a columnar store; one stream's data in the range counts as one.
@@ -312,6 +347,9 @@ export class DuckDBStorage implements Storage {
       for (const s of gone) {
         await this.writer!.run(`DELETE FROM streams WHERE tenant = ${quote(s.tenant)} AND stream_id = ${s.id}`);
         this.index.remove(s.tenant, s.id);
+        const key = this.keyFor(s.tenant, s.id);
+        this.keyOf.delete(s.tenant + '\x00' + s.id);
+        if (key !== undefined) this.idOfKey.delete(key);
       }
       for (const s of this.index.all()) if (s.firstTs < cutoff) s.firstTs = cutoff;
       return deleted;

@@ -1,0 +1,192 @@
+/**
+ * Ingest and query benchmark of the embedded mode. See README.md beside this file.
+ *
+ *   npm run bench                      # 2M lines
+ *   npm run bench -- --lines 10000000  # the 10M-line rare-token target
+ */
+import { parseArgs } from 'node:util';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { startServer, removeDir, tempDataDir, type ServerHandle } from '../../test/e2e/harness.js';
+import { DuckDBStorage } from '../../src/storage/duckdb/duckdb-storage.js';
+
+import { buildCorpus, RARE_TOKEN, type Corpus } from './corpus.js';
+
+const { values: args } = parseArgs({
+  options: {
+    lines: { type: 'string', default: '2000000' },
+    batch: { type: 'string', default: '2000' },
+    concurrency: { type: 'string', default: '8' },
+    hours: { type: 'string', default: '24' },
+    'query-runs': { type: 'string', default: '5' },
+  },
+});
+const N = Number(args.lines);
+const BATCH = Number(args.batch);
+const CONCURRENCY = Number(args.concurrency);
+const HOURS = Number(args.hours);
+const RUNS = Number(args['query-runs']);
+
+const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const mb = (bytes: number): number => bytes / 1e6;
+const rows: Array<[string, string, string]> = [];
+const report = (what: string, value: string, floor = ''): void => {
+  rows.push([what, value, floor]);
+  console.log(`  ${what}: ${value}${floor ? '   [' + floor + ']' : ''}`);
+};
+
+function rssOf(pid: number): { rss: number; peak: number } {
+  const s = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string): number => Number(new RegExp(`^${k}:\\s+(\\d+)`, 'm').exec(s)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+/** Floor 1: JSON.parse of the very payloads pushed (what any JSON ingest must at least do). */
+function floorJsonParse(c: Corpus): number {
+  const t0 = performance.now();
+  let n = 0;
+  for (const b of c.bodies) {
+    const j = JSON.parse(b) as { streams: Array<{ values: unknown[] }> };
+    for (const s of j.streams) n += s.values.length;
+  }
+  const secs = (performance.now() - t0) / 1000;
+  if (n !== N) throw new Error(`BUG: corpus has ${n} lines, expected ${N}`);
+  return n / secs;
+}
+
+/** Floor 2: the bare DuckDB appender writing the same rows in 100k-row transactions. */
+async function floorAppender(c: Corpus): Promise<number> {
+  const dir = tempDataDir('ls-bench-floor-');
+  const inst = await DuckDBInstance.create(join(dir, 'floor.duckdb'), { checkpoint_threshold: '1TB', threads: '2' });
+  const conn = await inst.connect();
+  await conn.run('CREATE TABLE entries (tenant VARCHAR, ts BIGINT, stream_id UBIGINT, level UTINYINT, line VARCHAR, metadata VARCHAR)');
+  const t0 = performance.now();
+  let i = 0;
+  while (i < c.rows.length) {
+    await conn.run('BEGIN');
+    const app = await conn.createAppender('entries');
+    const end = Math.min(c.rows.length, i + 100_000);
+    for (; i < end; i++) {
+      const r = c.rows[i];
+      app.appendVarchar('default');
+      app.appendBigInt(r.ts);
+      app.appendUBigInt(r.streamId);
+      app.appendUTinyInt(r.levelCode);
+      app.appendVarchar(r.line);
+      app.appendNull();
+      app.endRow();
+    }
+    app.flushSync();
+    app.closeSync();
+    await conn.run('COMMIT');
+  }
+  const secs = (performance.now() - t0) / 1000;
+  conn.closeSync();
+  inst.closeSync();
+  removeDir(dir);
+  return c.rows.length / secs;
+}
+
+async function pushAll(s: ServerHandle, c: Corpus): Promise<{ secs: number; peakRss: number; rejected: number }> {
+  let next = 0;
+  let rejected = 0;
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    try {
+      peakRss = Math.max(peakRss, rssOf(s.proc.pid!).rss);
+    } catch {
+      // process gone
+    }
+  }, 200);
+  const t0 = performance.now();
+  const worker = async (): Promise<void> => {
+    while (next < c.bodies.length) {
+      const body = c.bodies[next++];
+      for (;;) {
+        const r = await fetch(s.url + '/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        await r.arrayBuffer();
+        if (r.status === 204) break;
+        if (r.status === 429) {
+          rejected++;
+          await new Promise((res) => setTimeout(res, 50));
+          continue;
+        }
+        throw new Error(`push answered ${r.status}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const secs = (performance.now() - t0) / 1000;
+  clearInterval(sampler);
+  return { secs, peakRss, rejected };
+}
+
+async function timeQuery(s: ServerHandle, params: Record<string, string>, expectAtLeast: number): Promise<{ first: number; median: number; count: number }> {
+  const times: number[] = [];
+  let count = 0;
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    const r = await fetch(s.url + '/loki/api/v1/query_range?' + new URLSearchParams(params));
+    const body = (await r.json()) as { data: { result: Array<{ values: unknown[] }> } };
+    times.push(performance.now() - t0);
+    if (r.status !== 200) throw new Error(`query ${params.query} answered ${r.status}: ${JSON.stringify(body)}`);
+    count = body.data.result.reduce((n, x) => n + x.values.length, 0);
+  }
+  if (count < expectAtLeast) throw new Error(`query ${params.query} returned ${count} entries, expected at least ${expectAtLeast}`);
+  const sorted = [...times].sort((a, b) => a - b);
+  return { first: times[0], median: sorted[Math.floor(sorted.length / 2)], count };
+}
+
+async function main(): Promise<void> {
+  console.log(`LogSentinel benchmark: ${fmt(N)} lines in batches of ${BATCH}, ${CONCURRENCY} concurrent pushes, spread over ${HOURS}h`);
+  const tg = performance.now();
+  const corpus = buildCorpus({ lines: N, batch: BATCH, hours: HOURS, seed: 42 });
+  console.log(`corpus: ${fmt(corpus.bodyBytes / 1e6, 1)} MB of Loki JSON, ${fmt(corpus.lineBytes / 1e6, 1)} MB of lines, built in ${fmt((performance.now() - tg) / 1000, 1)} s`);
+
+  console.log('floors:');
+  const jsonRate = floorJsonParse(corpus);
+  report('floor: JSON.parse of the push bodies', `${fmt(jsonRate)} lines/s`);
+  const appenderRate = await floorAppender(corpus);
+  report('floor: bare DuckDB appender', `${fmt(appenderRate)} rows/s`);
+
+  console.log('ingest (through HTTP, acknowledged = committed):');
+  const dataDir = tempDataDir('ls-bench-');
+  let s = await startServer({ dataDir, env: { LOGSENTINEL_RETENTION_PERIOD: '0', LOGSENTINEL_SERVER_LOG_LEVEL: 'warn' } });
+  const ing = await pushAll(s, corpus);
+  const rate = N / ing.secs;
+  report('acknowledged ingest', `${fmt(rate)} lines/s, ${fmt(mb(corpus.lineBytes) / ing.secs, 1)} MB/s of lines (${fmt(mb(corpus.bodyBytes) / ing.secs, 1)} MB/s of JSON)`, `${fmt((rate / jsonRate) * 100, 1)}% of JSON.parse, ${fmt((rate / appenderRate) * 100, 1)}% of bare appender`);
+  report('429 answers during ingest', String(ing.rejected));
+  report('server RSS during ingest (peak sampled)', `${fmt(ing.peakRss / 1e6)} MB`);
+  await s.stop();
+  const size = statSync(join(dataDir, 'logsentinel.duckdb')).size;
+  report('stored size', `${fmt(size / 1e6, 1)} MB = ${fmt(size / N, 1)} bytes per line`, `raw lines ${fmt(corpus.lineBytes / N, 1)} bytes per line`);
+
+  const t0 = performance.now();
+  s = await startServer({ dataDir, env: { LOGSENTINEL_RETENTION_PERIOD: '0', LOGSENTINEL_SERVER_LOG_LEVEL: 'warn' } });
+  report('restart until ready', `${fmt((performance.now() - t0) / 1000, 2)} s`);
+  const all = { start: corpus.startNs.toString(), end: corpus.endNs.toString(), limit: '100' };
+  console.log(`queries (first run / median of ${RUNS}):`);
+  const show = (name: string, r: { first: number; median: number; count: number }): void =>
+    report(name, `${fmt(r.first, 1)} ms / ${fmt(r.median, 1)} ms (${r.count} entries)`);
+  show('newest 100 of one service, last hour', await timeQuery(s, { query: '{service="checkout"}', since: '1h', limit: '100', end: corpus.endNs.toString() }, 100));
+  show('substring filter, whole range', await timeQuery(s, { query: '{service="checkout"} |= "timed out"', ...all }, 1));
+  show(`rare token over all ${fmt(N)} lines`, await timeQuery(s, { query: `{service=~".+"} |= "${RARE_TOKEN}"`, ...all }, corpus.rareCount));
+  show('logfmt + label filter, last hour', await timeQuery(s, { query: '{service="auth"} | logfmt | status >= 500', since: '1h', limit: '100', end: corpus.endNs.toString() }, 1));
+  report('server RSS after queries', `${fmt(rssOf(s.proc.pid!).rss / 1e6)} MB`);
+  await s.stop();
+
+  // Metric queries are not in the API yet; time the aggregation they will push down, in SQL.
+  const st = new DuckDBStorage({ dataDir, checkpointIntervalMs: 0, dedupWindowEntries: 0 });
+  await st.open();
+  const tq = performance.now();
+  const buckets = await st.query(`SELECT ts // 60000000000 AS minute, level, count(*) FROM entries WHERE ts >= ${corpus.startNs} AND ts < ${corpus.endNs + 1n} GROUP BY ALL`);
+  report('count by level per minute, whole range (SQL; metric queries not in the API yet)', `${fmt(performance.now() - tq, 1)} ms (${buckets.length} buckets)`);
+  await st.close();
+  removeDir(dataDir);
+
+  console.log('\n| measure | value | beside |\n|---|---|---|');
+  for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
+}
+
+await main();
