@@ -1,6 +1,6 @@
 /**
  * JSON lines ingest (`application/x-ndjson`, `application/jsonlines`): one JSON object per line,
- * optionally gzip/deflate/snappy encoded. Field rules (also in src/ingest/README.md):
+ * optionally gzip/deflate/snappy encoded. Field rules (also in docs/ingest.md):
  *
  *  - time:    the first of `_time`, `timestamp`, `@timestamp`, `time`, `ts` that is present:
  *             RFC 3339, or an epoch number / numeric string in s, ms, µs or ns (chosen by digit
