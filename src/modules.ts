@@ -116,6 +116,7 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
           checkpointWalBytes: cfg.storage.duckdb.checkpointWalBytes,
           dedupWindowEntries: cfg.ingest.dedupWindowEntries,
           onCheckpoint: (ms) => metrics.checkpointDuration.observe(ms / 1000),
+          onBackgroundError: (what, err) => logger.error({ err }, `storage ${what} failed`),
         });
         await s.open();
         storage = s;

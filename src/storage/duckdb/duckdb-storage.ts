@@ -31,6 +31,8 @@ export interface DuckDBStorageOptions {
   dedupWindowEntries?: number;
   /** Called after a scheduled checkpoint with its duration (for metrics). */
   onCheckpoint?: (ms: number) => void;
+  /** Called when background work (checkpoint) fails; the store stays usable. */
+  onBackgroundError?: (what: string, err: unknown) => void;
 }
 
 /** Rows appended between yields to the event loop, so a large commit never blocks it for long. */
@@ -82,7 +84,7 @@ export class DuckDBStorage implements Storage {
     await this.seedDedup();
     const every = this.opts.checkpointIntervalMs ?? 30_000;
     if (every > 0) {
-      this.checkpointTimer = setInterval(() => void this.checkpoint().catch(() => undefined), every);
+      this.checkpointTimer = setInterval(() => void this.checkpoint().catch((err) => this.opts.onBackgroundError?.('checkpoint', err)), every);
       this.checkpointTimer.unref();
     }
   }
@@ -135,7 +137,7 @@ export class DuckDBStorage implements Storage {
   async write(batches: readonly WriteBatch[]): Promise<void> {
     if (this.closed) throw new LogSentinelError('STORAGE_UNAVAILABLE', 'cannot write entries: store is closed', { retryable: true });
     await this.writeLock.run(() => this.writeLocked(batches));
-    if (++this.commits % 16 === 0) void this.maybeCheckpoint().catch(() => undefined);
+    if (++this.commits % 16 === 0) void this.maybeCheckpoint().catch((err) => this.opts.onBackgroundError?.('checkpoint', err));
   }
 
   private async writeLocked(batches: readonly WriteBatch[]): Promise<void> {
