@@ -1,10 +1,27 @@
-/** From LogQL text to an executable log-query plan, with the API's error for metric queries. */
+/**
+ * From LogQL text to executable log-query plans, with the API's error for metric queries.
+ *
+ * `level` means two things: the detected-level column of every entry, and — for streams whose
+ * clients send one (Promtail, pino-loki, winston-loki) — a real stream label. A query therefore
+ * gets two plans: `column` for streams without their own `level` label (level matchers become a
+ * pushed-down level filter) and `label` for streams with one (level matchers stay ordinary label
+ * matchers, compared with the label's value exactly as sent).
+ */
 import { LogSentinelError } from '../errors.js';
 import { parseExpr, planLogQuery, type LogQueryPlan, type LogSelectorExpr } from '../logql/index.js';
 
+export interface LogQueryPlans {
+  column: LogQueryPlan;
+  label: LogQueryPlan;
+}
+
 export interface CompiledLogQuery {
   expr: LogSelectorExpr;
-  plan: LogQueryPlan;
+  plans: LogQueryPlans;
+}
+
+export function planBoth(expr: LogSelectorExpr): LogQueryPlans {
+  return { column: planLogQuery(expr), label: planLogQuery(expr, { streamHasLevelLabel: true }) };
 }
 
 export function compileLogQuery(query: string): CompiledLogQuery {
@@ -12,10 +29,10 @@ export function compileLogQuery(query: string): CompiledLogQuery {
   if (expr.type !== 'log_selector') {
     throw new LogSentinelError('LOGQL_UNSUPPORTED', `cannot run query ${JSON.stringify(query)}: metric queries are not implemented yet in this version of LogSentinel; only log queries are`);
   }
-  return { expr, plan: planLogQuery(expr) };
+  return { expr, plans: planBoth(expr) };
 }
 
 /** Parses a selector given to /series, /labels, /index/stats (no pipeline is run there). */
-export function compileSelector(query: string): LogQueryPlan {
-  return compileLogQuery(query).plan;
+export function compileSelector(query: string): LogQueryPlans {
+  return compileLogQuery(query).plans;
 }

@@ -9,6 +9,8 @@ import { labelsToString } from '../model/labels.js';
 import type { Nanos } from '../model/entry.js';
 import type { Storage, StoredRow, StreamInfo } from '../storage/storage.js';
 import { matchesLabels, type LogQueryPlan } from '../logql/index.js';
+import type { LogQueryPlans } from './compile.js';
+import { mergeOrdered } from './merge.js';
 
 export interface LogQueryParams {
   tenants: string[];
@@ -48,11 +50,22 @@ export interface LogQueryResult {
   stats: LogQueryStats;
 }
 
-/** Streams of a tenant selected by the plan's matchers over [start, end). */
-export async function resolveStreams(storage: Storage, tenant: string, plan: Pick<LogQueryPlan, 'matchers'>, start: Nanos, end: Nanos): Promise<StreamInfo[]> {
-  const all = await storage.streams(tenant, start, end);
-  if (plan.matchers.length === 0) return all;
-  return all.filter((s) => matchesLabels(plan.matchers, s.labels));
+export interface ResolvedStreams {
+  /** Streams without their own `level` label: level matchers apply to the level column. */
+  column: StreamInfo[];
+  /** Streams with their own `level` label: level matchers apply to it like to any label. */
+  label: StreamInfo[];
+}
+
+/** Streams of a tenant selected by the plans' matchers over [start, end). */
+export async function resolveStreams(storage: Storage, tenant: string, plans: LogQueryPlans, start: Nanos, end: Nanos): Promise<ResolvedStreams> {
+  const out: ResolvedStreams = { column: [], label: [] };
+  for (const s of await storage.streams(tenant, start, end)) {
+    if (s.labels.level === undefined) {
+      if (matchesLabels(plans.column.matchers, s.labels)) out.column.push(s);
+    } else if (matchesLabels(plans.label.matchers, s.labels)) out.label.push(s);
+  }
+  return out;
 }
 
 interface Collected {
@@ -71,7 +84,7 @@ interface Collected {
  */
 export async function runLogQuery(
   storage: Storage,
-  plan: LogQueryPlan,
+  plans: LogQueryPlans,
   params: LogQueryParams,
   opts: { categorize: boolean } = { categorize: false },
 ): Promise<LogQueryResult> {
@@ -79,38 +92,46 @@ export async function runLogQuery(
   const collected: Collected[] = [];
   const multiTenant = params.tenants.length > 1;
   for (const tenant of params.tenants) {
-    const streams = await resolveStreams(storage, tenant, plan, params.start, params.end);
-    stats.streamsMatched += streams.length;
-    if (streams.length === 0) continue;
+    const resolved = await resolveStreams(storage, tenant, plans, params.start, params.end);
+    // One backend select per plan that has streams; rows are merged back into time order.
+    const parts: Array<{ plan: LogQueryPlan; streams: StreamInfo[] }> = [];
+    if (resolved.column.length) parts.push({ plan: plans.column, streams: resolved.column });
+    if (resolved.label.length) parts.push({ plan: plans.label, streams: resolved.label });
+    if (parts.length === 0) continue;
     const byId = new Map<bigint, StreamInfo>();
-    for (const s of streams) byId.set(s.id, s);
-    const pipeline = plan.pipeline;
-    // Every pushed-down stage is done by the backend; when nothing remains, the backend's LIMIT
-    // is exact. Otherwise rows are read until enough pass the pipeline.
-    const exact = pipeline.noop;
+    for (const p of parts) for (const s of p.streams) byId.set(s.id, s);
+    stats.streamsMatched += byId.size;
+    const sources = parts.map(({ plan, streams }) =>
+      storage.select({
+        tenant,
+        streamIds: streams.map((s) => s.id),
+        start: params.start,
+        end: params.end,
+        direction: params.direction,
+        // Everything pushed down is done by the backend; when nothing remains in JavaScript its
+        // LIMIT is exact. Otherwise rows are read until enough pass the pipeline.
+        limit: plan.pipeline.noop ? params.limit : undefined,
+        levels: plan.levels,
+        line: plan.line,
+        signal: params.signal,
+      }),
+    );
     let taken = 0;
-    const rows = storage.select({
-      tenant,
-      streamIds: streams.map((s) => s.id),
-      start: params.start,
-      end: params.end,
-      direction: params.direction,
-      limit: exact ? params.limit : undefined,
-      levels: plan.levels,
-      line: plan.line,
-      signal: params.signal,
-    });
-    outer: for await (const chunk of rows) {
-      for (const row of chunk) {
-        stats.linesScanned++;
-        stats.bytesScanned += row.line.length;
-        const stream = byId.get(row.streamId);
-        if (!stream) continue;
-        const out = processRow(pipeline, row, stream, tenant, multiTenant, stats);
-        if (!out) continue;
-        collected.push(out);
-        if (++taken >= params.limit) break outer;
-      }
+    const take = (row: StoredRow, plan: LogQueryPlan): boolean => {
+      stats.linesScanned++;
+      stats.bytesScanned += row.line.length;
+      const stream = byId.get(row.streamId);
+      if (!stream) return false;
+      const out = processRow(plan.pipeline, row, stream, tenant, multiTenant, stats);
+      if (!out) return false;
+      collected.push(out);
+      return ++taken >= params.limit;
+    };
+    if (sources.length === 1) {
+      const plan = parts[0].plan;
+      outer: for await (const chunk of sources[0]) for (const row of chunk) if (take(row, plan)) break outer;
+    } else {
+      for await (const [row, k] of mergeOrdered(sources, params.direction)) if (take(row, parts[k].plan)) break;
     }
   }
   // Several tenants: keep the `limit` entries nearest the query's starting edge.

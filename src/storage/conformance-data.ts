@@ -22,6 +22,8 @@ export const LINES = {
   devCache: 'level=debug msg="cache miss" key=user:42',
   dbFatal: '\u001b[31mFATAL\u001b[0m disk full',
   t2: 'level=info other tenant line',
+  ptError: 'disk quota exceeded',
+  ptInfo: 'rotated logs',
 };
 
 function stream(tenant: string, labels: Labels, entries: Array<[number, string, Level, Record<string, string>?]>): WriteBatch {
@@ -47,6 +49,9 @@ export function conformanceDataset(): WriteBatch[] {
     ]),
     stream('t1', { app: 'web', env: 'dev' }, [[7, LINES.devCache, 'debug', { trace_id: 'abc' }]]),
     stream('t2', { app: 'web', env: 'prod' }, [[1, LINES.t2, 'info']]),
+    // Streams whose client sends `level` as a stream label (Promtail, pino-loki, winston-loki).
+    stream('t1', { app: 'promtail', level: 'ERROR' }, [[9, LINES.ptError, 'error']]),
+    stream('t1', { app: 'promtail', level: 'info' }, [[10, LINES.ptInfo, 'info']]),
   ];
 }
 
@@ -161,4 +166,15 @@ export const logQueryCases: LogQueryCase[] = [
     want: [{ labels: `{__tenant_id__="t2", ${WP}, level="info"}`, lines: [LINES.t2] }],
   },
   { query: '{app="web", env="prod"} |= "other"', want: [] },
+  // A stream's own `level` label is matched as sent; other streams by their detected level.
+  { query: '{app="promtail", level="ERROR"}', want: [{ labels: '{app="promtail", level="ERROR"}', lines: [LINES.ptError] }] },
+  { query: '{app="promtail"} | level="info"', want: [{ labels: '{app="promtail", level="info"}', lines: [LINES.ptInfo] }] },
+  {
+    query: '{level=~"(?i)error"}',
+    limit: 2,
+    want: [
+      { labels: `{${DB}, level="error"}`, lines: [LINES.dbDeadlock] },
+      { labels: '{app="promtail", level="ERROR"}', lines: [LINES.ptError] },
+    ],
+  },
 ];

@@ -191,8 +191,8 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
     });
     for (const c of logQueryCases) {
       it(`${c.query}${c.direction ? ' ' + c.direction : ''}${c.limit ? ' limit ' + c.limit : ''}`, async () => {
-        const { plan } = compileLogQuery(c.query);
-        const res = await runLogQuery(s, plan, {
+        const { plans } = compileLogQuery(c.query);
+        const res = await runLogQuery(s, plans, {
           tenants: c.tenants ?? ['t1'],
           start: BASE_TS,
           end: BASE_TS + 3_600_000_000_000n,

@@ -8,7 +8,7 @@ import type { AppContext } from '../context.js';
 import { readTenants } from '../tenant.js';
 import { many, one, rangeParams, requestParams, required, type Params } from '../params.js';
 import { compileLogQuery, compileSelector } from '../../query/compile.js';
-import { resolveStreams, runLogQuery, type LogQueryResult, type LogQueryStats } from '../../query/log-query.js';
+import { resolveStreams, runLogQuery, type LogQueryResult, type LogQueryStats, type ResolvedStreams } from '../../query/log-query.js';
 import { LogSentinelError } from '../../errors.js';
 import type { Labels } from '../../model/labels.js';
 import type { Nanos } from '../../model/entry.js';
@@ -124,12 +124,12 @@ export function streamsBody(res: LogQueryResult, categorize: boolean, execSecond
 
 async function logQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, p: Params, range: { start: Nanos; end: Nanos; limit: number; direction: 'backward' | 'forward' }): Promise<Record<string, unknown>> {
   const query = required(p, 'query');
-  const { plan } = compileLogQuery(query);
+  const { plans } = compileLogQuery(query);
   const tenants = readTenants(req);
   const categorize = wantsCategorized(req);
   const t0 = performance.now();
   try {
-    const res = await withQueryLimits(ctx, reply, (signal) => runLogQuery(storageOf(ctx), plan, { tenants, ...range, signal }, { categorize }));
+    const res = await withQueryLimits(ctx, reply, (signal) => runLogQuery(storageOf(ctx), plans, { tenants, ...range, signal }, { categorize }));
     const secs = (performance.now() - t0) / 1000;
     ctx.metrics.queries.inc({ type: 'log', status: 'success' });
     ctx.metrics.queryDuration.observe({ type: 'log' }, secs);
@@ -146,7 +146,10 @@ async function selectStreams(ctx: AppContext, req: FastifyRequest, selectors: st
   const out: StreamInfo[] = [];
   const seen = new Set<string>();
   for (const tenant of readTenants(req)) {
-    const lists = selectors.length === 0 ? [await storage.streams(tenant, start, end)] : await Promise.all(selectors.map((q) => resolveStreams(storage, tenant, compileSelector(q), start, end)));
+    const lists =
+      selectors.length === 0
+        ? [await storage.streams(tenant, start, end)]
+        : await Promise.all(selectors.map(async (q) => flatten(await resolveStreams(storage, tenant, compileSelector(q), start, end))));
     for (const list of lists) {
       for (const s of list) {
         const k = tenant + '\x00' + s.id;
@@ -157,6 +160,10 @@ async function selectStreams(ctx: AppContext, req: FastifyRequest, selectors: st
     }
   }
   return out;
+}
+
+function flatten(r: ResolvedStreams): StreamInfo[] {
+  return [...r.column, ...r.label];
 }
 
 /** Loki's labels/series default window: the last 6h unless start/end/since say otherwise. */
@@ -232,11 +239,11 @@ export async function queryRoutes(app: FastifyInstance, ctx: AppContext): Promis
   route('/loki/api/v1/index/stats', async (req) => {
     const p = requestParams(req);
     const { start, end } = metaRange(p, ctx);
-    const plan = compileSelector(required(p, 'query'));
+    const plans = compileSelector(required(p, 'query'));
     const storage = storageOf(ctx);
     const total = { streams: 0, chunks: 0, bytes: 0, entries: 0 };
     for (const tenant of readTenants(req)) {
-      const streams = await resolveStreams(storage, tenant, plan, start, end + 1n);
+      const streams = flatten(await resolveStreams(storage, tenant, plans, start, end + 1n));
       const s = await storage.stats(tenant, streams.map((x) => x.id), start, end + 1n);
       total.streams += s.streams;
       total.chunks += s.chunks;

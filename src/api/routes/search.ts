@@ -8,7 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { readTenants } from '../tenant.js';
 import { rangeParams, type Params } from '../params.js';
-import { planLogQuery, type LogSelectorExpr, type Stage } from '../../logql/index.js';
+import type { LogSelectorExpr, Stage } from '../../logql/index.js';
+import { planBoth } from '../../query/compile.js';
 import { runLogQuery } from '../../query/log-query.js';
 import { LogSentinelError } from '../../errors.js';
 import { isLevel, LEVELS } from '../../model/level.js';
@@ -63,10 +64,10 @@ export async function searchRoutes(app: FastifyInstance, ctx: AppContext): Promi
     else if (services.length > 1) expr.matchers.push({ name: 'service', op: '=~', value: services.map(escapeRe).join('|') });
     if (levels.length > 0) expr.matchers.push({ name: 'level', op: '=~', value: levels.join('|') });
     for (const c of strings('contains', body.contains)) expr.stages.push({ type: 'line_filter', op: '|=', values: [c] } as Stage);
-    const plan = planLogQuery(expr);
+    const plans = planBoth(expr);
     const tenants = readTenants(req);
     const t0 = performance.now();
-    const res = await withQueryLimits(ctx, reply, (signal) => runLogQuery(storageOf(ctx), plan, { tenants, ...range, end: range.end + 1n, signal }));
+    const res = await withQueryLimits(ctx, reply, (signal) => runLogQuery(storageOf(ctx), plans, { tenants, ...range, end: range.end + 1n, signal }));
     const entries = res.streams
       .flatMap((s) => s.entries.map((e) => ({ s, e })))
       .sort((a, b) => (range.direction === 'backward' ? (a.e.ts < b.e.ts ? 1 : -1) : a.e.ts < b.e.ts ? -1 : 1))
