@@ -87,6 +87,29 @@ export function directionParam(p: Params): 'backward' | 'forward' {
   return d;
 }
 
+/**
+ * The `step` of a range query: a float number of seconds or a Prometheus duration; by default
+ * Loki's `max(floor((end - start) / 250s), 1s)` (pkg/loghttp defaultQueryRangeStep).
+ */
+export function stepParam(p: Params, start: Nanos, end: Nanos): Nanos {
+  const raw = one(p, 'step');
+  if (raw === undefined || raw === '') {
+    const secs = Math.max(Math.floor(Number(end - start) / 1e9 / 250), 1);
+    return BigInt(secs) * 1_000_000_000n;
+  }
+  let step: Nanos;
+  if (/^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/.test(raw)) step = BigInt(Math.round(parseFloat(raw) * 1e9));
+  else {
+    try {
+      step = BigInt(parseDuration(raw)) * 1_000_000n;
+    } catch {
+      throw new LogSentinelError('INVALID_PARAMETER', `cannot parse parameter step: ${JSON.stringify(raw)} is not a valid duration`);
+    }
+  }
+  if (step <= 0n) throw new LogSentinelError('INVALID_PARAMETER', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+  return step;
+}
+
 function fmtDur(ns: Nanos): string {
   let s = Number(ns / 1_000_000_000n);
   const h = Math.floor(s / 3600);

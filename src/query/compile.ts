@@ -1,5 +1,5 @@
 /**
- * From LogQL text to executable log-query plans, with the API's error for metric queries.
+ * From LogQL text to executable log-query plans (metric queries are evaluated by query/metric/).
  *
  * `level` means two things: the detected-level column of every entry, and — for streams whose
  * clients send one (Promtail, pino-loki, winston-loki) — a real stream label. A query therefore
@@ -27,7 +27,7 @@ export function planBoth(expr: LogSelectorExpr): LogQueryPlans {
 export function compileLogQuery(query: string): CompiledLogQuery {
   const expr = parseExpr(query);
   if (expr.type !== 'log_selector') {
-    throw new LogSentinelError('LOGQL_UNSUPPORTED', `cannot run query ${JSON.stringify(query)}: metric queries are not implemented yet in this version of LogSentinel; only log queries are`);
+    throw new LogSentinelError('LOGQL_UNSUPPORTED', `cannot run query ${JSON.stringify(query)}: it is a metric query; only a log query or stream selector is allowed here`);
   }
   return { expr, plans: planBoth(expr) };
 }

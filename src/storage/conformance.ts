@@ -1,7 +1,8 @@
 /**
  * The storage conformance suite: every Storage implementation runs it (see duckdb-storage.test.ts)
  * and must pass every case; a backend that cannot run a case says why with `t.skip(reason)`.
- * It covers the Storage contract directly and LogQL log queries end to end through the engine.
+ * It covers the Storage contract directly, and LogQL log and metric queries end to end through
+ * the engine (metric queries both with counting pushed into the backend and from rows).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +12,8 @@ import { labelsToString, sortLabels, streamId, type Labels } from '../model/labe
 import { logQueryCases, conformanceDataset, BASE_TS } from './conformance-data.js';
 import { compileLogQuery } from '../query/compile.js';
 import { runLogQuery } from '../query/log-query.js';
+import { metricQueryCases } from './conformance-metric-data.js';
+import { evaluateRangeExpr, parseMetricQuery, type RangeResult } from '../query/metric/engine.js';
 
 export interface StorageFactory {
   /** A new, empty store (opened). */
@@ -205,5 +208,98 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
         assert.deepEqual(got, c.want);
       });
     }
+  });
+
+  describe(`storage conformance: ${name}: countBuckets`, () => {
+    let s: Storage;
+    const T = 'cb';
+    const A = sortLabels({ app: 'a' });
+    const id = streamId(T, A);
+    const at = (sec: number): bigint => BASE_TS + BigInt(sec) * 1_000_000_000n;
+    before(async () => {
+      s = await factory.create();
+      await s.write([
+        batch(T, A, [
+          { ts: at(1), line: 'one', level: 'info' },
+          { ts: at(2), line: 'two', level: 'info' },
+          { ts: at(2), line: 'zwei', level: 'error', metadata: { k: 'v' } },
+          { ts: at(3), line: 'drei €', level: 'info' },
+          { ts: at(5), line: 'five', level: 'info' },
+        ]),
+      ]);
+    });
+    after(async () => {
+      await factory.destroy(s);
+    });
+    const f = async (over: Partial<Parameters<Storage['countBuckets']>[0]>, want: string[]): Promise<void> => {
+      const rows = await s.countBuckets({ tenant: T, streamIds: [id], start: at(0) + 1n, end: at(10), origin: at(0), width: 2_000_000_000n, ...over });
+      const got = rows.map((r) => `${r.level}${r.metadata ? JSON.stringify(r.metadata) : ''} b${r.bucket} n${r.count} ${r.bytes}B`).sort();
+      assert.equal(rows.every((r) => r.streamId === id), true);
+      assert.deepEqual(got, want);
+    };
+
+    it('counts entries and UTF-8 bytes in left-open buckets, per level and metadata', async () => {
+      // buckets (0,2] (2,4] (4,6]: ts 2 falls in bucket 0, ts 3 in bucket 1.
+      await f({}, ['error{"k":"v"} b0 n1 4B', 'info b0 n2 6B', 'info b1 n1 8B', 'info b2 n1 4B']);
+    });
+
+    it('honours range, levels, line predicates and stream ids', async () => {
+      await f({ start: at(2) + 1n }, ['info b1 n1 8B', 'info b2 n1 4B']);
+      await f({ levels: ['error'] }, ['error{"k":"v"} b0 n1 4B']);
+      await f({ levels: [] }, []);
+      await f({ line: { type: 'contains', value: 'e' } }, ['info b0 n1 3B', 'info b1 n1 8B', 'info b2 n1 4B', 'error{"k":"v"} b0 n1 4B'].sort());
+      await f({ streamIds: [] }, []);
+      await f({ width: 10_000_000_000n }, ['error{"k":"v"} b0 n1 4B', 'info b0 n4 18B']);
+    });
+  });
+
+  describe(`storage conformance: ${name}: LogQL metric queries`, () => {
+    let s: Storage;
+    before(async () => {
+      s = await factory.create();
+      await s.write(conformanceDataset());
+    });
+    after(async () => {
+      await factory.destroy(s);
+    });
+    const sec = (n: number): bigint => BASE_TS + BigInt(n) * 1_000_000_000n;
+    const shape = (r: RangeResult): Array<{ labels: string; points: Array<[number, number]> }> =>
+      r.series
+        .map((m) => ({ labels: labelsToString(m.labels), points: m.points.map(([t, v]): [number, number] => [Number((t - BASE_TS) / 1_000_000_000n), Math.round(v * 1e9) / 1e9]) }))
+        .sort((a, b) => (a.labels < b.labels ? -1 : 1));
+    for (const c of metricQueryCases) {
+      it(`${c.query} @${c.start}..${c.end}${c.step ? ' step ' + c.step : ''}`, async () => {
+        const expr = parseMetricQuery(c.query);
+        // Count how each run reads, to check that the push-down path is the one taken.
+        const calls = { countBuckets: 0, select: 0 };
+        const spy = new Proxy(s, {
+          get(target, prop, recv) {
+            if (prop === 'countBuckets' || prop === 'select') calls[prop]++;
+            const v = Reflect.get(target, prop, recv) as unknown;
+            return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+          },
+        });
+        const run = async (pushDown: boolean): Promise<RangeResult> =>
+          (await evaluateRangeExpr(spy, expr, sec(c.start), sec(c.end), BigInt(c.step ?? 1) * 1_000_000_000n, { tenants: c.tenants ?? ['t1'], limits: { pushDown } })).result;
+        const pushed = await run(true);
+        const pushable = /(count_over_time|rate|bytes_over_time|bytes_rate|absent_over_time)\(/.test(c.query) && !/\|\s*[a-z]/.test(c.query);
+        if (pushable) assert.equal(calls.select, 0, 'the push-down run must not read rows');
+        const before = calls.countBuckets;
+        const rows = await run(false);
+        assert.equal(calls.countBuckets, before, 'the row run must not count in the backend');
+        // Both paths must agree exactly, not just within rounding.
+        assert.deepEqual(pushed, rows);
+        const want = c.want.map((w) => ({ labels: w.labels, points: w.points.map(([t, v]): [number, number] => [t, Math.round(v * 1e9) / 1e9]) }));
+        assert.deepEqual(shape(pushed), want);
+      });
+    }
+
+    it('unwrap of a non-numeric value is a pipeline error naming the series', async () => {
+      const expr = parseMetricQuery('sum_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap method [10s])');
+      await assert.rejects(evaluateRangeExpr(s, expr, sec(10), sec(10), 1_000_000_000n, { tenants: ['t1'] }), (err: Error) => {
+        assert.match(err.message, /^pipeline error: 'SampleExtractionErr' for series: '\{__error__="SampleExtractionErr", __error_details__=.*app="web"/);
+        return true;
+      });
+    });
   });
 }

@@ -59,6 +59,39 @@ export interface StoredRow {
   metadata?: Metadata;
 }
 
+/**
+ * A counting query: how many entries (and line bytes) fall in each time bucket, per stream, level
+ * and structured metadata, for metric queries whose pipeline does nothing in JavaScript.
+ * Buckets are left-open, right-closed like LogQL's range windows: bucket `b` holds the entries
+ * with `origin + b*width < ts <= origin + (b+1)*width`, i.e. `b = floor((ts - origin - 1) / width)`.
+ * The time range is `[start, end)` as for `select`; callers pass `start > origin`, so `b >= 0`.
+ */
+export interface CountPlan {
+  tenant: string;
+  /** Only entries of these streams; an empty list counts nothing. */
+  streamIds: bigint[];
+  start: Nanos;
+  end: Nanos;
+  levels?: Level[];
+  line?: LinePredicate;
+  origin: Nanos;
+  /** Bucket width in nanoseconds, > 0. */
+  width: Nanos;
+  signal?: AbortSignal;
+}
+
+/** One non-empty bucket of one (stream, level, metadata) combination. */
+export interface CountBucketRow {
+  streamId: bigint;
+  level: Level;
+  /** The entries' structured metadata (entries with different metadata are counted apart). */
+  metadata?: Metadata;
+  bucket: number;
+  count: number;
+  /** Sum of the lines' UTF-8 byte lengths. */
+  bytes: number;
+}
+
 export interface IndexStats {
   streams: number;
   chunks: number;
@@ -76,6 +109,12 @@ export interface Storage {
   /** Streams of a tenant that have entries overlapping `[start, end)`. */
   streams(tenant: string, start: Nanos, end: Nanos): Promise<StreamInfo[]>;
   select(plan: SelectPlan): AsyncIterable<StoredRow[]>;
+  /**
+   * Counts entries and line bytes per bucket (see `CountPlan`), computed inside the backend: the
+   * rows never reach JavaScript. Exactly the entries `select` would return for the same tenant,
+   * streams, range, levels and line predicate are counted. Rows come in no particular order.
+   */
+  countBuckets(plan: CountPlan): Promise<CountBucketRow[]>;
   /** Distinct levels present in the given streams and range. */
   levels(tenant: string, streamIds: bigint[], start: Nanos, end: Nanos): Promise<Level[]>;
   stats(tenant: string, streamIds: bigint[], start: Nanos, end: Nanos): Promise<IndexStats>;

@@ -6,8 +6,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { readTenants } from '../tenant.js';
-import { many, one, rangeParams, requestParams, required, type Params } from '../params.js';
-import { compileLogQuery, compileSelector } from '../../query/compile.js';
+import { many, one, rangeParams, requestParams, required, stepParam, type Params } from '../params.js';
+import { compileSelector, planBoth } from '../../query/compile.js';
+import { parseExpr, type LogSelectorExpr, type MetricExpr } from '../../logql/index.js';
+import { evaluateInstantExpr, evaluateRangeExpr, type InstantResult, type MatrixSeries } from '../../query/metric/engine.js';
+import type { SampleStats } from '../../query/metric/samples.js';
+import { formatValue, unixSeconds } from '../../query/metric/series.js';
+import { volumeInstant, volumeRange } from '../../query/metric/volume.js';
 import { resolveStreams, runLogQuery, type LogQueryResult, type LogQueryStats, type ResolvedStreams } from '../../query/log-query.js';
 import { LogSentinelError } from '../../errors.js';
 import type { Labels } from '../../model/labels.js';
@@ -122,9 +127,53 @@ export function streamsBody(res: LogQueryResult, categorize: boolean, execSecond
   return { status: 'success', data };
 }
 
-async function logQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, p: Params, range: { start: Nanos; end: Nanos; limit: number; direction: 'backward' | 'forward' }): Promise<Record<string, unknown>> {
-  const query = required(p, 'query');
-  const { plans } = compileLogQuery(query);
+function metricStats(s: SampleStats, returned: number): LogQueryStats {
+  return { linesScanned: s.linesScanned, bytesScanned: s.bytesScanned, entriesReturned: returned, streamsMatched: 0, structuredMetadataBytes: 0 };
+}
+
+function matrixBody(series: MatrixSeries[], stats: SampleStats, secs: number): Record<string, unknown> {
+  const result = series.map((m) => ({ metric: m.labels, values: m.points.map(([t, v]) => [unixSeconds(t), formatValue(v)]) }));
+  return { status: 'success', data: { resultType: 'matrix', result, stats: lokiStats(metricStats(stats, series.length), secs) } };
+}
+
+function instantBody(r: InstantResult, timeNs: Nanos, stats: SampleStats, secs: number): Record<string, unknown> {
+  const t = unixSeconds(timeNs);
+  if (r.type === 'scalar') {
+    return { status: 'success', data: { resultType: 'scalar', result: [t, formatValue(r.value)], stats: lokiStats(metricStats(stats, 1), secs) } };
+  }
+  const result = r.samples.map((s) => ({ metric: s.labels, value: [t, formatValue(s.value)] }));
+  return { status: 'success', data: { resultType: 'vector', result, stats: lokiStats(metricStats(stats, result.length), secs) } };
+}
+
+/** Runs `fn` within the query limits, counting it in the query metrics under `type`. */
+async function timed<T>(ctx: AppContext, reply: FastifyReply, type: string, fn: (signal: AbortSignal) => Promise<T>): Promise<{ res: T; secs: number }> {
+  const t0 = performance.now();
+  try {
+    const res = await withQueryLimits(ctx, reply, fn);
+    const secs = (performance.now() - t0) / 1000;
+    ctx.metrics.queries.inc({ type, status: 'success' });
+    ctx.metrics.queryDuration.observe({ type }, secs);
+    return { res, secs };
+  } catch (err) {
+    ctx.metrics.queries.inc({ type, status: 'error' });
+    throw err;
+  }
+}
+
+async function metricRangeQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, expr: MetricExpr, start: Nanos, end: Nanos, step: Nanos): Promise<Record<string, unknown>> {
+  const tenants = readTenants(req);
+  const { res, secs } = await timed(ctx, reply, 'metric', (signal) => evaluateRangeExpr(storageOf(ctx), expr, start, end, step, { tenants, signal }));
+  return matrixBody(res.result.series, res.stats, secs);
+}
+
+async function metricInstantQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, expr: MetricExpr, time: Nanos): Promise<Record<string, unknown>> {
+  const tenants = readTenants(req);
+  const { res, secs } = await timed(ctx, reply, 'metric', (signal) => evaluateInstantExpr(storageOf(ctx), expr, time, { tenants, signal }));
+  return instantBody(res.result, time, res.stats, secs);
+}
+
+async function logQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, expr: LogSelectorExpr, range: { start: Nanos; end: Nanos; limit: number; direction: 'backward' | 'forward' }): Promise<Record<string, unknown>> {
+  const plans = planBoth(expr);
   const tenants = readTenants(req);
   const categorize = wantsCategorized(req);
   const t0 = performance.now();
@@ -180,16 +229,62 @@ export async function queryRoutes(app: FastifyInstance, ctx: AppContext): Promis
 
   route('/loki/api/v1/query_range', async (req, reply) => {
     const p = requestParams(req);
+    const expr = parseExpr(required(p, 'query'));
+    if (expr.type !== 'log_selector') {
+      const r = rangeParams({ ...p, limit: undefined }, ctx.config);
+      return metricRangeQuery(ctx, req, reply, expr, r.start, r.end, stepParam(p, r.start, r.end));
+    }
     const r = rangeParams(p, ctx.config);
     // Loki's range is [start, end]: include an entry stamped exactly at `end`.
-    return logQuery(ctx, req, reply, p, { ...r, end: r.end + 1n });
+    return logQuery(ctx, req, reply, expr, { ...r, end: r.end + 1n });
   });
 
   route('/loki/api/v1/query', async (req, reply) => {
     const p = requestParams(req);
     const time = parseTime('time', one(p, 'time'), nowNs());
+    const expr = parseExpr(required(p, 'query'));
+    if (expr.type !== 'log_selector') return metricInstantQuery(ctx, req, reply, expr, time);
     const r = rangeParams({ ...p, end: time.toString(), start: undefined }, ctx.config);
-    return logQuery(ctx, req, reply, p, { ...r, end: time + 1n });
+    return logQuery(ctx, req, reply, expr, { ...r, end: time + 1n });
+  });
+
+  const volumeParams = (req: FastifyRequest, p: Params, start: Nanos, end: Nanos, signal: AbortSignal): Parameters<typeof volumeInstant>[1] => {
+    const limitRaw = one(p, 'limit');
+    if (limitRaw !== undefined && limitRaw !== '' && !/^\d+$/.test(limitRaw)) {
+      throw new LogSentinelError('INVALID_PARAMETER', `cannot parse parameter limit: ${JSON.stringify(limitRaw)} is not a non-negative integer`);
+    }
+    const aggregateBy = one(p, 'aggregateBy') || 'series';
+    if (aggregateBy !== 'series' && aggregateBy !== 'labels') {
+      throw new LogSentinelError('INVALID_PARAMETER', `cannot parse parameter aggregateBy: ${JSON.stringify(aggregateBy)} is neither series nor labels`);
+    }
+    const target = (one(p, 'targetLabels') ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
+    return {
+      tenants: readTenants(req),
+      query: required(p, 'query'),
+      start,
+      end,
+      limit: limitRaw ? Number(limitRaw) || 100 : 100,
+      aggregateBy,
+      ...(target.length ? { targetLabels: target } : {}),
+      signal,
+    };
+  };
+
+  route('/loki/api/v1/index/volume', async (req, reply) => {
+    const p = requestParams(req);
+    const r = rangeParams({ ...p, limit: undefined }, ctx.config);
+    const { res, secs } = await timed(ctx, reply, 'volume', (signal) => volumeInstant(storageOf(ctx), volumeParams(req, p, r.start, r.end, signal)));
+    const t = unixSeconds(r.end);
+    const result = res.samples.map((s) => ({ metric: s.labels, value: [t, formatValue(s.value)] }));
+    return { status: 'success', data: { resultType: 'vector', result, stats: lokiStats(metricStats(res.stats, result.length), secs) } };
+  });
+
+  route('/loki/api/v1/index/volume_range', async (req, reply) => {
+    const p = requestParams(req);
+    const r = rangeParams({ ...p, limit: undefined }, ctx.config);
+    const step = stepParam(p, r.start, r.end);
+    const { res, secs } = await timed(ctx, reply, 'volume', (signal) => volumeRange(storageOf(ctx), volumeParams(req, p, r.start, r.end, signal), step));
+    return matrixBody(res.series, res.stats, secs);
   });
 
   const labelNames = async (req: FastifyRequest): Promise<unknown> => {

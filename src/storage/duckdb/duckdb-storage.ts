@@ -15,7 +15,7 @@ import type { Nanos, WriteBatch } from '../../model/entry.js';
 import { LEVEL_CODE, levelFromCode, type Level } from '../../model/level.js';
 import type { Labels } from '../../model/labels.js';
 import { LogSentinelError } from '../../errors.js';
-import type { IndexStats, SelectPlan, Storage, StoredRow, StreamInfo } from '../storage.js';
+import type { CountBucketRow, CountPlan, IndexStats, SelectPlan, Storage, StoredRow, StreamInfo } from '../storage.js';
 import { StreamIndex } from '../common/stream-index.js';
 import { DedupWindow, entryHash } from '../common/dedup-window.js';
 import { Mutex } from '../common/mutex.js';
@@ -319,6 +319,34 @@ export class DuckDBStorage implements Storage {
         };
       }
       yield rows;
+    }
+  }
+
+  async countBuckets(plan: CountPlan): Promise<CountBucketRow[]> {
+    if (plan.streamIds.length === 0 || plan.start >= plan.end) return [];
+    if (plan.levels && plan.levels.length === 0) return [];
+    if (plan.width <= 0n || plan.start <= plan.origin) throw new Error('BUG: countBuckets needs width > 0 and start > origin');
+    const bucket = `(ts - ${plan.origin + 1n}) // ${plan.width}`;
+    const sql =
+      `SELECT stream, level, metadata, ${bucket} AS b, count(*), sum(strlen(line)) FROM entries ` +
+      `WHERE ${this.whereClause(plan, plan.start, plan.end)} GROUP BY stream, level, metadata, b`;
+    const conn = await this.instance!.connect();
+    const onAbort = (): void => conn.interrupt();
+    plan.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const rows = (await conn.runAndReadAll(sql)).getRows();
+      if (plan.signal?.aborted) throw plan.signal.reason ?? new Error('aborted');
+      return rows.map(([key, level, meta, b, count, bytes]) => ({
+        streamId: this.idOfKey.get(Number(key)) ?? 0n,
+        level: levelFromCode(Number(level)),
+        ...(meta === null ? {} : { metadata: JSON.parse(meta as string) as Record<string, string> }),
+        bucket: Number(b),
+        count: Number(count),
+        bytes: Number(bytes),
+      }));
+    } finally {
+      plan.signal?.removeEventListener('abort', onAbort);
+      conn.closeSync();
     }
   }
 
