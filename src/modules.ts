@@ -21,13 +21,18 @@ import { Semaphore } from './query/semaphore.js';
 import { nowNs } from './query/time.js';
 import type { IngestLimits } from './ingest/common/limits.js';
 import { VERSION } from './version.js';
+import { createAlerting, type Alerting } from './alerting/index.js';
+import { scanCritical } from './alerting/critical-alerter.js';
 
-export type ModuleName = 'store' | 'queue' | 'processor' | 'retention' | 'ingest-api' | 'query-api' | 'server';
+export type ModuleName = 'store' | 'queue' | 'alerting' | 'processor' | 'retention' | 'ingest-api' | 'query-api' | 'ruler' | 'server';
 
 export const DEPENDS: Record<ModuleName, ModuleName[]> = {
   store: [],
   queue: [],
-  processor: ['queue', 'store'],
+  // Notifiers and the critical-log alerter; the processor hands it committed critical entries.
+  alerting: [],
+  processor: ['queue', 'store', 'alerting'],
+  ruler: ['store', 'alerting'],
   retention: ['store'],
   'ingest-api': ['queue'],
   'query-api': ['store'],
@@ -35,8 +40,8 @@ export const DEPENDS: Record<ModuleName, ModuleName[]> = {
 };
 
 export const ROLES = {
-  serve: ['server', 'store', 'queue', 'processor', 'retention', 'ingest-api', 'query-api'],
-  all: ['server', 'store', 'queue', 'processor', 'retention', 'ingest-api', 'query-api'],
+  serve: ['server', 'store', 'queue', 'alerting', 'processor', 'retention', 'ingest-api', 'query-api', 'ruler'],
+  all: ['server', 'store', 'queue', 'alerting', 'processor', 'retention', 'ingest-api', 'query-api', 'ruler'],
 } satisfies Record<string, ModuleName[]>;
 export type Role = keyof typeof ROLES;
 
@@ -87,10 +92,12 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
   let ready = false;
   const stops: Array<() => Promise<void>> = [];
   const metricsRef: { m?: Metrics } = {};
+  let alerting: Alerting | undefined;
 
   const metrics = createMetrics({
     queueDepth: () => queue?.depth() ?? 0,
     storageSize: async () => (storage ? storage.sizeBytes() : 0),
+    alertsFiring: () => alerting?.firingCount() ?? 0,
   });
   metricsRef.m = metrics;
 
@@ -135,12 +142,34 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
         stops.push(() => q.close());
         break;
       }
+      case 'alerting': {
+        const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? '127.0.0.1' : cfg.server.host;
+        const externalUrl = cfg.alerting.externalUrl || `http://${host}:${cfg.server.port}`;
+        const al = createAlerting(cfg, metrics, logger, externalUrl);
+        alerting = al;
+        stops.push(() => al.stop());
+        break;
+      }
       case 'processor': {
         const st = storage!;
+        const critical = alerting?.critical;
+        const levels = alerting?.levels ?? new Set<string>();
         queue!.consume(async (batches) => {
           const end = metrics.commitDuration.startTimer();
           await st.write(batches);
           end();
+          if (critical) {
+            // Committed: critical entries alert now, not at the next ruler interval.
+            const hits = scanCritical(batches, levels);
+            if (hits) {
+              try {
+                critical.observe(hits);
+              } catch (err) {
+                logger.error({ err }, 'critical log alerting failed');
+              }
+              for (const h of hits) metrics.criticalEntries.inc({ tenant: h.tenant }, h.count);
+            }
+          }
           const perTenant = new Map<string, number>();
           for (const b of batches) {
             let n = 0;
@@ -166,12 +195,21 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
         stops.push(async () => clearInterval(timer));
         break;
       }
+      case 'ruler': {
+        const al = alerting!;
+        await al.startRuler(storage!);
+        break;
+      }
       case 'ingest-api':
       case 'query-api':
         break;
       case 'server': {
         const roleModules = ROLES[role] as readonly ModuleName[];
-        app = await buildServer(ctx, { ingest: roleModules.includes('ingest-api'), query: roleModules.includes('query-api') });
+        app = await buildServer(ctx, {
+          ingest: roleModules.includes('ingest-api'),
+          query: roleModules.includes('query-api'),
+          rules: roleModules.includes('ruler') ? () => alerting : undefined,
+        });
         await app.listen({ host: cfg.server.host, port: cfg.server.port });
         break;
       }

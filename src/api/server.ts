@@ -10,10 +10,14 @@ import { pushRoutes } from './routes/push.js';
 import { queryRoutes } from './routes/query.js';
 import { searchRoutes } from './routes/search.js';
 import { opsRoutes } from './routes/ops.js';
+import { rulesRoutes } from './routes/rules.js';
+import type { Alerting } from '../alerting/index.js';
 
 export interface ServerOptions {
   ingest: boolean;
   query: boolean;
+  /** Serve the rules and alerts APIs; the getter answers once the alerting module has started. */
+  rules?: () => Alerting | undefined;
 }
 
 function parseForm(body: string): Record<string, string | string[]> {
@@ -64,5 +68,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     await app.register(async (scope) => queryRoutes(scope, ctx));
     await app.register(async (scope) => searchRoutes(scope, ctx));
   }
+  const rules = opts.rules;
+  if (rules) await app.register(async (scope) => rulesRoutes(scope, ctx, rules));
   return app;
 }

@@ -55,6 +55,26 @@ describe('config', () => {
     assert.throws(() => loadConfig({ configFile: join(dir, 'missing.yaml'), env: {} }), /cannot read config file/);
   });
 
+  it('reads the ruler and alerting options', () => {
+    const d = loadConfig({ env: {} });
+    assert.equal(d.ruler.rulesDir, join('./data', 'rules'));
+    assert.equal(d.alerting.resendDelayMs, 60_000);
+    assert.deepEqual(d.alerting.critical, { enabled: true, levels: ['critical'], windowMs: 300_000, groupBy: ['service'] });
+    const c = loadConfig({
+      env: {
+        LOGSENTINEL_ALERTING_ALERTMANAGER_URLS: 'http://a:9093, http://b:9093',
+        LOGSENTINEL_ALERTING_CRITICAL_LEVELS: 'error,critical',
+        LOGSENTINEL_ALERTING_CRITICAL_ENABLED: 'false',
+        LOGSENTINEL_RULER_RULES_DIR: '/etc/rules',
+      },
+    });
+    assert.deepEqual(c.alerting.alertmanagerUrls, ['http://a:9093', 'http://b:9093']);
+    assert.deepEqual(c.alerting.critical.levels, ['error', 'critical']);
+    assert.equal(c.alerting.critical.enabled, false);
+    assert.equal(c.ruler.rulesDir, '/etc/rules');
+    assert.throws(() => loadConfig({ env: { LOGSENTINEL_ALERTING_CRITICAL_LEVELS: 'fatal' } }), /alerting\.critical\.levels: unknown level "fatal"/);
+  });
+
   it('docs/configuration.md is generated from the schema', () => {
     const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
     assert.equal(doc, renderConfigDoc(), 'run `npm run docs:config` to regenerate docs/configuration.md');

@@ -7,6 +7,8 @@ import { parse as parseYaml } from 'yaml';
 import { OPTIONS, type OptionSpec } from './schema.js';
 import { parseBytes } from '../logql/bytes.js';
 import { parseDuration } from '../logql/duration.js';
+import { isLevel, LEVELS } from '../model/level.js';
+import { join } from 'node:path';
 
 export interface Config {
   server: { host: string; port: number; maxRequestBytes: number; logLevel: string };
@@ -26,6 +28,20 @@ export interface Config {
   };
   query: { maxEntriesLimit: number; defaultLimit: number; maxQueryLengthMs: number; timeoutMs: number; maxConcurrent: number };
   retention: { periodMs: number; intervalMs: number };
+  ruler: { enabled: boolean; rulesDir: string; evaluationIntervalMs: number; queryTimeoutMs: number };
+  alerting: {
+    alertmanagerUrls: string[];
+    slackWebhookUrl: string;
+    webhookUrls: string[];
+    externalUrl: string;
+    resendDelayMs: number;
+    timeoutMs: number;
+    minBackoffMs: number;
+    maxBackoffMs: number;
+    maxAttempts: number;
+    queueCapacity: number;
+    critical: { enabled: boolean; levels: string[]; windowMs: number; groupBy: string[] };
+  };
 }
 
 type Value = string | number | boolean | string[];
@@ -134,6 +150,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const n = (p: string): number => flat[p] as number;
   const s = (p: string): string => flat[p] as string;
   const b = (p: string): boolean => flat[p] as boolean;
+  const l = (p: string): string[] => flat[p] as string[];
   const cfg: Config = {
     server: { host: s('server.host'), port: n('server.port'), maxRequestBytes: n('server.maxRequestBytes'), logLevel: s('server.logLevel') },
     dataDir: s('dataDir'),
@@ -170,7 +187,37 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       maxConcurrent: n('query.maxConcurrent'),
     },
     retention: { periodMs: n('retention.period'), intervalMs: n('retention.interval') },
+    ruler: {
+      enabled: b('ruler.enabled'),
+      rulesDir: s('ruler.rulesDir') || join(s('dataDir'), 'rules'),
+      evaluationIntervalMs: n('ruler.evaluationInterval'),
+      queryTimeoutMs: n('ruler.queryTimeout'),
+    },
+    alerting: {
+      alertmanagerUrls: l('alerting.alertmanagerUrls'),
+      slackWebhookUrl: s('alerting.slackWebhookUrl'),
+      webhookUrls: l('alerting.webhookUrls'),
+      externalUrl: s('alerting.externalUrl').replace(/\/+$/, ''),
+      resendDelayMs: n('alerting.resendDelay'),
+      timeoutMs: n('alerting.timeout'),
+      minBackoffMs: n('alerting.minBackoff'),
+      maxBackoffMs: n('alerting.maxBackoff'),
+      maxAttempts: n('alerting.maxAttempts'),
+      queueCapacity: n('alerting.queueCapacity'),
+      critical: {
+        enabled: b('alerting.critical.enabled'),
+        levels: l('alerting.critical.levels'),
+        windowMs: n('alerting.critical.window'),
+        groupBy: l('alerting.critical.groupBy'),
+      },
+    },
   };
+  for (const lv of cfg.alerting.critical.levels) {
+    if (!isLevel(lv)) throw new Error(`cannot load option alerting.critical.levels: unknown level ${JSON.stringify(lv)} (one of ${LEVELS.join(', ')})`);
+  }
+  if (cfg.ruler.evaluationIntervalMs <= 0) throw new Error('cannot load option ruler.evaluationInterval: must be greater than 0');
+  if (cfg.alerting.critical.windowMs <= 0) throw new Error('cannot load option alerting.critical.window: must be greater than 0');
+  if (cfg.alerting.maxAttempts < 1 || cfg.alerting.queueCapacity < 1) throw new Error('cannot load options alerting.maxAttempts and alerting.queueCapacity: must be at least 1');
   if (cfg.server.port < 0 || cfg.server.port > 65535) throw new Error(`cannot load option server.port: ${cfg.server.port} is not a port`);
   return cfg;
 }

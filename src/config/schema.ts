@@ -50,4 +50,24 @@ export const OPTIONS: OptionSpec[] = [
 
   { path: 'retention.period', type: 'duration', default: '744h', doc: 'Entries older than this are deleted (0 = keep forever).' },
   { path: 'retention.interval', type: 'duration', default: '10m', doc: 'How often retention runs.' },
+
+  { path: 'ruler.enabled', type: 'bool', default: true, doc: 'Run the ruler (alerting and recording rules) in `serve`/`all`.' },
+  { path: 'ruler.rulesDir', type: 'string', default: '', doc: "Directory of rule files, laid out `<dir>/<tenant>/<namespace>.yaml` like Loki's local ruler storage (empty = `<dataDir>/rules`). The rules API writes here." },
+  { path: 'ruler.evaluationInterval', type: 'duration', default: '1m', doc: 'Evaluation interval of rule groups that set no `interval`.' },
+  { path: 'ruler.queryTimeout', type: 'duration', default: '30s', doc: 'A rule expression evaluating longer fails with a timeout (the rule shows `health: err`).' },
+
+  { path: 'alerting.alertmanagerUrls', type: 'list', default: [], doc: 'Alertmanager base URLs (comma-separated in the environment); alerts are POSTed to `<url>/api/v2/alerts` of each.' },
+  { path: 'alerting.slackWebhookUrl', type: 'string', default: '', doc: 'Slack incoming-webhook URL; a message when alerts start firing and when they resolve.' },
+  { path: 'alerting.webhookUrls', type: 'list', default: [], doc: "Generic webhook URLs; alerts are POSTed in Alertmanager's webhook format (version 4) when they start firing and when they resolve." },
+  { path: 'alerting.externalUrl', type: 'string', default: '', doc: "URL users reach LogSentinel at, used in alerts' `generatorURL` (empty = the listen address)." },
+  { path: 'alerting.resendDelay', type: 'duration', default: '1m', doc: 'Firing alerts are re-sent to Alertmanager this often (Prometheus `--rules.alert.resend-delay`).' },
+  { path: 'alerting.timeout', type: 'duration', default: '10s', doc: 'Timeout of one notification request.' },
+  { path: 'alerting.minBackoff', type: 'duration', default: '500ms', doc: 'Wait before the first retry of a failed notification; doubles on each retry.' },
+  { path: 'alerting.maxBackoff', type: 'duration', default: '30s', doc: 'Longest wait between retries of a notification.' },
+  { path: 'alerting.maxAttempts', type: 'int', default: 8, doc: 'Attempts per notification before it is dropped (counted in notifications_dropped_total).' },
+  { path: 'alerting.queueCapacity', type: 'int', default: 1000, doc: 'Notifications queued per receiver; when full the oldest is dropped, so a dead receiver never grows memory or slows ingest.' },
+  { path: 'alerting.critical.enabled', type: 'bool', default: true, doc: 'Fire `CriticalLogEntry` on ingest, within seconds, when an entry at one of `alerting.critical.levels` is committed.' },
+  { path: 'alerting.critical.levels', type: 'list', default: ['critical'], doc: 'Entry levels that raise `CriticalLogEntry` (trace, debug, info, warn, error, critical).' },
+  { path: 'alerting.critical.window', type: 'duration', default: '5m', doc: 'One alert per stream group and window: further entries only update its count; it resolves after a window without any.' },
+  { path: 'alerting.critical.groupBy', type: 'list', default: ['service'], doc: "Stream labels that identify a `CriticalLogEntry` alert and are copied onto it (empty = all of the stream's labels; a stream with none of them is identified by all its labels)." },
 ];

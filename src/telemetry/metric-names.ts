@@ -16,4 +16,12 @@ export const M = {
   retentionDeleted: 'retention_deleted_entries_total',
   queries: 'logql_queries_total',
   queryDuration: 'logql_query_duration_seconds',
+  rulerEvaluations: 'ruler_evaluations_total',
+  rulerEvaluationFailures: 'ruler_evaluation_failures_total',
+  rulerEvaluationDuration: 'ruler_evaluation_duration_seconds',
+  alertsSent: 'alerts_sent_total',
+  notificationErrors: 'notification_errors_total',
+  notificationsDropped: 'notifications_dropped_total',
+  alertsFiring: 'alerts_firing',
+  criticalEntries: 'critical_log_entries_total',
 } as const;

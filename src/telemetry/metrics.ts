@@ -23,11 +23,20 @@ export interface Metrics {
   retentionDeleted: Counter;
   queries: Counter<'type' | 'status'>;
   queryDuration: Histogram<'type'>;
+  rulerEvaluations: Counter;
+  rulerEvaluationFailures: Counter;
+  rulerEvaluationDuration: Histogram;
+  alertsSent: Counter<'notifier'>;
+  notificationErrors: Counter<'notifier'>;
+  notificationsDropped: Counter<'notifier'>;
+  alertsFiring: Gauge;
+  criticalEntries: Counter<'tenant'>;
 }
 
 export interface MetricSources {
   queueDepth?: () => number;
   storageSize?: () => Promise<number>;
+  alertsFiring?: () => number;
 }
 
 export function createMetrics(sources: MetricSources = {}): Metrics {
@@ -86,6 +95,26 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: r,
     }),
+    rulerEvaluations: new Counter({ name: M.rulerEvaluations, help: 'Rule evaluations (one per rule per group evaluation).', registers: r }),
+    rulerEvaluationFailures: new Counter({ name: M.rulerEvaluationFailures, help: 'Rule evaluations that failed.', registers: r }),
+    rulerEvaluationDuration: new Histogram({
+      name: M.rulerEvaluationDuration,
+      help: 'Seconds one rule evaluation takes.',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: r,
+    }),
+    alertsSent: new Counter({ name: M.alertsSent, help: 'Alerts delivered to receivers, by notifier.', labelNames: ['notifier'], registers: r }),
+    notificationErrors: new Counter({ name: M.notificationErrors, help: 'Failed notification attempts (each retry counts), by notifier.', labelNames: ['notifier'], registers: r }),
+    notificationsDropped: new Counter({ name: M.notificationsDropped, help: 'Alerts given up (queue full, receiver refused, attempts exhausted), by notifier.', labelNames: ['notifier'], registers: r }),
+    alertsFiring: new Gauge({
+      name: M.alertsFiring,
+      help: 'Alerts currently firing (rules and critical log entries).',
+      registers: r,
+      collect() {
+        if (sources.alertsFiring) this.set(sources.alertsFiring());
+      },
+    }),
+    criticalEntries: new Counter({ name: M.criticalEntries, help: 'Committed entries at an alerting level (alerting.critical.levels), by tenant.', labelNames: ['tenant'], registers: r }),
   };
   return m;
 }
