@@ -242,6 +242,15 @@ describe('alerting with a real Alertmanager', { skip: existsSync(AM_BIN) || proc
     });
     const metrics = await (await fetch(ls.url + '/metrics')).text();
     assert.match(metrics, /^flappy:errors:count3s\{service="flappy",tenant="team-b"\} 2$/m);
+    // Recorded series are queryable too, per tenant.
+    const rec = async (tenant: string, q: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> =>
+      ((await (await fetch(ls.url + '/prometheus/api/v1/query?' + new URLSearchParams({ query: q }), { headers: { 'X-Scope-OrgID': tenant } })).json()) as {
+        data: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+      }).data.result;
+    const got = await rec('team-b', 'flappy:errors:count3s{service="flappy"}');
+    assert.deepEqual(got.map((x) => [x.metric, x.value[1]]), [[{ __name__: 'flappy:errors:count3s', service: 'flappy', tenant: 'team-b' }, '2']]);
+    assert.deepEqual(await rec('team-b', 'flappy:errors:count3s{service="other"}'), []);
+    assert.deepEqual(await rec('someone-else', 'flappy:errors:count3s'), []);
     assert.match(metrics, /^ruler_evaluations_total [1-9]/m);
     // The entries age out of the 3 s range: the alert resolves everywhere.
     await until('FlappyErrors resolved at the webhook', 15_000, () => direct.got.find((g) => isFlappy(g, 'resolved')));

@@ -18,6 +18,12 @@ import { RuleNotFoundError } from '../../alerting/rule-store.js';
 import type { ActiveAlert } from '../../alerting/alert.js';
 import { CRITICAL_ALERT_NAME } from '../../alerting/critical-alerter.js';
 import type { GroupRuntime, RuleRuntime } from '../../alerting/ruler.js';
+import { matchesLabels, parseLogSelector } from '../../logql/index.js';
+
+/** Prometheus prints sample values with Go's shortest float formatting. */
+function formatSampleValue(v: number): string {
+  return Number.isNaN(v) ? 'NaN' : Number.isFinite(v) ? String(v) : v > 0 ? '+Inf' : '-Inf';
+}
 
 const ZERO_TIME = '0001-01-01T00:00:00Z';
 
@@ -138,6 +144,28 @@ export async function rulesRoutes(app: FastifyInstance, ctx: AppContext, alertin
     for (const al of a.critical?.firing(tenants) ?? []) alerts.push(alertJson(al));
     return { status: 'success', data: { alerts }, errorType: '', error: '' };
   });
+
+  // Recording rule results, queryable like Prometheus' instant query API — limited to selecting
+  // recorded series: `name` or `name{label="v", other=~"re"}` (no PromQL functions).
+  const queryRecorded = async (req: FastifyRequest): Promise<unknown> => {
+    const a = need();
+    const params = new URLSearchParams(typeof req.body === 'string' ? req.body : '');
+    const query = ((req.query as Record<string, string | undefined>).query ?? params.get('query') ?? '').trim();
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{.*\})?$/s.exec(query);
+    if (!m) {
+      throw new LogSentinelError('INVALID_PARAMETER', `cannot run query ${JSON.stringify(query)}: only a recorded series selector is supported here, like name or name{label="value"}`);
+    }
+    const matchers = m[2] && m[2].replace(/\s/g, '') !== '{}' ? parseLogSelector(m[2]).matchers : [];
+    const tenants = new Set(readTenants(req));
+    const now = Date.now() / 1000;
+    const result = a.recorded
+      .latest(m[1])
+      .filter((s) => tenants.has(s.labels.tenant ?? '') && matchesLabels(matchers, s.labels))
+      .map((s) => ({ metric: { __name__: m[1], ...s.labels }, value: [now, formatSampleValue(s.value)] }));
+    return { status: 'success', data: { resultType: 'vector', result } };
+  };
+  app.get('/prometheus/api/v1/query', queryRecorded);
+  app.post('/prometheus/api/v1/query', queryRecorded);
 
   const listRules = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const a = need();
