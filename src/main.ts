@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /**
  * The `logsentinel` command: `serve` (the default) runs everything in one process with the
- * embedded store; `loadgen` sends synthetic logs to a running server.
+ * embedded store; `ingest`, `process`, `query`, `ruler` run one role of the cluster mode (Redis
+ * Streams queue, PostgreSQL store), `all` runs every role in one process (cluster backends when
+ * both URLs are set, embedded otherwise); `loadgen` sends synthetic logs to a running server.
  */
 import { Command, Option } from 'commander';
 import { loadConfig } from './config/load.js';
 import { OPTIONS } from './config/schema.js';
 import { envName } from './config/load.js';
-import { CLUSTER_ROLES, start, type Role } from './modules.js';
+import { backendsFor, start, type Role } from './modules.js';
 import { VERSION } from './version.js';
 
 const program = new Command();
@@ -21,13 +23,22 @@ const optionsHelp = (): string =>
   OPTIONS.map((o) => `  ${o.path.padEnd(38)} ${envName(o.path).padEnd(46)} ${JSON.stringify(o.default)}\n      ${o.doc}`).join('\n') +
   '\n\nPrecedence: flags > environment > --config file > defaults.';
 
+const DESCRIPTIONS: Record<Role, string> = {
+  serve: 'run ingest, storage and query in one process with the embedded DuckDB store (default)',
+  all: 'every module in one process: the cluster backends (Redis queue, PostgreSQL) when queue.redis.url and storage.postgres.url are both set, else the same as serve',
+  ingest: 'cluster role: push APIs, appending to the Redis Streams queue (needs queue.redis.url)',
+  process: 'cluster role: consume the Redis queue and write to PostgreSQL, critical-log alerts, retention (needs queue.redis.url and storage.postgres.url)',
+  query: 'cluster role: LogQL query APIs over PostgreSQL (needs storage.postgres.url)',
+  ruler: 'cluster role: alerting and recording rules over PostgreSQL, rules API (needs storage.postgres.url; run one replica)',
+};
+
 function serveCommand(name: string, role: Role, isDefault: boolean): void {
   program
     .command(name, { isDefault })
-    .description(role === 'serve' ? 'run ingest, storage and query in one process with the embedded DuckDB store (default)' : 'same as serve: every module in one process')
+    .description(DESCRIPTIONS[role])
     .addOption(new Option('-p, --port <port>', 'HTTP port (env LOGSENTINEL_SERVER_PORT, default 3100)'))
     .addOption(new Option('--host <host>', 'listen address (env LOGSENTINEL_SERVER_HOST, default 0.0.0.0)'))
-    .addOption(new Option('-d, --data-dir <dir>', 'data directory of the embedded store (env LOGSENTINEL_DATA_DIR, default ./data)'))
+    .addOption(new Option('-d, --data-dir <dir>', 'data directory: the embedded store, rule files and alert state (env LOGSENTINEL_DATA_DIR, default ./data)'))
     .addOption(new Option('-c, --config <file>', 'YAML config file (env LOGSENTINEL_CONFIG)'))
     .addHelpText('after', optionsHelp)
     .action(async (o: { port?: string; host?: string; dataDir?: string; config?: string }) => {
@@ -37,6 +48,7 @@ function serveCommand(name: string, role: Role, isDefault: boolean): void {
           configFile: o.config,
           flags: { 'server.port': o.port, 'server.host': o.host, dataDir: o.dataDir },
         });
+        backendsFor(cfg, role);
       } catch (err) {
         console.error(`logsentinel: ${(err as Error).message}`);
         process.exit(2);
@@ -56,21 +68,7 @@ function serveCommand(name: string, role: Role, isDefault: boolean): void {
     });
 }
 
-serveCommand('serve', 'serve', true);
-serveCommand('all', 'all', false);
-
-for (const role of CLUSTER_ROLES) {
-  program
-    .command(role)
-    .description(`cluster role "${role}" (needs the Redis Streams queue and PostgreSQL store; not built yet)`)
-    .allowUnknownOption()
-    .action(() => {
-      console.error(
-        `logsentinel: the "${role}" role is not built yet: cluster mode (Redis Streams queue, PostgreSQL store) is planned; run "logsentinel serve" for the embedded mode`,
-      );
-      process.exit(2);
-    });
-}
+for (const role of ['serve', 'all', 'ingest', 'process', 'query', 'ruler'] as const) serveCommand(role, role, role === 'serve');
 
 program
   .command('loadgen')

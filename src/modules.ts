@@ -1,7 +1,9 @@
 /**
  * Modules, what each needs, and which a role starts. One process runs every module (`serve`,
- * `all`); cluster roles will run subsets of them with the Redis queue and PostgreSQL store
- * swapped in by configuration.
+ * `all`); the cluster roles (`ingest`, `process`, `query`, `ruler`) run subsets of them. The
+ * backends follow the role: `serve` is always embedded (DuckDB, in-process group commit); cluster
+ * roles use the Redis Streams queue (`queue.redis.url`) and PostgreSQL (`storage.postgres.url`);
+ * `all` is embedded unless both URLs are set, and then runs the cluster path in one process.
  *
  * The HTTP server starts first, so liveness answers and readiness says "not ready" while the
  * store opens; the other modules start in `DEPENDS` order. Stopping closes the server first (no
@@ -16,6 +18,9 @@ import { createMetrics, type Metrics } from './telemetry/metrics.js';
 import { DuckDBStorage } from './storage/duckdb/duckdb-storage.js';
 import type { Storage } from './storage/storage.js';
 import { GroupCommitQueue } from './queue/group-commit.js';
+import { RedisStreamsQueue, redactUrl } from './queue/redis-streams/redis-streams-queue.js';
+import { cachedDependencyChecks, type DependencyCheck } from './api/dependency-checks.js';
+import pg from 'pg';
 import type { Queue } from './queue/queue.js';
 import { Semaphore } from './query/semaphore.js';
 import { nowNs } from './query/time.js';
@@ -42,11 +47,70 @@ export const DEPENDS: Record<ModuleName, ModuleName[]> = {
 export const ROLES = {
   serve: ['server', 'store', 'queue', 'alerting', 'processor', 'retention', 'ingest-api', 'query-api', 'ruler'],
   all: ['server', 'store', 'queue', 'alerting', 'processor', 'retention', 'ingest-api', 'query-api', 'ruler'],
+  // Pushes into the Redis queue; answers 2xx once XADD succeeded.
+  ingest: ['server', 'queue', 'ingest-api'],
+  // Redis consumer → PostgreSQL writes, critical-log alerts; retention (idempotent, any pod may run it).
+  process: ['server', 'store', 'queue', 'alerting', 'processor', 'retention'],
+  query: ['server', 'store', 'query-api'],
+  // Run one replica: rule evaluation is not yet leased between pods.
+  ruler: ['server', 'store', 'alerting', 'ruler'],
 } satisfies Record<string, ModuleName[]>;
 export type Role = keyof typeof ROLES;
 
-/** Roles of the distributed mode, which need the Redis queue and PostgreSQL store. */
+/** Roles of the distributed mode, which need the Redis queue and/or PostgreSQL store. */
 export const CLUSTER_ROLES = ['ingest', 'process', 'query', 'ruler'] as const;
+
+export type Backends = 'embedded' | 'cluster';
+
+/**
+ * Which backends a role runs with, or throws a message naming the missing option: the cluster
+ * roles need `queue.redis.url` when they run the queue and `storage.postgres.url` when they run
+ * the store; `all` runs the cluster path only when both are set.
+ */
+export function backendsFor(cfg: Config, role: Role): Backends {
+  if (role === 'serve') return 'embedded';
+  const mods = ROLES[role] as readonly ModuleName[];
+  const redis = cfg.queue.redis.url !== '';
+  const postgres = cfg.storage.postgres.url !== '';
+  if (role === 'all' && !redis && !postgres) return 'embedded';
+  const missing: string[] = [];
+  if (mods.includes('queue') && !redis) missing.push('queue.redis.url (env LOGSENTINEL_QUEUE_REDIS_URL)');
+  if (mods.includes('store') && !postgres) missing.push('storage.postgres.url (env LOGSENTINEL_STORAGE_POSTGRES_URL)');
+  if (missing.length > 0) {
+    const why = role === 'all' ? 'runs the cluster path when either URL is set, and then needs both' : `needs the ${mods.includes('queue') && mods.includes('store') ? 'Redis queue and the PostgreSQL store' : mods.includes('queue') ? 'Redis queue' : 'PostgreSQL store'}`;
+    throw new Error(`cannot start role ${role}: it ${why}; set ${missing.join(' and ')}`);
+  }
+  return 'cluster';
+}
+
+/** The only place PostgresStorage is imported: loaded when a cluster role starts, so the build does not depend on it. */
+const POSTGRES_MODULES = ['./storage/postgres/postgres-storage.js', './storage/postgres/index.js'];
+
+async function createPostgresStorage(opts: { url: string; schema: string; dedupWindowEntries: number; onBackgroundError: (what: string, err: unknown) => void }): Promise<Storage> {
+  for (const spec of POSTGRES_MODULES) {
+    let mod: { PostgresStorage?: new (o: typeof opts) => Storage };
+    try {
+      mod = (await import(spec)) as typeof mod;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('storage/postgres')) continue;
+      throw err;
+    }
+    if (typeof mod.PostgresStorage === 'function') return new mod.PostgresStorage(opts);
+  }
+  throw new Error(`cannot open storage postgres: PostgresStorage is not built yet (looked for ${POSTGRES_MODULES.map((m) => 'src/' + m.slice(2).replace(/\.js$/, '.ts')).join(', ')})`);
+}
+
+/** SELECT 1 over one short-lived pooled connection: readiness of the roles that use PostgreSQL. */
+function postgresCheck(url: string): { check: DependencyCheck; close: () => Promise<void> } {
+  const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 1000 });
+  pool.on('error', () => {
+    // An idle connection that broke is dropped by the pool; the next check reports the outage.
+  });
+  return {
+    check: { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
+    close: () => pool.end(),
+  };
+}
 
 export interface Running {
   app: FastifyInstance;
@@ -86,7 +150,10 @@ export function ingestLimits(cfg: Config): IngestLimits {
 /** Starts the modules of a role and the HTTP server; resolves once it listens and is ready. */
 export async function start(cfg: Config, role: Role, opts: { logger?: Logger } = {}): Promise<Running> {
   const logger = opts.logger ?? createLogger(cfg.server.logLevel);
+  const backends = backendsFor(cfg, role);
   const names = order(ROLES[role]);
+  const checks: DependencyCheck[] = [];
+  let redisQueue: RedisStreamsQueue | undefined;
   let storage: Storage | undefined;
   let queue: Queue | undefined;
   let ready = false;
@@ -94,9 +161,28 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
   const metricsRef: { m?: Metrics } = {};
   let alerting: Alerting | undefined;
 
+  let consumerStats: { at: number; value: Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }> } | undefined;
+  let lastStats = { lagEntries: 0, pendingEntries: 0, activeProcessors: 0 };
+  let lastSize = 0;
   const metrics = createMetrics({
     queueDepth: () => queue?.depth() ?? 0,
-    storageSize: async () => (storage ? storage.sizeBytes() : 0),
+    queueConsumers: () => {
+      // One Redis round per scrape for the three gauges; a Redis outage keeps the last figures.
+      const q = redisQueue;
+      if (!q) return Promise.resolve({ lagEntries: 0, pendingEntries: 0, activeProcessors: names.includes('processor') ? 1 : 0 });
+      if (!consumerStats || Date.now() - consumerStats.at > 500) {
+        consumerStats = {
+          at: Date.now(),
+          value: q.stats().then(
+            (v) => (lastStats = v),
+            () => lastStats,
+          ),
+        };
+      }
+      return consumerStats.value;
+    },
+    // A database outage must not turn /metrics into a 500 (the outage is what operators chart).
+    storageSize: async () => (storage ? (lastSize = await storage.sizeBytes().catch(() => lastSize)) : 0),
     alertsFiring: () => alerting?.firingCount() ?? 0,
   });
   metricsRef.m = metrics;
@@ -108,6 +194,7 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
     limits: ingestLimits(cfg),
     querySlots: new Semaphore(cfg.query.maxConcurrent),
     ready: () => ready,
+    dependencies: backends === 'cluster' ? cachedDependencyChecks(checks) : undefined,
     version: VERSION,
   };
   let app: FastifyInstance | undefined;
@@ -115,6 +202,23 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
   for (const name of names) {
     switch (name) {
       case 'store': {
+        if (backends === 'cluster') {
+          const pgc = cfg.storage.postgres;
+          const s = await createPostgresStorage({
+            url: pgc.url,
+            schema: pgc.schema,
+            dedupWindowEntries: cfg.ingest.dedupWindowEntries,
+            onBackgroundError: (what, err) => logger.error({ err }, `storage ${what} failed`),
+          });
+          await s.open();
+          storage = s;
+          ctx.storage = s;
+          stops.push(() => s.close());
+          const health = postgresCheck(pgc.url);
+          checks.push(health.check);
+          stops.push(health.close);
+          break;
+        }
         const s = new DuckDBStorage({
           dataDir: cfg.dataDir,
           memoryLimit: cfg.storage.duckdb.memoryLimit,
@@ -132,6 +236,27 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
         break;
       }
       case 'queue': {
+        if (backends === 'cluster') {
+          const r = cfg.queue.redis;
+          const q = new RedisStreamsQueue({
+            url: r.url,
+            prefix: r.prefix,
+            partitions: r.partitions,
+            maxBacklog: r.maxBacklog,
+            claimIdleMs: r.claimIdleMs,
+            readCount: r.readCount,
+            blockMs: r.blockMs,
+            onError: (what, err) => logger.warn({ err }, `cannot ${what}`),
+          });
+          await q.open();
+          queue = q;
+          redisQueue = q;
+          ctx.queue = q;
+          checks.push({ name: 'redis', check: () => q.ping() });
+          stops.push(() => q.close());
+          logger.info({ redis: redactUrl(r.url), prefix: r.prefix, partitions: r.partitions, consumer: q.consumerName }, 'redis streams queue opened');
+          break;
+        }
         const q = new GroupCommitQueue({
           maxBatchEntries: cfg.ingest.maxBatchEntries,
           maxBatchDelayMs: cfg.ingest.maxBatchDelayMs,
@@ -219,7 +344,7 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
   const addr = app!.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.server.port;
   const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? '127.0.0.1' : cfg.server.host;
-  logger.info({ role, modules: names, port, dataDir: cfg.dataDir }, 'LogSentinel started');
+  logger.info({ role, backends, modules: names, port, dataDir: cfg.dataDir }, 'LogSentinel started');
   let stopping: Promise<void> | undefined;
   return {
     app: app!,

@@ -19,5 +19,10 @@ export interface AppContext {
   querySlots: Semaphore;
   /** Set once every module the role needs is ready. */
   ready: () => boolean;
+  /**
+   * The role's external dependencies (Redis, PostgreSQL), checked on readiness: resolves to
+   * undefined when all answer, or to the reason one does not. Absent in the embedded mode.
+   */
+  dependencies?: () => Promise<string | undefined>;
   version: string;
 }

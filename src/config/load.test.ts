@@ -75,6 +75,30 @@ describe('config', () => {
     assert.throws(() => loadConfig({ env: { LOGSENTINEL_ALERTING_CRITICAL_LEVELS: 'fatal' } }), /alerting\.critical\.levels: unknown level "fatal"/);
   });
 
+  it('reads the cluster options, with the URLs from their environment variables', () => {
+    const d = loadConfig({ env: {} });
+    assert.deepEqual(d.queue.redis, { url: '', prefix: 'ls', partitions: 8, maxBacklog: 2_000_000, claimIdleMs: 30_000, readCount: 32, blockMs: 2000 });
+    assert.deepEqual(d.storage.postgres, { url: '', schema: 'logsentinel' });
+    const c = loadConfig({
+      env: {
+        LOGSENTINEL_QUEUE_REDIS_URL: 'redis://r:6379',
+        LOGSENTINEL_STORAGE_POSTGRES_URL: 'postgres://p/db',
+        LOGSENTINEL_STORAGE_POSTGRES_SCHEMA: 'ls_test',
+        LOGSENTINEL_QUEUE_REDIS_PARTITIONS: '16',
+        LOGSENTINEL_QUEUE_REDIS_CLAIM_IDLE: '1m',
+      },
+    });
+    assert.equal(c.queue.redis.url, 'redis://r:6379');
+    assert.equal(c.storage.postgres.url, 'postgres://p/db');
+    assert.equal(c.storage.postgres.schema, 'ls_test');
+    assert.equal(c.queue.redis.partitions, 16);
+    assert.equal(c.queue.redis.claimIdleMs, 60_000);
+    const bad = (env: Record<string, string>, re: RegExp): void => assert.throws(() => loadConfig({ env }), re);
+    bad({ LOGSENTINEL_QUEUE_REDIS_PARTITIONS: '0' }, /queue\.redis\.partitions/);
+    bad({ LOGSENTINEL_QUEUE_REDIS_PREFIX: 'a b' }, /queue\.redis\.prefix/);
+    bad({ LOGSENTINEL_STORAGE_POSTGRES_SCHEMA: 'x;drop' }, /storage\.postgres\.schema/);
+  });
+
   it('docs/configuration.md is generated from the schema', () => {
     const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
     assert.equal(doc, renderConfigDoc(), 'run `npm run docs:config` to regenerate docs/configuration.md');

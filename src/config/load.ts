@@ -13,7 +13,11 @@ import { join } from 'node:path';
 export interface Config {
   server: { host: string; port: number; maxRequestBytes: number; logLevel: string };
   dataDir: string;
-  storage: { duckdb: { memoryLimit: string; threads: number; checkpointIntervalMs: number; checkpointWalBytes: number } };
+  storage: {
+    duckdb: { memoryLimit: string; threads: number; checkpointIntervalMs: number; checkpointWalBytes: number };
+    postgres: { url: string; schema: string };
+  };
+  queue: { redis: { url: string; prefix: string; partitions: number; maxBacklog: number; claimIdleMs: number; readCount: number; blockMs: number } };
   ingest: { maxBatchEntries: number; maxBatchDelayMs: number; maxQueuedEntries: number; dedupWindowEntries: number };
   limits: {
     maxLineSize: number;
@@ -161,6 +165,18 @@ export function loadConfig(opts: LoadOptions = {}): Config {
         checkpointIntervalMs: n('storage.duckdb.checkpointInterval'),
         checkpointWalBytes: n('storage.duckdb.checkpointWalBytes'),
       },
+      postgres: { url: s('storage.postgres.url'), schema: s('storage.postgres.schema') },
+    },
+    queue: {
+      redis: {
+        url: s('queue.redis.url'),
+        prefix: s('queue.redis.prefix'),
+        partitions: n('queue.redis.partitions'),
+        maxBacklog: n('queue.redis.maxBacklog'),
+        claimIdleMs: n('queue.redis.claimIdle'),
+        readCount: n('queue.redis.readCount'),
+        blockMs: n('queue.redis.block'),
+      },
     },
     ingest: {
       maxBatchEntries: n('ingest.maxBatchEntries'),
@@ -218,6 +234,12 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (cfg.ruler.evaluationIntervalMs <= 0) throw new Error('cannot load option ruler.evaluationInterval: must be greater than 0');
   if (cfg.alerting.critical.windowMs <= 0) throw new Error('cannot load option alerting.critical.window: must be greater than 0');
   if (cfg.alerting.maxAttempts < 1 || cfg.alerting.queueCapacity < 1) throw new Error('cannot load options alerting.maxAttempts and alerting.queueCapacity: must be at least 1');
+  const r = cfg.queue.redis;
+  if (r.partitions < 1 || r.partitions > 1024) throw new Error(`cannot load option queue.redis.partitions: ${r.partitions} is not between 1 and 1024`);
+  if (r.maxBacklog < 1 || r.readCount < 1) throw new Error('cannot load options queue.redis.maxBacklog and queue.redis.readCount: must be at least 1');
+  if (r.claimIdleMs <= 0 || r.blockMs <= 0) throw new Error('cannot load options queue.redis.claimIdle and queue.redis.block: must be greater than 0');
+  if (!/^[A-Za-z0-9_.:-]+$/.test(r.prefix)) throw new Error(`cannot load option queue.redis.prefix: ${JSON.stringify(r.prefix)} must be letters, digits and _ . : -`);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(cfg.storage.postgres.schema)) throw new Error(`cannot load option storage.postgres.schema: ${JSON.stringify(cfg.storage.postgres.schema)} is not a plain SQL identifier`);
   if (cfg.server.port < 0 || cfg.server.port > 65535) throw new Error(`cannot load option server.port: ${cfg.server.port} is not a port`);
   return cfg;
 }

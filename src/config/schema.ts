@@ -27,6 +27,17 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'storage.duckdb.checkpointInterval', type: 'duration', default: '30s', doc: 'How often the WAL is checkpointed into the database file. Checkpoints are scheduled by LogSentinel, never triggered inside an ingest commit.' },
   { path: 'storage.duckdb.checkpointWalBytes', type: 'bytes', default: '256MiB', doc: 'Checkpoint early once the WAL passes this size.' },
 
+  { path: 'storage.postgres.url', type: 'string', default: '', doc: 'PostgreSQL URL (`postgres://user:password@host:5432/db`) of the cluster store. Cluster roles (`process`, `query`, `ruler`, and `all` when `queue.redis.url` is set too) need it; `serve` ignores it.' },
+  { path: 'storage.postgres.schema', type: 'string', default: 'logsentinel', doc: 'PostgreSQL schema that holds LogSentinel\'s tables, created if missing (several deployments or test runs can share one database).' },
+
+  { path: 'queue.redis.url', type: 'string', default: '', doc: 'Redis URL (`redis://[user:password@]host:6379[/db]`, `rediss://` for TLS) of the cluster queue. Roles `ingest` and `process` (and `all` when `storage.postgres.url` is set too) need it; `serve` ignores it.' },
+  { path: 'queue.redis.prefix', type: 'string', default: 'ls', doc: 'Prefix of every Redis key (`<prefix>:{p<N>}:entries`), so several deployments can share one Redis.' },
+  { path: 'queue.redis.partitions', type: 'int', default: 8, doc: 'Redis streams the queue is spread over, by stream id; each has its own hash tag, so Redis Cluster shards them. Every ingest and process pod of a deployment must use the same value.' },
+  { path: 'queue.redis.maxBacklog', type: 'int', default: 2000000, doc: 'Log lines appended and not yet committed by a processor past which pushes are refused with 429 and Retry-After.' },
+  { path: 'queue.redis.claimIdle', type: 'duration', default: '30s', doc: 'Entries a processor read and left unacknowledged this long (it died, or hangs) are taken over by another processor (XAUTOCLAIM). Keep it above the slowest storage write.' },
+  { path: 'queue.redis.readCount', type: 'int', default: 32, doc: 'Stream entries (each a batch of lines) a processor reads per partition and hands to storage in one write.' },
+  { path: 'queue.redis.block', type: 'duration', default: '2s', doc: 'How long one read waits for new entries; shutdown waits at most this long for reads in flight.' },
+
   { path: 'ingest.maxBatchEntries', type: 'int', default: 100000, doc: 'Group commit: most entries committed in one storage transaction.' },
   { path: 'ingest.maxBatchDelay', type: 'duration', default: '2ms', doc: 'Group commit: how long the committer waits for more pushes once one arrives (0 = commit as soon as the previous commit ends).' },
   { path: 'ingest.maxQueuedEntries', type: 'int', default: 500000, doc: 'Entries waiting to be committed before pushes are refused with 429 and Retry-After.' },

@@ -19,6 +19,9 @@ export interface Metrics {
   httpErrors: Counter<'method' | 'route' | 'status'>;
   httpInFlight: Gauge;
   queueDepth: Gauge;
+  queueConsumerLag: Gauge;
+  queuePending: Gauge;
+  activeProcessors: Gauge;
   storageSize: Gauge;
   retentionDeleted: Counter;
   queries: Counter<'type' | 'status'>;
@@ -35,6 +38,8 @@ export interface Metrics {
 
 export interface MetricSources {
   queueDepth?: () => number;
+  /** Lag, pending entries and live processors of the queue's consumers (Redis: read from Redis on scrape). */
+  queueConsumers?: () => Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }>;
   storageSize?: () => Promise<number>;
   alertsFiring?: () => number;
 }
@@ -76,6 +81,30 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       registers: r,
       collect() {
         if (sources.queueDepth) this.set(sources.queueDepth());
+      },
+    }),
+    queueConsumerLag: new Gauge({
+      name: M.queueConsumerLag,
+      help: 'Queue entries (each a batch of log lines) not yet delivered to any processor (Redis: XINFO GROUPS lag, over all partitions).',
+      registers: r,
+      async collect() {
+        if (sources.queueConsumers) this.set((await sources.queueConsumers()).lagEntries);
+      },
+    }),
+    queuePending: new Gauge({
+      name: M.queuePending,
+      help: 'Queue entries delivered to a processor and not yet acknowledged.',
+      registers: r,
+      async collect() {
+        if (sources.queueConsumers) this.set((await sources.queueConsumers()).pendingEntries);
+      },
+    }),
+    activeProcessors: new Gauge({
+      name: M.activeProcessors,
+      help: 'Processors consuming the queue (Redis: consumers with a heartbeat in the last 5s; embedded: 1).',
+      registers: r,
+      async collect() {
+        if (sources.queueConsumers) this.set((await sources.queueConsumers()).activeProcessors);
       },
     }),
     storageSize: new Gauge({

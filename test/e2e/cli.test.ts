@@ -1,4 +1,4 @@
-/** The `logsentinel` command line: help, configuration sources, and roles not built yet. */
+/** The `logsentinel` command line: help, configuration sources, and cluster roles missing their URLs. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync, spawn } from 'node:child_process';
@@ -33,10 +33,26 @@ describe('logsentinel command', () => {
     for (const flag of ['--url', '--rate', '--duration', '--services', '--batch', '--protocol']) assert.ok(out.includes(flag), flag);
   });
 
-  it('cluster roles say plainly that they are not built yet', () => {
-    const { code, out } = cli(['ingest']);
-    assert.equal(code, 2);
-    assert.match(out, /not built yet/);
+  it('a cluster role without a URL it needs exits 2 naming the option', () => {
+    const f = (role: string, env: Record<string, string>, want: RegExp, notWant?: RegExp): void => {
+      const { code, out } = cli([role], { LOGSENTINEL_QUEUE_REDIS_URL: '', LOGSENTINEL_STORAGE_POSTGRES_URL: '', ...env });
+      assert.equal(code, 2, out);
+      assert.match(out, want);
+      if (notWant) assert.doesNotMatch(out, notWant);
+    };
+    f('ingest', {}, /cannot start role ingest: .*queue\.redis\.url \(env LOGSENTINEL_QUEUE_REDIS_URL\)/, /storage\.postgres\.url/);
+    f('process', { LOGSENTINEL_QUEUE_REDIS_URL: 'redis://127.0.0.1:1' }, /cannot start role process: .*storage\.postgres\.url \(env LOGSENTINEL_STORAGE_POSTGRES_URL\)/, /set queue\.redis\.url/);
+    f('query', {}, /cannot start role query: .*storage\.postgres\.url/, /queue\.redis\.url/);
+    f('ruler', {}, /cannot start role ruler: .*storage\.postgres\.url/);
+    f('all', { LOGSENTINEL_QUEUE_REDIS_URL: 'redis://127.0.0.1:1' }, /cannot start role all: .*storage\.postgres\.url/);
+  });
+
+  it('every role has --help', () => {
+    for (const role of ['all', 'ingest', 'process', 'query', 'ruler']) {
+      const { code, out } = cli([role, '--help']);
+      assert.equal(code, 0, role);
+      assert.match(out, /LOGSENTINEL_QUEUE_REDIS_URL/, role);
+    }
   });
 
   it('a bad config file stops startup with a message naming the option', () => {

@@ -1,6 +1,16 @@
-/** Operations endpoints: Prometheus metrics, liveness, readiness, Loki's /ready. */
+/**
+ * Operations endpoints: Prometheus metrics, liveness, readiness, Loki's /ready. Readiness also
+ * reflects the role's external dependencies (cluster mode): an ingest pod whose Redis does not
+ * answer is not ready, so the load balancer stops sending it pushes. Liveness never checks them
+ * (a dependency outage must not restart every pod).
+ */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
+
+async function notReadyReason(ctx: AppContext): Promise<string | undefined> {
+  if (!ctx.ready()) return 'store is opening';
+  return ctx.dependencies ? ctx.dependencies() : undefined;
+}
 
 export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/metrics', async (_req, reply) => {
@@ -9,11 +19,13 @@ export async function opsRoutes(app: FastifyInstance, ctx: AppContext): Promise<
   });
   app.get('/health/liveness', async () => ({ status: 'ok' }));
   app.get('/health/readiness', async (_req, reply) => {
-    if (!ctx.ready()) return reply.status(503).send({ status: 'not ready' });
+    const reason = await notReadyReason(ctx);
+    if (reason !== undefined) return reply.status(503).send(ctx.ready() ? { status: 'not ready', reason } : { status: 'not ready' });
     return { status: 'ready' };
   });
   app.get('/ready', async (_req, reply) => {
-    if (!ctx.ready()) return reply.status(503).type('text/plain').send('Ingester not ready: store is opening\n');
+    const reason = await notReadyReason(ctx);
+    if (reason !== undefined) return reply.status(503).type('text/plain').send(`Ingester not ready: ${reason}\n`);
     return reply.type('text/plain').send('ready\n');
   });
 }

@@ -1,0 +1,281 @@
+/**
+ * Cluster mode end to end: `ingest`, `process` and `query` as three processes against a real Redis
+ * and PostgreSQL (own key prefix and schema, removed at the end); a push to the ingest pod comes
+ * back from the query pod. Also: readiness follows Redis (an ingest pod whose Redis is gone is
+ * not ready, and is again once Redis is back).
+ */
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { GROUP, partitionKeys } from '../../src/queue/redis-streams/keys.js';
+import { ROOT, freePort, removeDir, startServer, type ServerHandle } from './harness.js';
+import { deletePrefix, redisUnavailable, startOwnRedis, TEST_REDIS_URL, uniquePrefix } from '../../src/queue/redis-streams/testing/test-redis.js';
+
+const PG_URL = process.env.LOGSENTINEL_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
+
+async function postgresUnavailable(): Promise<string | undefined> {
+  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.query('SELECT 1');
+    return undefined;
+  } catch (err) {
+    const reason = `PostgreSQL at ${PG_URL} is unreachable (${(err as Error).message}); set LOGSENTINEL_TEST_POSTGRES_URL`;
+    if (process.env.CI === 'true') throw new Error(`cannot run cluster tests in CI: ${reason}`, { cause: err });
+    return reason;
+  } finally {
+    await c.end().catch(() => {});
+  }
+}
+
+const postgresStorageBuilt = existsSync(join(ROOT, 'src/storage/postgres/postgres-storage.ts'));
+const skip =
+  (await redisUnavailable()) ??
+  (await postgresUnavailable()) ??
+  (postgresStorageBuilt ? undefined : 'PostgresStorage (src/storage/postgres/postgres-storage.ts) is not built yet');
+
+const PG_BIN = '/usr/lib/postgresql/15/bin';
+
+interface OwnPostgres {
+  url: string;
+  /** Immediate shutdown (like a crash: no checkpoint), and start again on the same port and data. */
+  crash(): void;
+  start(): void;
+  stop(): void;
+}
+
+/** A private PostgreSQL (initdb into a temp dir, run as the postgres user) for outage drills. */
+async function startOwnPostgres(port: number): Promise<OwnPostgres> {
+  const dir = mkdtempSync(join(tmpdir(), 'ls-pg-'));
+  const data = join(dir, 'data');
+  const asPostgres = (args: string[]): void => {
+    const r = spawnSync('runuser', ['-u', 'postgres', '--', ...args], { encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`cannot run ${args.join(' ')}: ${r.stderr || r.error?.message}`);
+  };
+  chownSync(dir, Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim()), Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim()));
+  asPostgres([join(PG_BIN, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
+  const start = (): void => asPostgres([join(PG_BIN, 'pg_ctl'), '-D', data, '-w', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+  start();
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    crash: () => asPostgres([join(PG_BIN, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop']),
+    start,
+    stop() {
+      try {
+        asPostgres([join(PG_BIN, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop']);
+      } catch {
+        // already stopped
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const ownPostgresSkip = existsSync(join(PG_BIN, 'initdb')) && spawnSync('id', ['-u', 'postgres']).status === 0 ? undefined : `no ${PG_BIN}/initdb or no postgres user to run a private PostgreSQL`;
+
+async function eventually<T>(f: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs}ms waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('cluster mode', { skip }, () => {
+  const prefix = uniquePrefix('e2e');
+  const schema = prefix.replace(/[^a-z0-9]/gi, '_').toLowerCase();
+  const env = (redisUrl = TEST_REDIS_URL): Record<string, string> => ({
+    LOGSENTINEL_QUEUE_REDIS_URL: redisUrl,
+    LOGSENTINEL_QUEUE_REDIS_PREFIX: prefix,
+    LOGSENTINEL_QUEUE_REDIS_BLOCK: '200ms',
+    LOGSENTINEL_STORAGE_POSTGRES_URL: PG_URL,
+    LOGSENTINEL_STORAGE_POSTGRES_SCHEMA: schema,
+  });
+  const servers: ServerHandle[] = [];
+  const start = async (command: string, e = env()): Promise<ServerHandle> => {
+    const s = await startServer({ command, env: e });
+    servers.push(s);
+    return s;
+  };
+
+  after(async () => {
+    for (const s of servers) {
+      await s.stop();
+      removeDir(s.dataDir);
+    }
+    await deletePrefix(TEST_REDIS_URL, prefix);
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await c.end();
+  });
+
+  it('ingest → Redis → process → PostgreSQL → query, in three processes', { timeout: 90_000 }, async () => {
+    // The processor creates the schema; the query pod opens it afterwards.
+    const ingest = await start('ingest');
+    const processor = await start('process');
+    const query = await start('query');
+
+    const ts = BigInt(Date.now()) * 1_000_000n + 123_456n;
+    const body = {
+      streams: [
+        { stream: { service: 'checkout', env: 'prod' }, values: [[ts.toString(), 'level=error msg="payment declined" order=17', { trace_id: 'abc123' }]] },
+        { stream: { service: 'api' }, values: [[(ts + 1n).toString(), 'GET /health 200']] },
+      ],
+    };
+    const push = await fetch(ingest.url + '/loki/api/v1/push', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Scope-OrgID': 'team-a' }, body: JSON.stringify(body) });
+    assert.equal(push.status, 204, await push.text());
+
+    const q = new URLSearchParams({ query: '{service="checkout"} |= "payment"', start: (ts - 60_000_000_000n).toString(), end: (ts + 60_000_000_000n).toString() });
+    const result = await eventually(async () => {
+      const r = await fetch(`${query.url}/loki/api/v1/query_range?${q}`, { headers: { 'X-Scope-OrgID': 'team-a' } });
+      const j = (await r.json()) as { data: { result: Array<{ stream: Record<string, string>; values: [string, string][] }> } };
+      return j.data.result.length > 0 ? j.data.result : undefined;
+    }, 'the pushed line is queryable from the query pod');
+    assert.equal(result.length, 1);
+    assert.deepEqual(result[0].values, [[ts.toString(), 'level=error msg="payment declined" order=17']], 'nanosecond timestamp and line kept exactly');
+    assert.equal(result[0].stream.service, 'checkout');
+
+    // Another tenant sees nothing.
+    const other = await fetch(`${query.url}/loki/api/v1/query_range?${q}`, { headers: { 'X-Scope-OrgID': 'team-b' } });
+    assert.deepEqual(((await other.json()) as { data: { result: unknown[] } }).data.result, []);
+
+    // Each role serves its own routes only.
+    assert.equal((await fetch(`${ingest.url}/loki/api/v1/query_range?${q}`)).status, 404);
+    assert.equal((await fetch(query.url + '/loki/api/v1/push', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).status, 404);
+
+    // Metrics of the queue: nothing left, one live processor.
+    const metrics = await eventually(async () => {
+      const m = await (await fetch(processor.url + '/metrics')).text();
+      return /^logs_processed_total\{tenant="team-a"\} 2$/m.test(m) ? m : undefined;
+    }, 'the processor counted both lines');
+    assert.match(metrics, /^active_log_processors 1$/m);
+    assert.match(metrics, /^queue_depth_entries 0$/m);
+    const im = await (await fetch(ingest.url + '/metrics')).text();
+    assert.match(im, /^logs_received_total\{tenant="team-a",protocol="loki"\} 2$/m);
+    assert.match(im, /^queue_consumer_lag_entries 0$/m);
+    for (const s of [ingest, processor, query]) assert.equal((await fetch(s.url + '/health/readiness')).status, 200);
+  });
+
+  it('a processor killed with SIGKILL mid-stream loses nothing: another takes over its pending entries', { timeout: 90_000 }, async (t) => {
+    const e = { ...env(), LOGSENTINEL_QUEUE_REDIS_CLAIM_IDLE: '1s' };
+    const ingest = await start('ingest', e);
+    const first = await start('process', e);
+    const acked: string[] = [];
+    let stop = false;
+    const t0 = BigInt(Date.now()) * 1_000_000n;
+    const writers = Array.from({ length: 4 }, async (_, w) => {
+      for (let i = 0; !stop; i++) {
+        const lines = Array.from({ length: 50 }, (_, j) => `drill w${w} push ${i} line ${j}`);
+        const body = { streams: [{ stream: { service: `drill${(w + i) % 5}` }, values: lines.map((l, j) => [(t0 + BigInt(w * 1_000_000 + i * 100 + j)).toString(), l]) }] };
+        const r = await fetch(ingest.url + '/loki/api/v1/push', { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Scope-OrgID': 'drill' }, body: JSON.stringify(body) });
+        if (r.status === 204) acked.push(...lines);
+        else await new Promise((res) => setTimeout(res, 50));
+      }
+    });
+    await eventually(async () => (acked.length >= 5000 ? true : undefined), 'pushes are flowing');
+    await first.kill9();
+    // Whether the dead processor held entries at that instant is up to timing; say so in the output.
+    const r = new Redis(TEST_REDIS_URL, { protocol: 2 });
+    let orphaned = 0;
+    for (let p = 0; p < 8; p++) orphaned += Number(((await r.call('XPENDING', [partitionKeys(prefix, p).entries, GROUP])) as unknown[])[0]);
+    r.disconnect();
+    t.diagnostic(`entries left pending by the killed processor: ${orphaned}`);
+    const second = await start('process', e);
+    const before = acked.length;
+    await eventually(async () => (acked.length >= before + 5000 ? true : undefined), 'pushes keep flowing');
+    stop = true;
+    await Promise.all(writers);
+    const c = new pg.Client({ connectionString: PG_URL });
+    await c.connect();
+    try {
+      const stored = await eventually(async () => {
+        const r = await c.query(`SELECT count(*)::int AS n FROM "${schema}".entries e JOIN "${schema}".streams s ON s.skey = e.skey WHERE s.tenant = 'drill'`);
+        const n = (r.rows[0] as { n: number }).n;
+        return n >= acked.length ? n : undefined;
+      }, `all ${acked.length} acknowledged lines are stored`, 30_000);
+      assert.equal(stored, acked.length, 'each acknowledged line stored exactly once');
+    } finally {
+      await c.end();
+    }
+    await eventually(async () => (/^queue_pending_entries 0$/m.test(await (await fetch(second.url + '/metrics')).text()) ? true : undefined), 'nothing left pending');
+  });
+
+  it('a PostgreSQL crash loses nothing: pushes are still acknowledged, the processor is not ready, then catches up', { timeout: 120_000, skip: ownPostgresSkip }, async () => {
+    const own = await startOwnPostgres(await freePort());
+    try {
+      const e = { ...env(), LOGSENTINEL_QUEUE_REDIS_PREFIX: `${prefix}-pgdrill`, LOGSENTINEL_STORAGE_POSTGRES_URL: own.url };
+      const ingest = await start('ingest', e);
+      const processor = await start('process', e);
+      const t0 = BigInt(Date.now()) * 1_000_000n;
+      let n = 0;
+      const pushLines = async (count: number): Promise<void> => {
+        const values = Array.from({ length: count }, () => [(t0 + BigInt(n)).toString(), `pg drill line ${n++}`]);
+        const r = await fetch(ingest.url + '/loki/api/v1/push', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ streams: [{ stream: { service: 'pgdrill' }, values }] }) });
+        assert.equal(r.status, 204, await r.text());
+      };
+      const stored = async (): Promise<number> => {
+        const c = new pg.Client({ connectionString: own.url, connectionTimeoutMillis: 1000 });
+        await c.connect();
+        try {
+          return (await c.query(`SELECT count(*)::int AS n FROM "${schema}".entries`)).rows[0].n as number;
+        } finally {
+          await c.end();
+        }
+      };
+      await pushLines(100);
+      await eventually(async () => ((await stored()) === 100 ? true : undefined), 'the first 100 lines are stored');
+
+      own.crash();
+      const down = await eventually(async () => {
+        const r = await fetch(processor.url + '/health/readiness');
+        return r.status === 503 ? ((await r.json()) as { reason?: string }) : undefined;
+      }, 'the processor is not ready');
+      assert.match(down.reason ?? '', /postgres unavailable/);
+      assert.equal((await fetch(processor.url + '/metrics')).status, 200, '/metrics answers during the outage');
+      for (let i = 0; i < 4; i++) await pushLines(50);
+      assert.equal((await fetch(ingest.url + '/health/readiness')).status, 200, 'ingest does not depend on PostgreSQL');
+      await new Promise((r) => setTimeout(r, 1000));
+
+      own.start();
+      await eventually(async () => ((await stored()) === 300 ? true : undefined), 'all 300 acknowledged lines are stored once PostgreSQL is back', 60_000);
+      await eventually(async () => ((await fetch(processor.url + '/health/readiness')).status === 200 ? true : undefined), 'the processor is ready again');
+      const m = await (await fetch(processor.url + '/metrics')).text();
+      assert.match(m, /^queue_depth_entries 0$/m);
+    } finally {
+      own.stop();
+    }
+  });
+
+  it('an ingest pod is not ready while its Redis is down, and ready again once it is back', { timeout: 60_000 }, async () => {
+    const own = await startOwnRedis();
+    try {
+      const ingest = await start('ingest', env(own.url));
+      await own.kill();
+      const down = await eventually(async () => {
+        const r = await fetch(ingest.url + '/health/readiness');
+        return r.status === 503 ? ((await r.json()) as { reason?: string }) : undefined;
+      }, 'readiness answers 503');
+      assert.match(down.reason ?? '', /redis unavailable/);
+      assert.equal((await fetch(ingest.url + '/health/liveness')).status, 200, 'liveness does not depend on Redis');
+      const push = await fetch(ingest.url + '/loki/api/v1/push', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ streams: [{ stream: { a: '1' }, values: [[String(Date.now() * 1e6), 'x']] }] }),
+      });
+      assert.equal(push.status, 503, 'a push is refused, not acknowledged, while Redis is down');
+      assert.ok(push.headers.get('retry-after'));
+      await own.restart();
+      await eventually(async () => ((await fetch(ingest.url + '/health/readiness')).status === 200 ? true : undefined), 'readiness answers 200 again');
+    } finally {
+      await own.stop();
+    }
+  });
+});
