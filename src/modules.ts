@@ -4,6 +4,9 @@
  * backends follow the role: `serve` is always embedded (DuckDB, in-process group commit); cluster
  * roles use the Redis Streams queue (`queue.redis.url`) and PostgreSQL (`storage.postgres.url`);
  * `all` is embedded unless both URLs are set, and then runs the cluster path in one process.
+ * In cluster mode with `queue.redis.url` set, `query-api` adds the Redis query results cache
+ * (src/query/cache) and `ruler` evaluates only while it holds the Redis ruler lease
+ * (src/alerting/lease.ts); the embedded mode has neither.
  *
  * The HTTP server starts first, so liveness answers and readiness says "not ready" while the
  * store opens; the other modules start in `DEPENDS` order. Stopping closes the server first (no
@@ -28,6 +31,8 @@ import type { IngestLimits } from './ingest/common/limits.js';
 import { VERSION } from './version.js';
 import { createAlerting, type Alerting } from './alerting/index.js';
 import { scanCritical } from './alerting/critical-alerter.js';
+import { RedisLease, rulerLeaseKey } from './alerting/lease.js';
+import { QueryCache } from './query/cache/index.js';
 
 export type ModuleName = 'store' | 'queue' | 'alerting' | 'processor' | 'retention' | 'ingest-api' | 'query-api' | 'ruler' | 'server';
 
@@ -52,7 +57,7 @@ export const ROLES = {
   // Redis consumer → PostgreSQL writes, critical-log alerts; retention (idempotent, any pod may run it).
   process: ['server', 'store', 'queue', 'alerting', 'processor', 'retention'],
   query: ['server', 'store', 'query-api'],
-  // Run one replica: rule evaluation is not yet leased between pods.
+  // Any number of replicas when queue.redis.url is set: only the holder of the Redis lease evaluates.
   ruler: ['server', 'store', 'alerting', 'ruler'],
 } satisfies Record<string, ModuleName[]>;
 export type Role = keyof typeof ROLES;
@@ -160,6 +165,7 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
   const stops: Array<() => Promise<void>> = [];
   const metricsRef: { m?: Metrics } = {};
   let alerting: Alerting | undefined;
+  let rulerLease: RedisLease | undefined;
 
   let consumerStats: { at: number; value: Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }> } | undefined;
   let lastStats = { lagEntries: 0, pendingEntries: 0, activeProcessors: 0 };
@@ -184,6 +190,7 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
     // A database outage must not turn /metrics into a 500 (the outage is what operators chart).
     storageSize: async () => (storage ? (lastSize = await storage.sizeBytes().catch(() => lastSize)) : 0),
     alertsFiring: () => alerting?.firingCount() ?? 0,
+    rulerLeaseHeld: () => rulerLease?.held() ?? false,
   });
   metricsRef.m = metrics;
 
@@ -322,11 +329,30 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
       }
       case 'ruler': {
         const al = alerting!;
-        await al.startRuler(storage!);
+        // Cluster mode with Redis: rulers share one lease, only its holder evaluates (lease.ts).
+        if (backends === 'cluster' && cfg.queue.redis.url !== '' && cfg.ruler.enabled) {
+          rulerLease = new RedisLease({ url: cfg.queue.redis.url, key: rulerLeaseKey(cfg.queue.redis.prefix), ttlMs: cfg.ruler.leaseTtlMs, logger });
+        }
+        await al.startRuler(storage!, undefined, rulerLease);
+        break;
+      }
+      case 'query-api': {
+        // Cluster mode with Redis: cache-aside for query_range results of metric queries.
+        const qc = cfg.query.cache;
+        if (backends === 'cluster' && cfg.queue.redis.url !== '' && qc.enabled) {
+          const cache = new QueryCache({
+            url: cfg.queue.redis.url,
+            ttlMs: qc.ttlMs,
+            logger,
+            counters: { hit: () => metrics.cacheHits.inc(), miss: () => metrics.cacheMisses.inc(), error: () => metrics.cacheErrors.inc() },
+          });
+          await cache.waitReady(2000);
+          ctx.queryCache = { cache, prefix: cfg.queue.redis.prefix, maxFreshnessNs: BigInt(qc.maxFreshnessMs) * 1_000_000n };
+          stops.push(() => cache.close());
+        }
         break;
       }
       case 'ingest-api':
-      case 'query-api':
         break;
       case 'server': {
         const roleModules = ROLES[role] as readonly ModuleName[];

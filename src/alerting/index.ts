@@ -22,6 +22,7 @@ import { RecordedSeries } from './recorded-series.js';
 import { Ruler } from './ruler.js';
 import { engineEvaluator, type Evaluator } from './engine-adapter.js';
 import { readAlertState, writeAlertState, type AlertStateSnapshot } from './state-file.js';
+import type { RedisLease } from './lease.js';
 
 export const STATE_FILE = 'alerts-state.json';
 
@@ -32,8 +33,12 @@ export interface Alerting {
   ruler?: Ruler;
   recorded: RecordedSeries;
   levels: ReadonlySet<string>;
-  /** Starts the ruler (needs the store) — a no-op when the ruler is disabled. */
-  startRuler(storage: Storage, evaluate?: Evaluator): Promise<void>;
+  /**
+   * Starts the ruler (needs the store) — a no-op when the ruler is disabled. With a lease
+   * (cluster mode) the ruler evaluates and notifies only while it holds it; the lease is
+   * started here and released by `stop` after the ruler stopped.
+   */
+  startRuler(storage: Storage, evaluate?: Evaluator, lease?: RedisLease): Promise<void>;
   firingCount(): number;
   stop(): Promise<void>;
 }
@@ -62,6 +67,7 @@ export function createAlerting(cfg: Config, metrics: Metrics, logger: Logger, ex
   const store = new RuleStore(cfg.ruler.rulesDir);
 
   let ruler: Ruler | undefined;
+  let lease: RedisLease | undefined;
   let dirty = false;
   let saving: Promise<void> | undefined;
   let saveTimer: NodeJS.Timeout | undefined;
@@ -107,8 +113,12 @@ export function createAlerting(cfg: Config, metrics: Metrics, logger: Logger, ex
     },
     recorded,
     levels: new Set(a.critical.levels),
-    async startRuler(storage, evaluate) {
+    async startRuler(storage, evaluate, rulerLease) {
       if (!cfg.ruler.enabled) return;
+      if (rulerLease) {
+        lease = rulerLease;
+        await rulerLease.start();
+      }
       ruler = new Ruler({
         store,
         evaluate: evaluate ?? engineEvaluator(storage),
@@ -126,6 +136,7 @@ export function createAlerting(cfg: Config, metrics: Metrics, logger: Logger, ex
           },
         },
         onChange: markDirty,
+        active: rulerLease ? () => rulerLease.held() : undefined,
       });
       if (restored) ruler.restore(restored.rules);
       await ruler.start();
@@ -136,6 +147,7 @@ export function createAlerting(cfg: Config, metrics: Metrics, logger: Logger, ex
       if (tick) clearInterval(tick);
       if (saveTimer) clearTimeout(saveTimer);
       await ruler?.stop();
+      await lease?.stop();
       await saving;
       await save();
       await hub.close();

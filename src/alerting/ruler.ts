@@ -37,6 +37,12 @@ export interface RulerOptions {
   onChange?: () => void;
   /** Don't start timers (tests drive `evaluateGroup`). */
   manual?: boolean;
+  /**
+   * Whether this ruler may evaluate the tenant's rules and notify now — in cluster mode, whether
+   * it holds the ruler lease (lease.ts). Absent: always. A ruler that may not keeps its rules and
+   * their last state but neither evaluates nor sends anything.
+   */
+  active?: (tenant: string) => boolean;
 }
 
 export interface RuleRuntime {
@@ -95,7 +101,13 @@ export class Ruler {
     const { namespaces, errors } = await this.opts.store.load();
     for (const e of errors) this.opts.logger?.error({ err: e.message }, 'rule file rejected');
     const old = new Map<string, RuleRuntime>();
-    for (const g of this.groups) for (const r of g.rules) old.set(r.key, r);
+    const tenantOf = new Map<string, string>();
+    for (const g of this.groups) {
+      for (const r of g.rules) {
+        old.set(r.key, r);
+        tenantOf.set(r.key, g.tenant);
+      }
+    }
     const next: GroupRuntime[] = [];
     for (const ns of namespaces) {
       for (const g of ns.groups) next.push(this.buildGroup(ns.tenant, ns.namespace, ns.file, g, old));
@@ -107,7 +119,7 @@ export class Ruler {
       if (kept.has(k)) continue;
       this.opts.recorded?.drop(k);
       // A removed (or changed) rule's alerts are resolved, so receivers do not wait for endsAt.
-      if (r.alerts && this.opts.hub) {
+      if (r.alerts && this.opts.hub && this.mayRun(tenantOf.get(k) ?? '')) {
         const firing = [...r.alerts.active.values()].filter((a) => a.state === 'firing');
         for (const a of firing) {
           a.state = 'inactive';
@@ -155,13 +167,19 @@ export class Ruler {
     setTimeout(run, Math.min(g.intervalMs, 50 + Math.floor(Math.random() * 200))).unref();
   }
 
-  /** Evaluates one group now. */
+  private mayRun(tenant: string): boolean {
+    return this.opts.active?.(tenant) ?? true;
+  }
+
+  /** Evaluates one group now — unless this ruler may not run the tenant's rules (see `active`). */
   async evaluateGroup(g: GroupRuntime): Promise<void> {
+    if (!this.mayRun(g.tenant)) return;
     const started = this.now();
     const t0 = performance.now();
     let changed = false;
     for (const rt of g.rules) {
-      if (this.stopped) return;
+      // Lost the lease mid-group: stop here; the new holder evaluates from now on.
+      if (this.stopped || !this.mayRun(g.tenant)) return;
       const r0 = performance.now();
       const evalMs = this.now();
       try {

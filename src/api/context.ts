@@ -6,6 +6,7 @@ import type { Metrics } from '../telemetry/metrics.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { IngestLimits } from '../ingest/common/limits.js';
 import type { Semaphore } from '../query/semaphore.js';
+import type { AttachedCache } from '../query/cache/index.js';
 
 export interface AppContext {
   config: Config;
@@ -24,5 +25,7 @@ export interface AppContext {
    * undefined when all answer, or to the reason one does not. Absent in the embedded mode.
    */
   dependencies?: () => Promise<string | undefined>;
+  /** The Redis results cache of metric query_range answers (cluster mode only). */
+  queryCache?: AttachedCache;
   version: string;
 }

@@ -30,9 +30,16 @@ export interface Config {
     maxStructuredMetadataEntries: number;
     maxStructuredMetadataSize: number;
   };
-  query: { maxEntriesLimit: number; defaultLimit: number; maxQueryLengthMs: number; timeoutMs: number; maxConcurrent: number };
+  query: {
+    maxEntriesLimit: number;
+    defaultLimit: number;
+    maxQueryLengthMs: number;
+    timeoutMs: number;
+    maxConcurrent: number;
+    cache: { enabled: boolean; ttlMs: number; maxFreshnessMs: number };
+  };
   retention: { periodMs: number; intervalMs: number };
-  ruler: { enabled: boolean; rulesDir: string; evaluationIntervalMs: number; queryTimeoutMs: number };
+  ruler: { enabled: boolean; rulesDir: string; evaluationIntervalMs: number; queryTimeoutMs: number; leaseTtlMs: number };
   alerting: {
     alertmanagerUrls: string[];
     slackWebhookUrl: string;
@@ -201,6 +208,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       maxQueryLengthMs: n('query.maxQueryLength'),
       timeoutMs: n('query.timeout'),
       maxConcurrent: n('query.maxConcurrent'),
+      cache: { enabled: b('query.cache.enabled'), ttlMs: n('query.cache.ttl'), maxFreshnessMs: n('query.cache.maxFreshness') },
     },
     retention: { periodMs: n('retention.period'), intervalMs: n('retention.interval') },
     ruler: {
@@ -208,6 +216,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       rulesDir: s('ruler.rulesDir') || join(s('dataDir'), 'rules'),
       evaluationIntervalMs: n('ruler.evaluationInterval'),
       queryTimeoutMs: n('ruler.queryTimeout'),
+      leaseTtlMs: n('ruler.leaseTtl'),
     },
     alerting: {
       alertmanagerUrls: l('alerting.alertmanagerUrls'),
@@ -234,6 +243,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (cfg.ruler.evaluationIntervalMs <= 0) throw new Error('cannot load option ruler.evaluationInterval: must be greater than 0');
   if (cfg.alerting.critical.windowMs <= 0) throw new Error('cannot load option alerting.critical.window: must be greater than 0');
   if (cfg.alerting.maxAttempts < 1 || cfg.alerting.queueCapacity < 1) throw new Error('cannot load options alerting.maxAttempts and alerting.queueCapacity: must be at least 1');
+  if (cfg.query.cache.ttlMs <= 0) throw new Error('cannot load option query.cache.ttl: must be greater than 0');
+  if (cfg.query.cache.maxFreshnessMs < 0) throw new Error('cannot load option query.cache.maxFreshness: must not be negative');
+  if (cfg.ruler.leaseTtlMs < 300) throw new Error(`cannot load option ruler.leaseTtl: ${cfg.ruler.leaseTtlMs}ms is shorter than 300ms`);
   const r = cfg.queue.redis;
   if (r.partitions < 1 || r.partitions > 1024) throw new Error(`cannot load option queue.redis.partitions: ${r.partitions} is not between 1 and 1024`);
   if (r.maxBacklog < 1 || r.readCount < 1) throw new Error('cannot load options queue.redis.maxBacklog and queue.redis.readCount: must be at least 1');

@@ -58,6 +58,9 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'query.maxQueryLength', type: 'duration', default: '721h', doc: 'Longest time range of one query.' },
   { path: 'query.timeout', type: 'duration', default: '60s', doc: 'A query running longer is cancelled with 504.' },
   { path: 'query.maxConcurrent', type: 'int', default: 8, doc: 'Queries executed at once; more wait in line.' },
+  { path: 'query.cache.enabled', type: 'bool', default: true, doc: 'Cache `query_range` results of metric queries in Redis (cache-aside, per tenant set). Only in cluster roles that serve queries (`query`, and `all` in cluster mode) when `queue.redis.url` is set; the embedded mode never caches.' },
+  { path: 'query.cache.ttl', type: 'duration', default: '10m', doc: 'How long a cached `query_range` result is kept in Redis.' },
+  { path: 'query.cache.maxFreshness', type: 'duration', default: '10m', doc: "Only ranges whose `end` is older than now minus this are cached (Loki's max_cache_freshness_per_query), and only when `start` and `end` are multiples of `step`, so results that can still change are never cached. Entries arriving later than this for an already cached range are not seen until the entry expires (`query.cache.ttl`)." },
 
   { path: 'retention.period', type: 'duration', default: '744h', doc: 'Entries older than this are deleted (0 = keep forever).' },
   { path: 'retention.interval', type: 'duration', default: '10m', doc: 'How often retention runs.' },
@@ -65,6 +68,7 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'ruler.enabled', type: 'bool', default: true, doc: 'Run the ruler (alerting and recording rules) in `serve`/`all`.' },
   { path: 'ruler.rulesDir', type: 'string', default: '', doc: "Directory of rule files, laid out `<dir>/<tenant>/<namespace>.yaml` like Loki's local ruler storage (empty = `<dataDir>/rules`). The rules API writes here." },
   { path: 'ruler.evaluationInterval', type: 'duration', default: '1m', doc: 'Evaluation interval of rule groups that set no `interval`.' },
+  { path: 'ruler.leaseTtl', type: 'duration', default: '15s', doc: 'Cluster mode (`queue.redis.url` set): rulers share one Redis lease and only its holder evaluates rules and sends notifications. The holder renews it every third of this; when it dies another ruler takes over within this long. The embedded mode evaluates without a lease.' },
   { path: 'ruler.queryTimeout', type: 'duration', default: '30s', doc: 'A rule expression evaluating longer fails with a timeout (the rule shows `health: err`).' },
 
   { path: 'alerting.alertmanagerUrls', type: 'list', default: [], doc: 'Alertmanager base URLs (comma-separated in the environment); alerts are POSTed to `<url>/api/v2/alerts` of each.' },

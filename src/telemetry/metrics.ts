@@ -26,6 +26,10 @@ export interface Metrics {
   retentionDeleted: Counter;
   queries: Counter<'type' | 'status'>;
   queryDuration: Histogram<'type'>;
+  cacheHits: Counter;
+  cacheMisses: Counter;
+  cacheErrors: Counter;
+  rulerLeaseHeld: Gauge;
   rulerEvaluations: Counter;
   rulerEvaluationFailures: Counter;
   rulerEvaluationDuration: Histogram;
@@ -42,6 +46,8 @@ export interface MetricSources {
   queueConsumers?: () => Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }>;
   storageSize?: () => Promise<number>;
   alertsFiring?: () => number;
+  /** Whether this ruler holds the ruler lease (cluster mode); absent: the gauge stays 0. */
+  rulerLeaseHeld?: () => boolean;
 }
 
 export function createMetrics(sources: MetricSources = {}): Metrics {
@@ -123,6 +129,17 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       labelNames: ['type'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
       registers: r,
+    }),
+    cacheHits: new Counter({ name: M.cacheHits, help: 'query_range requests answered from the query results cache (cluster mode, cacheable metric queries only).', registers: r }),
+    cacheMisses: new Counter({ name: M.cacheMisses, help: 'Cacheable query_range requests not found in the query results cache (including lookups that failed).', registers: r }),
+    cacheErrors: new Counter({ name: M.cacheErrors, help: 'Query results cache operations that failed (Redis errors); the query ran uncached.', registers: r }),
+    rulerLeaseHeld: new Gauge({
+      name: M.rulerLeaseHeld,
+      help: 'Whether this ruler holds the ruler lease and evaluates rules (cluster mode; 1 = holder).',
+      registers: r,
+      collect() {
+        if (sources.rulerLeaseHeld) this.set(sources.rulerLeaseHeld() ? 1 : 0);
+      },
     }),
     rulerEvaluations: new Counter({ name: M.rulerEvaluations, help: 'Rule evaluations (one per rule per group evaluation).', registers: r }),
     rulerEvaluationFailures: new Counter({ name: M.rulerEvaluationFailures, help: 'Rule evaluations that failed.', registers: r }),

@@ -19,6 +19,7 @@ import type { Labels } from '../../model/labels.js';
 import type { Nanos } from '../../model/entry.js';
 import type { Storage, StreamInfo } from '../../storage/storage.js';
 import { nowNs, parseTime } from '../../query/time.js';
+import { cacheKey, uncacheableReason } from '../../query/cache/index.js';
 
 const CATEGORIZE = 'categorize-labels';
 
@@ -162,8 +163,17 @@ async function timed<T>(ctx: AppContext, reply: FastifyReply, type: string, fn: 
 
 async function metricRangeQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, expr: MetricExpr, start: Nanos, end: Nanos, step: Nanos): Promise<Record<string, unknown>> {
   const tenants = readTenants(req);
+  // Cache-aside (cluster mode): only aligned ranges old enough that their result cannot change.
+  const qc = ctx.queryCache;
+  const key = qc && uncacheableReason(start, end, step, nowNs(), qc.maxFreshnessNs) === undefined ? cacheKey(qc.prefix, { tenants, expr, start, end, step }) : undefined;
+  if (qc && key) {
+    const hit = await qc.cache.get(key);
+    if (hit !== undefined) return hit as Record<string, unknown>;
+  }
   const { res, secs } = await timed(ctx, reply, 'metric', (signal) => evaluateRangeExpr(storageOf(ctx), expr, start, end, step, { tenants, signal }));
-  return matrixBody(res.result.series, res.stats, secs);
+  const body = matrixBody(res.result.series, res.stats, secs);
+  if (qc && key) await qc.cache.set(key, body);
+  return body;
 }
 
 async function metricInstantQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, expr: MetricExpr, time: Nanos): Promise<Record<string, unknown>> {
