@@ -15,23 +15,9 @@ import { Redis } from 'ioredis';
 import { GROUP, partitionKeys } from '../../src/queue/redis-streams/keys.js';
 import { ROOT, freePort, removeDir, startServer, type ServerHandle } from './harness.js';
 import { deletePrefix, redisUnavailable, startOwnRedis, TEST_REDIS_URL, uniquePrefix } from '../../src/queue/redis-streams/testing/test-redis.js';
+import { postgresUnavailable, TEST_POSTGRES_URL } from '../../src/storage/postgres/testing/test-postgres.js';
 
-const PG_URL = process.env.LOGSENTINEL_TEST_POSTGRES_URL || 'postgres://postgres@127.0.0.1:5432/test';
-
-async function postgresUnavailable(): Promise<string | undefined> {
-  const c = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await c.connect();
-    await c.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    const reason = `PostgreSQL at ${PG_URL} is unreachable (${(err as Error).message}); set LOGSENTINEL_TEST_POSTGRES_URL`;
-    if (process.env.CI === 'true') throw new Error(`cannot run cluster tests in CI: ${reason}`, { cause: err });
-    return reason;
-  } finally {
-    await c.end().catch(() => {});
-  }
-}
+const PG_URL = TEST_POSTGRES_URL;
 
 const postgresStorageBuilt = existsSync(join(ROOT, 'src/storage/postgres/postgres-storage.ts'));
 const skip =

@@ -19,6 +19,7 @@ import type { CountBucketRow, CountPlan, IndexStats, SelectPlan, Storage, Stored
 import { StreamIndex } from '../common/stream-index.js';
 import { DedupWindow, entryHash } from '../common/dedup-window.js';
 import { Mutex } from '../common/mutex.js';
+import { TimeWindows } from '../common/time-windows.js';
 import { migrate } from './schema.js';
 import { lineSql, quote } from './sql.js';
 
@@ -39,8 +40,6 @@ export interface DuckDBStorageOptions {
 const APPEND_SLICE = 8192;
 /** A limited query up to this many rows is one top-N query; larger reads go window by window. */
 const SINGLE_QUERY_LIMIT = 20_000;
-/** Rows a time window aims to hold when reading a range piece by piece. */
-const WINDOW_TARGET_ROWS = 20_000;
 
 export class DuckDBStorage implements Storage {
   readonly name = 'duckdb';
@@ -274,27 +273,18 @@ export class DuckDBStorage implements Storage {
       // Window by window, newest (or oldest) first, sizing each window from the last one's
       // density, so neither JavaScript nor DuckDB ever holds the whole range.
       let remaining = plan.limit ?? Infinity;
-      const span = plan.end - plan.start;
-      let width = span / 64n > 1_000_000_000n ? span / 64n : span < 1_000_000_000n ? span : 1_000_000_000n;
-      let lo = plan.start;
-      let hi = plan.end;
-      while (lo < hi && remaining > 0) {
+      const windows = new TimeWindows(plan.start, plan.end, plan.direction);
+      for (let win = windows.next(); win && remaining > 0; win = windows.next()) {
         if (plan.signal?.aborted) throw plan.signal.reason ?? new Error('aborted');
-        const a = plan.direction === 'backward' ? (hi - width > lo ? hi - width : lo) : lo;
-        const b = plan.direction === 'backward' ? hi : lo + width < hi ? lo + width : hi;
         const lim = remaining === Infinity ? '' : ` LIMIT ${remaining}`;
-        const sql = `SELECT ${cols} FROM entries WHERE ${this.whereClause(plan, a, b)} ORDER BY ts ${order}, stream ${order}${lim}`;
+        const sql = `SELECT ${cols} FROM entries WHERE ${this.whereClause(plan, win.from, win.to)} ORDER BY ts ${order}, stream ${order}${lim}`;
         let got = 0;
         for await (const rows of this.readQuery(conn, sql, plan.signal)) {
           got += rows.length;
           yield rows;
         }
         remaining -= got;
-        if (plan.direction === 'backward') hi = a;
-        else lo = b;
-        // Aim the next window at WINDOW_TARGET_ROWS given this one's density.
-        const factor = got === 0 ? 8 : Math.min(8, Math.max(0.25, WINDOW_TARGET_ROWS / got));
-        width = BigInt(Math.max(1, Math.round(Number(width) * factor)));
+        windows.done(got);
       }
     } finally {
       plan.signal?.removeEventListener('abort', onAbort);

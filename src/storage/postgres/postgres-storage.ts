@@ -17,6 +17,7 @@ import type { Pool, PoolClient } from 'pg';
 import type { Nanos, WriteBatch } from '../../model/entry.js';
 import { LEVEL_CODE, levelFromCode, type Level } from '../../model/level.js';
 import type { CountBucketRow, CountPlan, IndexStats, SelectPlan, Storage, StoredRow, StreamInfo } from '../storage.js';
+import { TimeWindows } from '../common/time-windows.js';
 import { storageError } from './errors.js';
 import { lineFilter, Params, regexesOf } from './line-filter.js';
 import { toPostgresRegexSuperset } from './regex-superset.js';
@@ -52,8 +53,6 @@ export interface PostgresStorageOptions {
 }
 
 export const DAY_NS = 86_400_000_000_000n;
-/** Rows a time window aims to hold when reading a range piece by piece. */
-const WINDOW_TARGET_ROWS = 20_000;
 const DEFAULT_CHUNK = 1000;
 const PRECREATE_EVERY_MS = 3_600_000;
 
@@ -276,16 +275,11 @@ export class PostgresStorage implements Storage {
       const order = plan.direction === 'backward' ? 'DESC' : 'ASC';
       const chunk = Math.max(1, plan.chunkSize ?? DEFAULT_CHUNK);
       let remaining = plan.limit ?? Infinity;
-      const span = plan.end - plan.start;
-      let width = span / 64n > 1_000_000_000n ? span / 64n : span < 1_000_000_000n ? span : 1_000_000_000n;
-      let lo = plan.start;
-      let hi = plan.end;
-      while (lo < hi && remaining > 0) {
+      const windows = new TimeWindows(plan.start, plan.end, plan.direction);
+      for (let win = windows.next(); win && remaining > 0; win = windows.next()) {
         if (plan.signal?.aborted) throw plan.signal.reason ?? new Error('aborted');
-        const a = plan.direction === 'backward' ? (hi - width > lo ? hi - width : lo) : lo;
-        const b = plan.direction === 'backward' ? hi : lo + width < hi ? lo + width : hi;
         const params = new Params();
-        const where = this.where(keys, a, b, plan.levels, params);
+        const where = this.where(keys, win.from, win.to, plan.levels, params);
         const filter = lineFilter(plan.line, params, { regex: this.regexSuperset, like: this.trigram });
         const lim = remaining !== Infinity && filter.exact ? ` LIMIT ${remaining}` : '';
         const sql =
@@ -310,11 +304,7 @@ export class PostgresStorage implements Storage {
         }
         await client.query('COMMIT');
         inTx = false;
-        if (plan.direction === 'backward') hi = a;
-        else lo = b;
-        // Aim the next window at WINDOW_TARGET_ROWS given this one's density.
-        const factor = scanned === 0 ? 8 : Math.min(8, Math.max(0.25, WINDOW_TARGET_ROWS / scanned));
-        width = BigInt(Math.max(1, Math.round(Number(width) * factor)));
+        windows.done(scanned);
       }
     } catch (err) {
       broken = true;

@@ -5,11 +5,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { freePort } from '../../../testing/free-port.js';
+
+export { freePort };
 
 export const TEST_REDIS_URL = process.env.LOGSENTINEL_TEST_REDIS_URL || 'redis://127.0.0.1:6379';
 
@@ -51,18 +53,6 @@ export async function deletePrefix(url: string, prefix: string): Promise<void> {
   } finally {
     r.disconnect();
   }
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => res(port));
-    });
-  });
 }
 
 export interface OwnRedis {
