@@ -8,6 +8,11 @@
  * (src/query/cache) and `ruler` evaluates only while it holds the Redis ruler lease
  * (src/alerting/lease.ts); the embedded mode has neither.
  *
+ * Live tail (src/query/tail): `query-api` owns a TailHub. Embedded, the processor publishes
+ * committed batches into it directly; in cluster mode with `queue.redis.url` set, processors
+ * publish to Redis pub/sub and `query-api` feeds its hub from there (also within `all`, so one
+ * path is exercised). Publishing happens after the commit and is never awaited.
+ *
  * The HTTP server starts first, so liveness answers and readiness says "not ready" while the
  * store opens; the other modules start in `DEPENDS` order. Stopping closes the server first (no
  * new requests), then the rest in reverse order: the queue drains before the store closes.
@@ -33,6 +38,7 @@ import { createAlerting, type Alerting } from './alerting/index.js';
 import { scanCritical } from './alerting/critical-alerter.js';
 import { RedisLease, rulerLeaseKey } from './alerting/lease.js';
 import { QueryCache } from './query/cache/index.js';
+import { RedisTailFeed, RedisTailPublisher, TailHub } from './query/tail/index.js';
 
 export type ModuleName = 'store' | 'queue' | 'alerting' | 'processor' | 'retention' | 'ingest-api' | 'query-api' | 'ruler' | 'server';
 
@@ -205,6 +211,9 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
     version: VERSION,
   };
   let app: FastifyInstance | undefined;
+  // Created up front: the processor (embedded) publishes into the hub of this process's query API.
+  const tailHub = names.includes('query-api') ? new TailHub() : undefined;
+  ctx.tailHub = tailHub;
 
   for (const name of names) {
     switch (name) {
@@ -286,10 +295,19 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
         const st = storage!;
         const critical = alerting?.critical;
         const levels = alerting?.levels ?? new Set<string>();
+        let tailPublisher: RedisTailPublisher | undefined;
+        if (backends === 'cluster') {
+          const tp = new RedisTailPublisher({ url: cfg.queue.redis.url, prefix: cfg.queue.redis.prefix, onError: (err) => logger.warn({ err }, 'cannot publish committed entries for live tail') });
+          tailPublisher = tp;
+          stops.push(() => tp.close());
+        }
         queue!.consume(async (batches) => {
           const end = metrics.commitDuration.startTimer();
           await st.write(batches);
           end();
+          // Committed: live tails see it now (fire and forget, never awaited here).
+          if (tailPublisher) tailPublisher.publish(batches);
+          else tailHub?.publish(batches);
           if (critical) {
             // Committed: critical entries alert now, not at the next ruler interval.
             const hits = scanCritical(batches, levels);
@@ -349,6 +367,10 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
           await cache.waitReady(2000);
           ctx.queryCache = { cache, prefix: cfg.queue.redis.prefix, maxFreshnessNs: BigInt(qc.maxFreshnessMs) * 1_000_000n };
           stops.push(() => cache.close());
+        }
+        if (backends === 'cluster' && cfg.queue.redis.url !== '' && tailHub) {
+          const feed = new RedisTailFeed(tailHub, { url: cfg.queue.redis.url, prefix: cfg.queue.redis.prefix, onError: (what, err) => logger.warn({ err }, `cannot ${what}`) });
+          stops.push(() => feed.close());
         }
         break;
       }

@@ -7,6 +7,7 @@ import type { Logger } from '../telemetry/logger.js';
 import type { IngestLimits } from '../ingest/common/limits.js';
 import type { Semaphore } from '../query/semaphore.js';
 import type { AttachedCache } from '../query/cache/index.js';
+import type { TailHub } from '../query/tail/index.js';
 
 export interface AppContext {
   config: Config;
@@ -27,5 +28,7 @@ export interface AppContext {
   dependencies?: () => Promise<string | undefined>;
   /** The Redis results cache of metric query_range answers (cluster mode only). */
   queryCache?: AttachedCache;
+  /** Live-tail fan-out of committed entries (roles that serve queries). */
+  tailHub?: TailHub;
   version: string;
 }

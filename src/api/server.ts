@@ -11,6 +11,7 @@ import { queryRoutes } from './routes/query.js';
 import { searchRoutes } from './routes/search.js';
 import { opsRoutes } from './routes/ops.js';
 import { rulesRoutes } from './routes/rules.js';
+import { tailRoutes } from './routes/tail.js';
 import type { Alerting } from '../alerting/index.js';
 
 export interface ServerOptions {
@@ -67,6 +68,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   if (opts.query) {
     await app.register(async (scope) => queryRoutes(scope, ctx));
     await app.register(async (scope) => searchRoutes(scope, ctx));
+    const hub = ctx.tailHub;
+    if (hub) await app.register(async (scope) => tailRoutes(scope, ctx, hub));
   }
   const rules = opts.rules;
   if (rules) await app.register(async (scope) => rulesRoutes(scope, ctx, rules));
