@@ -22,8 +22,9 @@ import type { Config } from './config/load.js';
 import type { AppContext } from './api/context.js';
 import { buildServer } from './api/server.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
-import { createMetrics, type Metrics } from './telemetry/metrics.js';
+import { createMetrics } from './telemetry/metrics.js';
 import { DuckDBStorage } from './storage/duckdb/duckdb-storage.js';
+import { PostgresStorage } from './storage/postgres/postgres-storage.js';
 import type { Storage } from './storage/storage.js';
 import { GroupCommitQueue } from './queue/group-commit.js';
 import { RedisStreamsQueue, redactUrl } from './queue/redis-streams/redis-streams-queue.js';
@@ -94,23 +95,6 @@ export function backendsFor(cfg: Config, role: Role): Backends {
   return 'cluster';
 }
 
-/** The only place PostgresStorage is imported: loaded when a cluster role starts, so the build does not depend on it. */
-const POSTGRES_MODULES = ['./storage/postgres/postgres-storage.js', './storage/postgres/index.js'];
-
-async function createPostgresStorage(opts: { url: string; schema: string; dedupWindowEntries: number; onBackgroundError: (what: string, err: unknown) => void }): Promise<Storage> {
-  for (const spec of POSTGRES_MODULES) {
-    let mod: { PostgresStorage?: new (o: typeof opts) => Storage };
-    try {
-      mod = (await import(spec)) as typeof mod;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((err as Error).message).includes('storage/postgres')) continue;
-      throw err;
-    }
-    if (typeof mod.PostgresStorage === 'function') return new mod.PostgresStorage(opts);
-  }
-  throw new Error(`cannot open storage postgres: PostgresStorage is not built yet (looked for ${POSTGRES_MODULES.map((m) => 'src/' + m.slice(2).replace(/\.js$/, '.ts')).join(', ')})`);
-}
-
 /** SELECT 1 over one short-lived pooled connection: readiness of the roles that use PostgreSQL. */
 function postgresCheck(url: string): { check: DependencyCheck; close: () => Promise<void> } {
   const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 1000 });
@@ -169,7 +153,6 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
   let queue: Queue | undefined;
   let ready = false;
   const stops: Array<() => Promise<void>> = [];
-  const metricsRef: { m?: Metrics } = {};
   let alerting: Alerting | undefined;
   let rulerLease: RedisLease | undefined;
 
@@ -198,7 +181,6 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
     alertsFiring: () => alerting?.firingCount() ?? 0,
     rulerLeaseHeld: () => rulerLease?.held() ?? false,
   });
-  metricsRef.m = metrics;
 
   const ctx: AppContext = {
     config: cfg,
@@ -220,10 +202,10 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
       case 'store': {
         if (backends === 'cluster') {
           const pgc = cfg.storage.postgres;
-          const s = await createPostgresStorage({
+          // PostgreSQL enforces idempotency itself (unique index), so it needs no dedup window.
+          const s = new PostgresStorage({
             url: pgc.url,
             schema: pgc.schema,
-            dedupWindowEntries: cfg.ingest.dedupWindowEntries,
             onBackgroundError: (what, err) => logger.error({ err }, `storage ${what} failed`),
           });
           await s.open();

@@ -5,11 +5,9 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import WebSocket from 'ws';
-import { ROOT, removeDir, startServer, type ServerHandle } from './harness.js';
+import { removeDir, startServer, type ServerHandle } from './harness.js';
 import { deletePrefix, redisUnavailable, TEST_REDIS_URL, uniquePrefix } from '../../src/queue/redis-streams/testing/test-redis.js';
 import { postgresUnavailable, TEST_POSTGRES_URL } from '../../src/storage/postgres/testing/test-postgres.js';
 
@@ -115,8 +113,7 @@ describe('live tail (embedded)', () => {
   });
 });
 
-const postgresStorageBuilt = existsSync(join(ROOT, 'src/storage/postgres/postgres-storage.ts'));
-const clusterSkip = (await redisUnavailable()) ?? (await postgresUnavailable()) ?? (postgresStorageBuilt ? undefined : 'PostgresStorage is not built yet');
+const clusterSkip = (await redisUnavailable()) ?? (await postgresUnavailable());
 
 describe('live tail across pods', { skip: clusterSkip }, () => {
   const prefix = uniquePrefix('tail');
