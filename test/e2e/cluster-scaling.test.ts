@@ -5,59 +5,23 @@
  * (a private schema) must hold every acknowledged line exactly once, and nothing else.
  * Real Redis and PostgreSQL; skipped with the reason when either is unreachable, except in CI.
  */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { GROUP, partitionKeys } from '../../src/queue/redis-streams/keys.js';
-import { removeDir, startServer, type ServerHandle } from './harness.js';
-import { deletePrefix, redisUnavailable, TEST_REDIS_URL, uniquePrefix } from '../../src/queue/redis-streams/testing/test-redis.js';
-import { postgresUnavailable, TEST_POSTGRES_URL } from '../../src/storage/postgres/testing/test-postgres.js';
+import type { ServerHandle } from './harness.js';
+import { TEST_REDIS_URL } from '../../src/queue/redis-streams/testing/test-redis.js';
+import { TEST_POSTGRES_URL } from '../../src/storage/postgres/testing/test-postgres.js';
+import { clusterUnavailable, eventually, useCluster } from './cluster-fixture.js';
 
 const PG_URL = TEST_POSTGRES_URL;
 
-const skip = (await redisUnavailable()) ?? (await postgresUnavailable());
-
-async function eventually<T>(f: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs}ms waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const skip = await clusterUnavailable();
 
 describe('cluster scaling', { skip }, () => {
-  const prefix = uniquePrefix('scaling');
-  const schema = prefix.replace(/[^a-z0-9]/gi, '_').toLowerCase();
-  const env = {
-    LOGSENTINEL_QUEUE_REDIS_URL: TEST_REDIS_URL,
-    LOGSENTINEL_QUEUE_REDIS_PREFIX: prefix,
-    LOGSENTINEL_QUEUE_REDIS_BLOCK: '200ms',
-    // A killed processor's pending entries are claimed by the others after 1 s, not 30 s.
-    LOGSENTINEL_QUEUE_REDIS_CLAIM_IDLE: '1s',
-    LOGSENTINEL_STORAGE_POSTGRES_URL: PG_URL,
-    LOGSENTINEL_STORAGE_POSTGRES_SCHEMA: schema,
-  };
-  const servers: ServerHandle[] = [];
-  const start = async (command: string): Promise<ServerHandle> => {
-    const s = await startServer({ command, env });
-    servers.push(s);
-    return s;
-  };
-
-  after(async () => {
-    for (const s of servers) {
-      await s.stop();
-      removeDir(s.dataDir);
-    }
-    await deletePrefix(TEST_REDIS_URL, prefix);
-    const c = new pg.Client({ connectionString: PG_URL });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await c.end();
-  });
+  // A killed processor's pending entries are claimed by the others after 1 s, not 30 s.
+  const { prefix, schema, start } = useCluster('scaling', { LOGSENTINEL_QUEUE_REDIS_CLAIM_IDLE: '1s' });
 
   it('a processor added, one stopped, one killed and another added while ingesting: every acknowledged line stored exactly once', { timeout: 90_000 }, async (t) => {
     const ingest = await start('ingest');

@@ -4,7 +4,7 @@
  * back from the query pod. Also: readiness follows Redis (an ingest pod whose Redis is gone is
  * not ready, and is again once Redis is back).
  */
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
@@ -13,13 +13,14 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { GROUP, partitionKeys } from '../../src/queue/redis-streams/keys.js';
-import { freePort, removeDir, startServer, type ServerHandle } from './harness.js';
-import { deletePrefix, redisUnavailable, startOwnRedis, TEST_REDIS_URL, uniquePrefix } from '../../src/queue/redis-streams/testing/test-redis.js';
-import { postgresUnavailable, TEST_POSTGRES_URL } from '../../src/storage/postgres/testing/test-postgres.js';
+import { freePort } from './harness.js';
+import { startOwnRedis, TEST_REDIS_URL } from '../../src/queue/redis-streams/testing/test-redis.js';
+import { TEST_POSTGRES_URL } from '../../src/storage/postgres/testing/test-postgres.js';
+import { clusterUnavailable, eventually, useCluster } from './cluster-fixture.js';
 
 const PG_URL = TEST_POSTGRES_URL;
 
-const skip = (await redisUnavailable()) ?? (await postgresUnavailable());
+const skip = await clusterUnavailable();
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 
@@ -60,44 +61,8 @@ async function startOwnPostgres(port: number): Promise<OwnPostgres> {
 
 const ownPostgresSkip = existsSync(join(PG_BIN, 'initdb')) && spawnSync('id', ['-u', 'postgres']).status === 0 ? undefined : `no ${PG_BIN}/initdb or no postgres user to run a private PostgreSQL`;
 
-async function eventually<T>(f: () => Promise<T | undefined>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs}ms waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 describe('cluster mode', { skip }, () => {
-  const prefix = uniquePrefix('e2e');
-  const schema = prefix.replace(/[^a-z0-9]/gi, '_').toLowerCase();
-  const env = (redisUrl = TEST_REDIS_URL): Record<string, string> => ({
-    LOGSENTINEL_QUEUE_REDIS_URL: redisUrl,
-    LOGSENTINEL_QUEUE_REDIS_PREFIX: prefix,
-    LOGSENTINEL_QUEUE_REDIS_BLOCK: '200ms',
-    LOGSENTINEL_STORAGE_POSTGRES_URL: PG_URL,
-    LOGSENTINEL_STORAGE_POSTGRES_SCHEMA: schema,
-  });
-  const servers: ServerHandle[] = [];
-  const start = async (command: string, e = env()): Promise<ServerHandle> => {
-    const s = await startServer({ command, env: e });
-    servers.push(s);
-    return s;
-  };
-
-  after(async () => {
-    for (const s of servers) {
-      await s.stop();
-      removeDir(s.dataDir);
-    }
-    await deletePrefix(TEST_REDIS_URL, prefix);
-    const c = new pg.Client({ connectionString: PG_URL });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await c.end();
-  });
+  const { prefix, schema, env, start } = useCluster('e2e');
 
   it('ingest → Redis → process → PostgreSQL → query, in three processes', { timeout: 90_000 }, async () => {
     // The processor creates the schema; the query pod opens it afterwards.

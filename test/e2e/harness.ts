@@ -76,3 +76,16 @@ export async function startServer(opts: { dataDir?: string; port?: number; env?:
     },
   };
 }
+
+/** GET `path?params` and parse the JSON answer (plain-text errors stay a string). */
+export async function getJson(s: ServerHandle, path: string, params: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
+  const r = await fetch(s.url + path + '?' + new URLSearchParams(params), { headers });
+  const text = await r.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // plain-text error
+  }
+  return { status: r.status, body };
+}

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, removeDir, type ServerHandle } from './harness.js';
+import { startServer, removeDir, type ServerHandle, getJson } from './harness.js';
 import { encodeLokiPushProtobuf } from '../../src/ingest/loki-push.js';
 
 const now = BigInt(Date.now()) * 1_000_000n;
@@ -22,18 +22,6 @@ async function push(s: ServerHandle, body: unknown, headers: Record<string, stri
     headers: { 'content-type': 'application/json', ...headers },
     body: typeof body === 'string' || body instanceof Uint8Array ? (body as string) : JSON.stringify(body),
   });
-}
-
-async function getJson(s: ServerHandle, path: string, params: Record<string, string> = {}, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
-  const r = await fetch(s.url + path + '?' + new URLSearchParams(params), { headers });
-  const text = await r.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // plain-text error
-  }
-  return { status: r.status, body };
 }
 
 describe('Loki API end to end', () => {

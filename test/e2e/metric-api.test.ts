@@ -4,23 +4,11 @@
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, removeDir, type ServerHandle } from './harness.js';
+import { startServer, removeDir, type ServerHandle, getJson } from './harness.js';
 
 // A whole minute ten minutes ago, so step timestamps are round numbers of seconds.
 const BASE_S = Math.floor(Date.now() / 60_000) * 60 - 600;
 const ns = (s: number): string => (BigInt(BASE_S + s) * 1_000_000_000n).toString();
-
-async function getJson(s: ServerHandle, path: string, params: Record<string, string>): Promise<{ status: number; body: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
-  const r = await fetch(s.url + path + '?' + new URLSearchParams(params));
-  const text = await r.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // plain-text error
-  }
-  return { status: r.status, body };
-}
 
 describe('metric queries end to end', () => {
   let s: ServerHandle;
