@@ -12,6 +12,8 @@ import { searchRoutes } from './routes/search.js';
 import { opsRoutes } from './routes/ops.js';
 import { rulesRoutes } from './routes/rules.js';
 import { tailRoutes } from './routes/tail.js';
+import { overviewRoutes } from './routes/overview.js';
+import { uiRoutes } from './routes/ui.js';
 import type { Alerting } from '../alerting/index.js';
 
 export interface ServerOptions {
@@ -64,10 +66,12 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   app.setNotFoundHandler((req, reply) => reply.status(404).type('text/plain').send(`404 page not found: ${req.method} ${req.url.split('?')[0]}\n`));
 
   await app.register(async (scope) => opsRoutes(scope, ctx));
+  await app.register(async (scope) => uiRoutes(scope, ctx, { ui: opts.query, elasticsearch: opts.ingest }));
   if (opts.ingest) await app.register(async (scope) => pushRoutes(scope, ctx));
   if (opts.query) {
     await app.register(async (scope) => queryRoutes(scope, ctx));
     await app.register(async (scope) => searchRoutes(scope, ctx));
+    await app.register(async (scope) => overviewRoutes(scope, ctx));
     const hub = ctx.tailHub;
     if (hub) await app.register(async (scope) => tailRoutes(scope, ctx, hub));
   }

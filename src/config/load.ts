@@ -18,7 +18,15 @@ export interface Config {
     postgres: { url: string; schema: string };
   };
   queue: { redis: { url: string; prefix: string; partitions: number; maxBacklog: number; claimIdleMs: number; readCount: number; blockMs: number } };
-  ingest: { maxBatchEntries: number; maxBatchDelayMs: number; maxQueuedEntries: number; dedupWindowEntries: number };
+  ingest: {
+    maxBatchEntries: number;
+    maxBatchDelayMs: number;
+    maxQueuedEntries: number;
+    dedupWindowEntries: number;
+    otlp: { resourceLabels: string[] };
+    elasticsearch: { timestampField: string; messageField: string; indexLabel: string; version: string };
+  };
+  syslog: { port: number; host: string; tlsPort: number; tlsCertFile: string; tlsKeyFile: string; tenant: string; maxMessageBytes: number };
   limits: {
     maxLineSize: number;
     maxLineSizeTruncate: boolean;
@@ -190,6 +198,22 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       maxBatchDelayMs: n('ingest.maxBatchDelay'),
       maxQueuedEntries: n('ingest.maxQueuedEntries'),
       dedupWindowEntries: n('ingest.dedupWindowEntries'),
+      otlp: { resourceLabels: l('ingest.otlp.resourceLabels') },
+      elasticsearch: {
+        timestampField: s('ingest.elasticsearch.timestampField'),
+        messageField: s('ingest.elasticsearch.messageField'),
+        indexLabel: s('ingest.elasticsearch.indexLabel'),
+        version: s('ingest.elasticsearch.version'),
+      },
+    },
+    syslog: {
+      port: n('syslog.port'),
+      host: s('syslog.host'),
+      tlsPort: n('syslog.tlsPort'),
+      tlsCertFile: s('syslog.tlsCertFile'),
+      tlsKeyFile: s('syslog.tlsKeyFile'),
+      tenant: s('syslog.tenant'),
+      maxMessageBytes: n('syslog.maxMessageBytes'),
     },
     limits: {
       maxLineSize: n('limits.maxLineSize'),

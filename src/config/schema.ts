@@ -43,6 +43,15 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'ingest.maxQueuedEntries', type: 'int', default: 500000, doc: 'Entries waiting to be committed before pushes are refused with 429 and Retry-After.' },
   { path: 'ingest.dedupWindowEntries', type: 'int', default: 1000000, doc: 'Recently committed entries remembered to make retried pushes idempotent (0 = off).' },
 
+  // ---- OTLP/HTTP logs (src/ingest/otlp/) --------------------------------------------------------
+  { path: 'ingest.otlp.resourceLabels', type: 'list', default: ['service.name=service', 'service.namespace', 'deployment.environment', 'deployment.environment.name=deployment_environment', 'k8s.namespace.name', 'k8s.pod.name', 'k8s.container.name', 'host.name'], doc: 'OTLP resource attributes that become stream labels, each `attribute[=label]` (the label name defaults to the attribute with `.` replaced by `_`). Every other resource attribute, the scope and the log record attributes go to structured metadata.' },
+
+  // ---- Elasticsearch bulk (src/ingest/elasticsearch-bulk.ts) ---------------------------------------
+  { path: 'ingest.elasticsearch.timestampField', type: 'string', default: '@timestamp', doc: 'Document field read as the entry time (RFC 3339 or epoch); absent → the time of the request.' },
+  { path: 'ingest.elasticsearch.messageField', type: 'string', default: 'message', doc: 'Document field read as the log line; absent → the whole document as JSON.' },
+  { path: 'ingest.elasticsearch.indexLabel', type: 'string', default: 'index', doc: 'Stream label that carries the target index name of each bulk action.' },
+  { path: 'ingest.elasticsearch.version', type: 'string', default: '8.17.0', doc: 'Elasticsearch version announced by `GET /` (clients and shippers check it in their handshake).' },
+
   { path: 'limits.maxLineSize', type: 'bytes', default: '256KiB', doc: 'Largest accepted log line; longer lines are rejected (or truncated, see maxLineSizeTruncate).' },
   { path: 'limits.maxLineSizeTruncate', type: 'bool', default: false, doc: 'Truncate over-long lines instead of rejecting them.' },
   { path: 'limits.maxLabelNamesPerSeries', type: 'int', default: 15, doc: 'Most labels a stream may have.' },
@@ -52,6 +61,15 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'limits.rejectOlderThan', type: 'duration', default: '0', doc: 'Reject entries older than this (0 = accept any age; out-of-order and late entries are always accepted within it).' },
   { path: 'limits.maxStructuredMetadataEntries', type: 'int', default: 128, doc: 'Most structured metadata pairs per entry.' },
   { path: 'limits.maxStructuredMetadataSize', type: 'bytes', default: '64KiB', doc: 'Largest structured metadata per entry.' },
+
+  // ---- syslog listener (src/ingest/syslog/) ------------------------------------------------------
+  { path: 'syslog.port', type: 'int', default: 0, doc: 'Port of the syslog listener, TCP (RFC 6587 octet counting or newline framing) and UDP on the same number; 0 = off. RFC 5424 and RFC 3164 messages.' },
+  { path: 'syslog.host', type: 'string', default: '0.0.0.0', doc: 'Address the syslog listeners bind.' },
+  { path: 'syslog.tlsPort', type: 'int', default: 0, doc: 'Port of the syslog-over-TLS listener (RFC 5425); 0 = off. Needs `syslog.tlsCertFile` and `syslog.tlsKeyFile`.' },
+  { path: 'syslog.tlsCertFile', type: 'string', default: '', doc: 'PEM certificate (chain) of the syslog TLS listener.' },
+  { path: 'syslog.tlsKeyFile', type: 'string', default: '', doc: 'PEM private key of the syslog TLS listener.' },
+  { path: 'syslog.tenant', type: 'string', default: 'default', doc: 'Tenant that syslog entries are stored under (syslog has no tenant header).' },
+  { path: 'syslog.maxMessageBytes', type: 'bytes', default: '64KiB', doc: 'Largest syslog message; a longer one is cut to this size and kept (counted as malformed).' },
 
   { path: 'query.maxEntriesLimit', type: 'int', default: 5000, doc: 'Largest `limit` a log query may ask for (Loki: max_entries_limit_per_query).' },
   { path: 'query.defaultLimit', type: 'int', default: 100, doc: 'Entries returned when a query gives no limit.' },

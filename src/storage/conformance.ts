@@ -251,6 +251,12 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
       await f({ streamIds: [] }, []);
       await f({ width: 10_000_000_000n }, ['error{"k":"v"} b0 n1 4B', 'info b0 n4 18B']);
     });
+
+    it('ignores structured metadata with metadata: false, also for predicates counted from rows', async () => {
+      await f({ metadata: false, width: 10_000_000_000n }, ['error b0 n1 4B', 'info b0 n4 18B']);
+      await f({ metadata: false, line: { type: 'regex', pattern: 'e$' } }, ['info b0 n1 3B', 'info b2 n1 4B']);
+      await f({ metadata: false, line: { type: 'regex', pattern: '^(z|t)' } }, ['error b0 n1 4B', 'info b0 n1 3B']);
+    });
   });
 
   describe(`storage conformance: ${name}: LogQL metric queries`, () => {

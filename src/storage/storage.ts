@@ -77,6 +77,12 @@ export interface CountPlan {
   origin: Nanos;
   /** Bucket width in nanoseconds, > 0. */
   width: Nanos;
+  /**
+   * `false`: count entries apart only by stream, level and bucket, ignoring structured metadata
+   * (rows then carry no `metadata`). Callers that never group by metadata use it: with a unique
+   * value per entry (trace ids) grouping by metadata yields a row per entry.
+   */
+  metadata?: boolean;
   signal?: AbortSignal;
 }
 

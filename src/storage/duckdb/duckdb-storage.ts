@@ -317,9 +317,10 @@ export class DuckDBStorage implements Storage {
     if (plan.levels && plan.levels.length === 0) return [];
     if (plan.width <= 0n || plan.start <= plan.origin) throw new Error('BUG: countBuckets needs width > 0 and start > origin');
     const bucket = `(ts - ${plan.origin + 1n}) // ${plan.width}`;
+    const meta = plan.metadata === false ? 'NULL' : 'metadata';
     const sql =
-      `SELECT stream, level, metadata, ${bucket} AS b, count(*), sum(strlen(line)) FROM entries ` +
-      `WHERE ${this.whereClause(plan, plan.start, plan.end)} GROUP BY stream, level, metadata, b`;
+      `SELECT stream, level, ${meta}, ${bucket} AS b, count(*), sum(strlen(line)) FROM entries ` +
+      `WHERE ${this.whereClause(plan, plan.start, plan.end)} GROUP BY stream, level, ${plan.metadata === false ? '' : 'metadata, '}b`;
     const conn = await this.instance!.connect();
     const onAbort = (): void => conn.interrupt();
     plan.signal?.addEventListener('abort', onAbort, { once: true });

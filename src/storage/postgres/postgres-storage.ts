@@ -342,8 +342,8 @@ export class PostgresStorage implements Storage {
     const origin = params.add(plan.origin + 1n);
     const width = params.add(plan.width);
     const sql =
-      `SELECT skey, level, metadata, (ts - ${origin}::bigint) / ${width}::bigint AS b, count(*) AS n, sum(octet_length(line)) AS bytes ` +
-      `FROM entries WHERE ${where}${filter.sql ? ' AND ' + filter.sql : ''} GROUP BY skey, level, metadata, b`;
+      `SELECT skey, level, ${plan.metadata === false ? 'NULL AS metadata' : 'metadata'}, (ts - ${origin}::bigint) / ${width}::bigint AS b, count(*) AS n, sum(octet_length(line)) AS bytes ` +
+      `FROM entries WHERE ${where}${filter.sql ? ' AND ' + filter.sql : ''} GROUP BY skey, level, ${plan.metadata === false ? '' : 'metadata, '}b`;
     const rows = await this.readQuery<{ skey: number; level: number; metadata: string | null; b: bigint; n: bigint; bytes: bigint }>(what, sql, params.values, plan.signal);
     return rows.map((r) => ({
       streamId: this.cache!.idOf(r.skey),
@@ -362,11 +362,12 @@ export class PostgresStorage implements Storage {
     for await (const chunk of rows) {
       for (const r of chunk) {
         const bucket = Number((r.ts - plan.origin - 1n) / plan.width);
-        const meta = r.metadata ? JSON.stringify(r.metadata) : '';
+        const metadata = plan.metadata === false ? undefined : r.metadata;
+        const meta = metadata ? JSON.stringify(metadata) : '';
         const k = `${r.streamId}\x00${r.level}\x00${bucket}\x00${meta}`;
         let c = acc.get(k);
         if (!c) {
-          c = { streamId: r.streamId, level: r.level, ...(r.metadata ? { metadata: r.metadata } : {}), bucket, count: 0, bytes: 0 };
+          c = { streamId: r.streamId, level: r.level, ...(metadata ? { metadata } : {}), bucket, count: 0, bytes: 0 };
           acc.set(k, c);
         }
         c.count++;

@@ -1,0 +1,3 @@
+export function ExplorePage() {
+  return <section className="empty">The Explore page is being built.</section>;
+}

@@ -1,0 +1,3 @@
+export function OverviewPage() {
+  return <section className="empty">The Overview page is being built.</section>;
+}
