@@ -17,9 +17,13 @@ export function writeTenant(req: FastifyRequest): string {
   return t;
 }
 
-/** The tenants a read covers (`a|b` = both). */
-export function readTenants(req: FastifyRequest): string[] {
-  const raw = header(req) ?? DEFAULT_TENANT;
+/**
+ * The tenants a read covers (`a|b` = both). `fallback` is used when the request has no
+ * `X-Scope-OrgID` header: browsers cannot set headers on a WebSocket, so the tail endpoint also
+ * takes the tenant from its `orgId` query parameter.
+ */
+export function readTenants(req: FastifyRequest, fallback?: string): string[] {
+  const raw = header(req) ?? (fallback?.trim() || DEFAULT_TENANT);
   const ts = [...new Set(raw.split('|').map((s) => s.trim()).filter(Boolean))];
   for (const t of ts) {
     if (!isValidTenant(t)) throw new LogSentinelError('INVALID_TENANT', `cannot read tenant ${JSON.stringify(t)}: tenant ids are 1-150 of [a-zA-Z0-9!-_.*'()]`);

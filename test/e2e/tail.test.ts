@@ -97,6 +97,15 @@ describe('live tail (embedded)', () => {
     again.close();
     assert.deepEqual(lines(again.messages), ['keep one', 'keep two']);
     assert.deepEqual(again.messages[0].streams[0].stream, { service: 't', level: 'unknown' }, 'the same labels as live entries');
+
+    // Browsers cannot set X-Scope-OrgID on a WebSocket: the orgId parameter names the tenant.
+    const url = `${server.url.replace(/^http/, 'ws')}/loki/api/v1/tail?${new URLSearchParams({ query: '{service="t"}', orgId: 'other' })}`;
+    const ws = new WebSocket(url);
+    const got: TailMessage[] = [];
+    ws.on('message', (d: Buffer) => got.push(JSON.parse(d.toString()) as TailMessage));
+    await eventually(() => (lines(got).length >= 1 ? true : undefined), "the other tenant's entry arrived");
+    ws.close();
+    assert.deepEqual(lines(got), ['keep other tenant']);
   });
 
   it('refuses a bad query or delay_for before the upgrade', { timeout: 30_000 }, async () => {

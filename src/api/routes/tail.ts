@@ -1,7 +1,8 @@
 /**
  * Loki's live tail: `GET /loki/api/v1/tail` upgraded to a WebSocket (pkg/querier/http.go
  * TailHandler). Parameters as in Loki: `query` (a log query), `delay_for` (seconds, at most 5),
- * `limit` (default 100), `start` (default one hour ago). The socket first gets the last `limit`
+ * `limit` (default 100), `start` (default one hour ago); and `orgId`, the tenant when no
+ * `X-Scope-OrgID` header is sent (browsers cannot set headers on WebSockets). The socket first gets the last `limit`
  * matching entries since `start` from storage, then every matching entry committed afterwards,
  * as `{"streams":[{"stream":{labels},"values":[["<ns>","<line>"]]}],"dropped_entries":null}`
  * messages, at most one every 100 ms. Invalid parameters answer 400 before the upgrade; a
@@ -51,7 +52,7 @@ function tailParams(req: FastifyRequest, ctx: AppContext): TailParams {
   }
   const limit = one(p, 'limit') ? limitParam(p, ctx.config) : 100;
   const start = parseTime('start', one(p, 'start'), nowNs() - 3_600_000_000_000n);
-  return { plans, tenants: readTenants(req), delayMs: delay * 1000, limit, start };
+  return { plans, tenants: readTenants(req, one(p, 'orgId')), delayMs: delay * 1000, limit, start };
 }
 
 function closeReason(err: unknown): string {
