@@ -245,6 +245,7 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
             readCount: r.readCount,
             blockMs: r.blockMs,
             onError: (what, err) => logger.warn({ err }, `cannot ${what}`),
+            onDeadLetter: (lines) => metrics.queueDeadLettered.inc(lines),
           });
           await q.open();
           queue = q;

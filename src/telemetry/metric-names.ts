@@ -12,6 +12,7 @@ export const M = {
   queueDepth: 'queue_depth_entries',
   queueConsumerLag: 'queue_consumer_lag_entries',
   queuePending: 'queue_pending_entries',
+  queueDeadLettered: 'queue_dead_letter_lines_total',
   activeProcessors: 'active_log_processors',
   storageSize: 'storage_size_bytes',
   checkpointDuration: 'storage_checkpoint_duration_seconds',
@@ -31,4 +32,5 @@ export const M = {
   notificationsDropped: 'notifications_dropped_total',
   alertsFiring: 'alerts_firing',
   criticalEntries: 'critical_log_entries_total',
+  syslogMalformed: 'syslog_malformed_messages_total',
 } as const;

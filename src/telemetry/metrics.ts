@@ -21,6 +21,7 @@ export interface Metrics {
   queueDepth: Gauge;
   queueConsumerLag: Gauge;
   queuePending: Gauge;
+  queueDeadLettered: Counter;
   activeProcessors: Gauge;
   storageSize: Gauge;
   retentionDeleted: Counter;
@@ -38,6 +39,7 @@ export interface Metrics {
   notificationsDropped: Counter<'notifier'>;
   alertsFiring: Gauge;
   criticalEntries: Counter<'tenant'>;
+  syslogMalformed: Counter<'transport' | 'reason'>;
 }
 
 export interface MetricSources {
@@ -105,6 +107,11 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
         if (sources.queueConsumers) this.set((await sources.queueConsumers()).pendingEntries);
       },
     }),
+    queueDeadLettered: new Counter({
+      name: M.queueDeadLettered,
+      help: 'Log lines of queue entries moved to the dead-letter stream: undecodable, or refused by storage with a permanent error after retries.',
+      registers: r,
+    }),
     activeProcessors: new Gauge({
       name: M.activeProcessors,
       help: 'Processors consuming the queue (Redis: consumers with a heartbeat in the last 5s; embedded: 1).',
@@ -161,6 +168,12 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       },
     }),
     criticalEntries: new Counter({ name: M.criticalEntries, help: 'Committed entries at an alerting level (alerting.critical.levels), by tenant.', labelNames: ['tenant'], registers: r }),
+    syslogMalformed: new Counter({
+      name: M.syslogMalformed,
+      help: 'Syslog messages kept as raw lines (unparsable) or cut to syslog.maxMessageBytes (too_long), by transport.',
+      labelNames: ['transport', 'reason'],
+      registers: r,
+    }),
   };
   return m;
 }

@@ -133,7 +133,7 @@ describe('Alloy / Promtail protobuf batches', () => {
       return { seconds: Number(ns / 1_000_000_000n), nanos: Number(ns % 1_000_000_000n) };
     };
     const want: Array<{ labels: Record<string, string>; ns: bigint; line: string; meta: Record<string, string> }> = [];
-    const streams = [
+    const streams: Array<{ labels: Record<string, string>; n: number }> = [
       { labels: { job: 'alloy/app', namespace: 'shop', pod: 'checkout-7d9f', container: 'app', level: 'info' }, n: 200 },
       { labels: { job: 'alloy/app', namespace: 'shop', pod: 'checkout-7d9f', container: 'app', level: 'error' }, n: 50 },
       { labels: { job: 'varlogs', filename: '/var/log/"quoted" dir/ünï.log', level: 'warn' }, n: 20 },
@@ -147,7 +147,7 @@ describe('Alloy / Promtail protobuf batches', () => {
         for (let j = 0; j < st.n; j++, i++) {
           const t = ts(i * 3 + k);
           const line = `${st.labels.level} ${k}:${j} order=${1000 + j} took=${j % 17}ms "quoted" ✓`;
-          const meta = j % 3 === 0 ? { trace_id: `4bf92f3577b34da6a3ce929d0e0e${String(4700 + j).padStart(4, '0')}`, span_id: '00f067aa0ba902b7' } : {};
+          const meta: Record<string, string> = j % 3 === 0 ? { trace_id: `4bf92f3577b34da6a3ce929d0e0e${String(4700 + j).padStart(4, '0')}`, span_id: '00f067aa0ba902b7' } : {};
           entries.push({ timestamp: t, line, structuredMetadata: Object.entries(meta).map(([name, value]) => ({ name, value })) });
           want.push({ labels: st.labels, ns: BigInt(t.seconds) * 1_000_000_000n + BigInt(t.nanos), line, meta });
         }

@@ -12,6 +12,9 @@
  *   and re-reads this consumer's own pending entries (XREADGROUP from `0`) before new ones; what a
  *   dead processor left pending is taken over with XAUTOCLAIM once idle for `claimIdleMs`.
  *   Storage writes are idempotent, so redelivery never duplicates rows.
+ * - Poison entries: a retryable refusal (storage unreachable) is retried as long as it lasts; a
+ *   permanent one `maxPermanentFailures` times, then the entries are handed over one at a time
+ *   and those still refused move to `<prefix>:{p<N>}:dead` with the error, and are acknowledged.
  * - Backlog = lines appended and not yet acknowledged, kept exactly in one counter per partition
  *   (updated by the same scripts that append and acknowledge) and sampled every `sampleMs`;
  *   `append` refuses with QUEUE_FULL (429, Retry-After) when it would pass `maxBacklog`.
@@ -53,8 +56,16 @@ export interface RedisStreamsQueueOptions {
   pruneIdleMs?: number;
   /** Seconds sent in Retry-After when the backlog is full. */
   retryAfterSeconds?: number;
+  /**
+   * Deliveries the handler refused with a permanent (not `retryable`) error before the entries
+   * are handed over one at a time and those still refused are moved to the dead-letter stream.
+   * Retryable refusals (storage unreachable) are retried for as long as they last. Default 5.
+   */
+  maxPermanentFailures?: number;
   /** Errors of the background loops (they retry on their own). */
   onError?: (what: string, err: unknown) => void;
+  /** An entry (carrying `lines` log lines) was moved to the dead-letter stream. */
+  onDeadLetter?: (lines: number) => void;
 }
 
 export interface RedisQueueStats {
@@ -97,6 +108,8 @@ export class RedisStreamsQueue implements Queue {
   private readonly lines: number[];
   /** Per partition: sequence of the last command sent that returns its counter, and of the last applied. */
   private readonly sentSeq: number[];
+  /** Permanent handler refusals per entry id, until the entry is stored or dead-lettered. */
+  private readonly failures = new Map<string, number>();
   private readonly appliedSeq: number[];
   private inflightLines = 0;
   private handler?: BatchHandler;
@@ -352,9 +365,17 @@ export class RedisStreamsQueue implements Queue {
     }
   }
 
+  private countFailure(id: string): number {
+    // Bounded: ids of entries another processor took over are never cleared here otherwise.
+    if (this.failures.size >= 10_000 && !this.failures.has(id)) this.failures.clear();
+    const n = (this.failures.get(id) ?? 0) + 1;
+    this.failures.set(id, n);
+    return n;
+  }
+
   private async deliver(p: number, entries: ReadEntry[]): Promise<void> {
     const k = this.keys[p];
-    const batches: WriteBatch[] = [];
+    const decoded: Array<{ id: string; fields: string[]; batch: WriteBatch; lines: number }> = [];
     const acks: Array<string | number> = [];
     for (const e of entries) {
       if (e.fields === null) {
@@ -364,21 +385,55 @@ export class RedisStreamsQueue implements Queue {
       }
       try {
         const { batch, lines } = decodeEntry(e.fields);
-        batches.push(batch);
+        decoded.push({ id: e.id, fields: e.fields, batch, lines });
         acks.push(e.id, lines);
       } catch (err) {
         // Retrying cannot fix it: keep it aside for inspection and acknowledge it.
         this.opts.onError?.(`decode redis queue entry ${k.entries} ${e.id} (moved to ${k.dead})`, err);
-        await this.cmd.xadd(k.dead, '*', 'id', e.id, ...e.fields);
+        await this.cmd.xadd(k.dead, '*', 'id', e.id, 'error', errorText(err), ...e.fields);
         const n = Number(fieldOf(e.fields, 'n'));
-        acks.push(e.id, Number.isSafeInteger(n) && n > 0 ? n : 0);
+        const lines = Number.isSafeInteger(n) && n > 0 ? n : 0;
+        this.opts.onDeadLetter?.(lines);
+        acks.push(e.id, lines);
       }
     }
-    if (batches.length > 0) await this.handler!(batches);
+    if (decoded.length > 0) {
+      try {
+        await this.handler!(decoded.map((d) => d.batch));
+        for (const d of decoded) this.failures.delete(d.id);
+      } catch (err) {
+        if (isRetryable(err)) throw err;
+        // A permanent refusal: retried a few times (it may still be transient), then the
+        // entries go one by one, so one poison entry cannot hold up its partition forever.
+        let worst = 0;
+        for (const d of decoded) worst = Math.max(worst, this.countFailure(d.id));
+        if (worst < (this.opts.maxPermanentFailures ?? 5)) throw err;
+        for (const d of decoded) {
+          try {
+            await this.handler!([d.batch]);
+          } catch (one) {
+            if (isRetryable(one)) throw one;
+            this.opts.onError?.(`store redis queue entry ${k.entries} ${d.id} (moved to ${k.dead})`, one);
+            await this.cmd.xadd(k.dead, '*', 'id', d.id, 'error', errorText(one), ...d.fields);
+            this.opts.onDeadLetter?.(d.lines);
+          }
+          this.failures.delete(d.id);
+        }
+      }
+    }
     const seq = ++this.sentSeq[p];
     const left = (await runScript(this.cmd, ACK, [k.entries, k.lines], [GROUP, ...acks])) as number;
     this.applyCount(p, seq, Number(left));
   }
+}
+
+/** Whether a handler failure may pass by itself (storage unreachable), so it is retried without limit. */
+function isRetryable(err: unknown): boolean {
+  return err instanceof LogSentinelError && err.retryable;
+}
+
+function errorText(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).slice(0, 1000);
 }
 
 function toEntries(raw: unknown[]): ReadEntry[] {

@@ -7,6 +7,7 @@ import { GROUP, partitionKeys, partitionOf } from './keys.js';
 import { deletePrefix, redisUnavailable, startOwnRedis, TEST_REDIS_URL, uniquePrefix } from './testing/test-redis.js';
 import type { WriteBatch } from '../../model/entry.js';
 import { labelsToString, streamId } from '../../model/labels.js';
+import { LogSentinelError } from '../../errors.js';
 
 const skip = await redisUnavailable();
 const runPrefix = uniquePrefix('queue');
@@ -112,6 +113,44 @@ if (skip) {
       await eventually(() => got.length > 0, 'the batch arrived');
       await q.close();
       assert.deepEqual(got, [want]);
+    });
+
+    it('a poison entry the handler refuses permanently moves to the dead stream; its neighbours are stored', async () => {
+      const dead: number[] = [];
+      const q = queue({ partitions: 1, readCount: 16, maxPermanentFailures: 3, onDeadLetter: (n) => dead.push(n) });
+      await q.open();
+      await q.append(batch('t', 'a', ['ok-1', 'ok-2']));
+      await q.append(batch('t', 'a', ['poison', 'ok-3'], 10n));
+      await q.append(batch('t', 'a', ['ok-4'], 20n));
+      const stored: string[] = [];
+      let calls = 0;
+      let unavailable = 2;
+      q.consume(async (batches) => {
+        calls++;
+        // First the storage is unreachable (retryable: retried without counting), then it
+        // refuses any write holding the poison line, as a data error would.
+        if (unavailable-- > 0) throw new LogSentinelError('STORAGE_UNAVAILABLE', 'connection refused', { retryable: true });
+        if (linesOf(batches).includes('poison')) throw new LogSentinelError('INTERNAL', 'invalid input syntax for poison');
+        stored.push(...linesOf(batches));
+      });
+      await eventually(() => q.depth() === 0 && stored.length === 3, 'the good entries were stored and all acknowledged');
+      await q.close();
+      assert.deepEqual(stored.sort(), ['ok-1', 'ok-2', 'ok-4']);
+      assert.deepEqual(dead, [2], 'the poison entry (2 lines) was dead-lettered whole');
+      // 2 unavailable + 3 permanent failures + 3 single-entry deliveries.
+      assert.equal(calls, 8);
+      const r = new Redis(TEST_REDIS_URL, { protocol: 2 });
+      try {
+        const k = partitionKeys(q['opts'].prefix, 0);
+        const rows = (await r.xrange(k.dead, '-', '+')) as Array<[string, string[]]>;
+        assert.equal(rows.length, 1);
+        const f = rows[0][1];
+        assert.equal(f[2], 'error');
+        assert.equal(f[3], 'invalid input syntax for poison');
+        assert.equal(Number(await r.xlen(k.entries)), 0, 'nothing left in the stream');
+      } finally {
+        r.disconnect();
+      }
     });
 
     it('a processor takes over what a dead consumer left pending (XAUTOCLAIM)', async () => {
