@@ -1,0 +1,85 @@
+/**
+ * OTLP/HTTP logs ingest: `POST /otlp/v1/logs` and `POST /v1/logs` (the collector's default path),
+ * protobuf or JSON, optionally gzip-encoded. Spec: https://opentelemetry.io/docs/specs/otlp/#otlphttp
+ *
+ * OTLP prescribes its own answers, so this scope has its own error handler: every 4xx/5xx is a
+ * `google.rpc.Status` in the request's encoding (JSON when the type is unknown), 429 and 503
+ * carry `Retry-After`. A request whose records were partly refused by limits is a 200 with
+ * `partial_success`; the valid records are kept (committed before the answer, as for Loki push).
+ */
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../context.js';
+import { writeTenant } from '../tenant.js';
+import { LogSentinelError } from '../../errors.js';
+import { nowNs } from '../../query/time.js';
+import { formatRejections } from '../../ingest/common/validate.js';
+import { decodeOtlpLogs, type OtlpFormat } from '../../ingest/otlp/decode.js';
+import { parseResourceLabels } from '../../ingest/otlp/mapping.js';
+import { OTLP_CONTENT_TYPES, exportLogsResponse, rpcCodeOf, statusBody } from '../../ingest/otlp/response.js';
+
+const PROTOCOL = 'otlp';
+
+/** The encoding to answer in: the request's, JSON when it names neither. */
+function answerFormat(req: FastifyRequest): OtlpFormat {
+  const ct = String(req.headers['content-type'] ?? '').toLowerCase();
+  return ct.includes('protobuf') ? 'protobuf' : 'json';
+}
+
+function sendStatus(reply: FastifyReply, format: OtlpFormat, httpStatus: number, message: string): FastifyReply {
+  return reply.status(httpStatus).type(OTLP_CONTENT_TYPES[format]).send(statusBody(format, rpcCodeOf(httpStatus), message));
+}
+
+function isFastifyError(err: unknown): err is FastifyError {
+  return typeof err === 'object' && err !== null && 'statusCode' in err && typeof (err as { code?: unknown }).code === 'string';
+}
+
+export async function otlpRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const bodyLimit = ctx.config.server.maxRequestBytes;
+  // Bodies stay raw: the decoder reads the content type and encoding itself (415 for others).
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+  const resourceLabels = parseResourceLabels(ctx.config.ingest.otlp.resourceLabels);
+
+  app.setErrorHandler((err, req, reply) => {
+    const format = answerFormat(req);
+    let status = 500;
+    let message = `internal error (request id ${req.id})`;
+    if (err instanceof LogSentinelError) {
+      status = err.status;
+      message = err.message;
+      if (err.retryAfter !== undefined) reply.header('Retry-After', String(err.retryAfter));
+    } else if (isFastifyError(err) && (err.statusCode ?? 500) < 500) {
+      status = err.statusCode ?? 400;
+      message =
+        err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? `cannot read OTLP logs request: body is larger than the limit of ${bodyLimit} bytes`
+          : `cannot read OTLP logs request: ${err.message}`;
+    }
+    if (status >= 500) req.log.error({ err }, 'OTLP request failed');
+    else req.log.debug({ err: message, status }, 'OTLP request rejected');
+    return sendStatus(reply, format, status, message);
+  });
+
+  const handle = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const started = process.hrtime.bigint();
+    const queue = ctx.queue;
+    if (!queue) throw new LogSentinelError('NOT_FOUND', 'cannot accept OTLP logs: this role does not ingest');
+    const tenant = writeTenant(req);
+    const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
+    ctx.metrics.bytesReceived.inc({ protocol: PROTOCOL }, body.length);
+    const contentType = req.headers['content-type'];
+    const res = decodeOtlpLogs(body, contentType, req.headers['content-encoding'] as string | undefined, tenant, ctx.limits, nowNs(), { resourceLabels });
+    const format = answerFormat(req);
+    if (res.rejectedEntries > 0) ctx.metrics.logsRejected.inc({ tenant, protocol: PROTOCOL, reason: 'validation' }, res.rejectedEntries);
+    if (res.accepted > 0) {
+      await queue.append(res.batch);
+      ctx.metrics.logsReceived.inc({ tenant, protocol: PROTOCOL }, res.accepted);
+      ctx.metrics.processingLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+    const message = res.rejectedEntries > 0 ? formatRejections(res.rejected) : '';
+    return reply.status(200).type(OTLP_CONTENT_TYPES[format]).send(exportLogsResponse(format, res.rejectedEntries, message));
+  };
+
+  app.post('/otlp/v1/logs', handle);
+  app.post('/v1/logs', handle);
+}
