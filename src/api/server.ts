@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { sendError } from './error-handler.js';
 import { pushRoutes } from './routes/push.js';
+import { elasticsearchRoutes } from './routes/elasticsearch.js';
 import { otlpRoutes } from './routes/otlp.js';
 import { queryRoutes } from './routes/query.js';
 import { searchRoutes } from './routes/search.js';
@@ -69,6 +70,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   await app.register(async (scope) => opsRoutes(scope, ctx));
   await app.register(async (scope) => uiRoutes(scope, ctx, { ui: opts.query, elasticsearch: opts.ingest }));
   if (opts.ingest) await app.register(async (scope) => pushRoutes(scope, ctx));
+  if (opts.ingest) await app.register(async (scope) => elasticsearchRoutes(scope, ctx));
   if (opts.ingest) await app.register(async (scope) => otlpRoutes(scope, ctx));
   if (opts.query) {
     await app.register(async (scope) => queryRoutes(scope, ctx));
