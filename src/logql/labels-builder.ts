@@ -10,7 +10,8 @@
  * - `__error__` / `__error_details__` are kept apart (`err`, `errDetails`) and appear as
  *   parsed labels in the result. A stage does not overwrite an existing error.
  * - LogSentinel adds the entry's detected level as metadata label `level` when the stream has
- *   no `level` label.
+ *   no `level` label. It hides a structured metadata `level` (the field it was detected from,
+ *   as sent: `warning` shows as `warn`), so the label shown is the one `| level="warn"` matches.
  */
 import type { Labels } from '../model/labels.js';
 
@@ -61,9 +62,9 @@ export class LabelsBuilder {
     if (this.deleted !== undefined && this.deleted.has(name)) return undefined;
     const p = this.parsed?.[name];
     if (typeof p === 'string') return p;
+    if (name === 'level' && this.level !== undefined) return this.level;
     const m = this.meta?.[name];
     if (typeof m === 'string') return m;
-    if (name === 'level' && this.level !== undefined) return this.level;
     const b = this.base[name];
     return typeof b === 'string' ? b : undefined;
   }
@@ -127,8 +128,8 @@ export class LabelsBuilder {
       sm[k] = v;
       labels[k] = v;
     };
-    if (this.level !== undefined && !(this.meta !== undefined && typeof this.meta.level === 'string')) addMeta('level', this.level);
-    if (this.meta !== undefined) for (const k in this.meta) addMeta(k, this.meta[k]);
+    if (this.level !== undefined) addMeta('level', this.level);
+    if (this.meta !== undefined) for (const k in this.meta) if (k !== 'level' || this.level === undefined) addMeta(k, this.meta[k]);
     let outParsed: Labels = EMPTY;
     if (parsed !== undefined || this.err !== '') {
       outParsed = parsed ?? {};

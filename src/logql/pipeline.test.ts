@@ -22,6 +22,11 @@ describe('buildPipeline', () => {
     // The stream's own level label wins and nothing is added.
     const s = p.process(1n, 'line', { app: 'x', level: 'custom' }, undefined, 'warn');
     assert.deepEqual(s!.labels, { app: 'x', level: 'custom' });
+    // A metadata `level` (the field the level was detected from, as sent) shows normalised,
+    // as `| level="warn"` matches it.
+    const m = buildPipeline(parseLogSelector('{app="x"} | level="warn"').stages).process(1n, 'line', { app: 'x' }, { level: 'warning', k: 'v' }, 'warn');
+    assert.deepEqual(m!.labels, { app: 'x', level: 'warn', k: 'v' });
+    assert.deepEqual(m!.structuredMetadata, { level: 'warn', k: 'v' });
     // Entries of one stream with the same level share one label object.
     const stream = { app: 'y' };
     assert.equal(p.process(1n, 'a', stream, undefined, 'info')!.labels, p.process(2n, 'b', stream, undefined, 'info')!.labels);
