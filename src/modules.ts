@@ -40,6 +40,7 @@ import { scanCritical } from './alerting/critical-alerter.js';
 import { RedisLease, rulerLeaseKey } from './alerting/lease.js';
 import { QueryCache } from './query/cache/index.js';
 import { RedisTailFeed, RedisTailPublisher, TailHub } from './query/tail/index.js';
+import { startSyslogListener } from './ingest/syslog/listener.js';
 
 export type ModuleName = 'store' | 'queue' | 'alerting' | 'processor' | 'retention' | 'ingest-api' | 'query-api' | 'ruler' | 'server';
 
@@ -357,8 +358,15 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
         }
         break;
       }
-      case 'ingest-api':
+      case 'ingest-api': {
+        const sc = cfg.syslog;
+        if (sc.port > 0 || sc.tlsPort > 0) {
+          const sl = await startSyslogListener({ ...sc, queue: queue!, limits: ctx.limits, metrics, logger });
+          stops.push(() => sl.stop());
+          logger.info({ tcpPort: sl.tcpPort, udpPort: sl.udpPort, tlsPort: sl.tlsPort, host: sc.host, tenant: sc.tenant }, 'syslog listener started');
+        }
         break;
+      }
       case 'server': {
         const roleModules = ROLES[role] as readonly ModuleName[];
         app = await buildServer(ctx, {

@@ -170,7 +170,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
     criticalEntries: new Counter({ name: M.criticalEntries, help: 'Committed entries at an alerting level (alerting.critical.levels), by tenant.', labelNames: ['tenant'], registers: r }),
     syslogMalformed: new Counter({
       name: M.syslogMalformed,
-      help: 'Syslog messages kept as raw lines (unparsable) or cut to syslog.maxMessageBytes (too_long), by transport.',
+      help: 'Syslog messages kept as raw lines (unparsable), cut to syslog.maxMessageBytes (too_long) or stamped with the time received because ingest limits refused their timestamp (timestamp), by transport.',
       labelNames: ['transport', 'reason'],
       registers: r,
     }),
