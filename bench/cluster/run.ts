@@ -164,7 +164,9 @@ async function run(c: Corpus, admin: pg.Pool): Promise<number> {
   };
   const servers: ServerHandle[] = [];
   const startRole = async (command: string): Promise<ServerHandle> => {
-    const s = await startServer({ command, env });
+    // BENCH_CPU_PROFILE_DIR=dir: every role writes a V8 CPU profile there when it stops.
+    const prof = process.env.BENCH_CPU_PROFILE_DIR;
+    const s = await startServer({ command, env, nodeArgs: prof ? ['--cpu-prof', `--cpu-prof-dir=${prof}`] : [] });
     servers.push(s);
     return s;
   };

@@ -32,12 +32,12 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export async function startServer(opts: { dataDir?: string; port?: number; env?: Record<string, string>; args?: string[]; command?: string } = {}): Promise<ServerHandle> {
+export async function startServer(opts: { dataDir?: string; port?: number; env?: Record<string, string>; args?: string[]; command?: string; nodeArgs?: string[] } = {}): Promise<ServerHandle> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? tempDataDir();
   const proc = spawn(
     process.execPath,
-    ['--import', 'tsx', join(ROOT, 'src/main.ts'), opts.command ?? 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, ...(opts.args ?? [])],
+    [...(opts.nodeArgs ?? []), '--import', 'tsx', join(ROOT, 'src/main.ts'), opts.command ?? 'serve', '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, ...(opts.args ?? [])],
     { cwd: ROOT, env: { ...process.env, LOGSENTINEL_SERVER_LOG_LEVEL: 'warn', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

@@ -119,6 +119,8 @@ async function serveTail(ctx: AppContext, hub: TailHub, socket: WebSocket, param
   try {
     const storage = ctx.storage;
     if (!storage) throw new Error('BUG: the tail route runs without a store');
+    // Across pods, entries are published only once processors see this subscription.
+    await hub.armed(params.tenants);
     const res = await runLogQuery(storage, params.plans, { tenants: params.tenants, start: params.start, end: nowNs() + 1n, limit: params.limit, direction: 'backward' });
     const streams: TailMessage['streams'] = [];
     for (const s of res.streams) {

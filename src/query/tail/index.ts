@@ -8,6 +8,6 @@
  */
 export { TailHub, type TenantListener } from './tail-hub.js';
 export { TailSubscriber, type TailMessage, type TailSubscriberOptions } from './tail-subscriber.js';
-export { RedisTailPublisher } from './redis-tail-publisher.js';
+export { RedisTailPublisher, TAIL_INTEREST_TTL_MS } from './redis-tail-publisher.js';
 export { RedisTailFeed } from './redis-tail-feed.js';
 export { tailChannel, encodeTail, decodeTail } from './tail-wire.js';

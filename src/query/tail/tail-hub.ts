@@ -8,6 +8,8 @@
  *   be mutated afterwards.
  * - Subscribers see only batches of their tenants. `onTenants` is told when a tenant gets its
  *   first subscriber and loses its last one (the Redis feed subscribes to channels accordingly).
+ * - `armed(tenants)` resolves once entries committed from now on will reach the hub; a new tail
+ *   reads its backlog from storage after that. Immediate unless a feed registered `onArm`.
  */
 import type { WriteBatch } from '../../model/entry.js';
 import type { TailSubscriber } from './tail-subscriber.js';
@@ -18,6 +20,7 @@ export class TailHub {
   private readonly subs = new Set<TailSubscriber>();
   private readonly perTenant = new Map<string, number>();
   private readonly listeners: TenantListener[] = [];
+  private readonly armers: Array<(tenants: readonly string[]) => Promise<void>> = [];
 
   subscribe(sub: TailSubscriber): () => void {
     this.subs.add(sub);
@@ -44,6 +47,14 @@ export class TailHub {
 
   onTenants(listener: TenantListener): void {
     this.listeners.push(listener);
+  }
+
+  onArm(armer: (tenants: readonly string[]) => Promise<void>): void {
+    this.armers.push(armer);
+  }
+
+  async armed(tenants: readonly string[]): Promise<void> {
+    await Promise.all(this.armers.map((a) => a(tenants)));
   }
 
   /** Tenants with at least one subscriber. */

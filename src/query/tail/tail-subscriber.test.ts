@@ -95,3 +95,32 @@ describe('tail wire format', () => {
     for (const m of ['{}', '{"t":"t","s":[{"l":{},"e":[["x","l","info"]]}]}', '{"t":"t","s":[{"l":{},"e":[["1","l","loud"]]}]}']) assert.throws(() => decodeTail(m), /tail/);
   });
 });
+
+describe('TailSubscriber skips what the backlog already sent', () => {
+  it('also entries offered before the backlog was read (checked again when sent)', () => {
+    const sent: TailMessage[] = [];
+    const fromStorage = new Set<string>();
+    const sub = new TailSubscriber({
+      tenants: ['t'],
+      plans: compileLogQuery('{app="a"}').plans,
+      send: (m) => sent.push(m),
+      maxBuffered: 10,
+      delayMs: 0,
+      flushMs: 100,
+      skip: (key, ts, line) => fromStorage.has(`${key}\x00${ts}\x00${line}`),
+    });
+    // Live entries arrive while the route still reads the backlog from storage...
+    sub.offer(batch('t', { app: 'a' }, [[1, 'one', 'info'], [2, 'two', 'info']]));
+    // ...which then holds the first of them.
+    fromStorage.add(`${labelsToString({ app: 'a', level: 'info' })}\x001\x00one`);
+    sub.start();
+    sub.offer(batch('t', { app: 'a' }, [[1, 'one', 'info'], [3, 'three', 'info']]));
+    sub.flush();
+    sub.close();
+    assert.deepEqual(sent.flatMap((m) => m.streams.flatMap((s) => s.values)), [['2', 'two'], ['3', 'three']]);
+    // A flush with only skipped entries sends nothing.
+    const before = sent.length;
+    sub.flush();
+    assert.equal(sent.length, before);
+  });
+});

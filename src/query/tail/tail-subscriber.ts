@@ -80,7 +80,7 @@ export class TailSubscriber {
         if (plan.line && !evalLinePredicate(plan.line, e.line, compileRegex)) continue;
         const res = plan.pipeline.process(e.ts, e.line, streamLabels, e.metadata, e.level);
         if (!res) continue;
-        if (this.opts.skip?.(labelsToString(res.labels), e.ts, res.line)) continue;
+        if (this.timer && this.opts.skip?.(labelsToString(res.labels), e.ts, res.line)) continue;
         if (this.buf.length >= this.opts.maxBuffered) {
           if (this.dropped.length < MAX_DROPPED_REPORTED) this.dropped.push({ labels: res.labels, timestamp: e.ts.toString() });
           continue;
@@ -101,10 +101,14 @@ export class TailSubscriber {
     const groups = new Map<string, TailMessage['streams'][number]>();
     for (const b of out) {
       const key = labelsToString(b.labels);
+      // Checked when sent, not only when offered: entries offered before start() may be in the
+      // backlog the route read from storage meanwhile.
+      if (this.opts.skip?.(key, b.ts, b.line)) continue;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { stream: b.labels, values: [] }));
       g.values.push([b.ts.toString(), b.line]);
     }
+    if (groups.size === 0 && this.dropped.length === 0) return;
     const dropped = this.dropped.length > 0 ? this.dropped : null;
     this.dropped = [];
     this.opts.send({ streams: [...groups.values()], dropped_entries: dropped });
