@@ -26,13 +26,14 @@ export function headers(): Record<string, string> {
   return t ? { 'X-Scope-OrgID': t } : {};
 }
 
-export async function getJson<T>(path: string, params?: Record<string, string | number | undefined>, signal?: AbortSignal): Promise<T> {
+/** `extraHeaders`: e.g. `X-Loki-Response-Encoding-Flags: categorize-labels` for structured metadata. */
+export async function getJson<T>(path: string, params?: Record<string, string | number | undefined>, signal?: AbortSignal, extraHeaders?: Record<string, string>): Promise<T> {
   const qs = new URLSearchParams();
   for (const [k, v] of Object.entries(params ?? {})) if (v !== undefined && v !== '') qs.set(k, String(v));
   const url = path + (qs.toString() ? '?' + qs.toString() : '');
   let res: Response;
   try {
-    res = await fetch(url, { headers: headers(), signal });
+    res = await fetch(url, { headers: { ...headers(), ...extraHeaders }, signal });
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     throw new ApiError(0, `cannot reach LogSentinel (${(err as Error).message}) — is the server running?`);

@@ -1,0 +1,141 @@
+/**
+ * Runs Explore's query whenever its inputs (or `run`, bumped to re-run the same view) change:
+ * a metric query as a matrix over ~200 steps; a log query for its lines (with structured metadata
+ * and parsed labels) and, alongside, the log volume by level over ~100 buckets. Starting a new
+ * run aborts the previous one (its fetches are cancelled, their answers ignored).
+ */
+import { useEffect, useRef, useState } from 'react';
+import { ApiError, getJson, type MatrixResult, type QueryResponse, type QueryStats } from '../../api';
+import type { ChartSeries, LogEntry } from '../../types';
+import { streamsToEntries, LEVELS } from '../../entries';
+import { isMetricQuery, selectorWithLineFilters, volumeQuery } from '../../logql/rewrite';
+import { chooseStep, msToNs, resolveRange } from '../../time';
+
+export interface ExploreInputs {
+  query: string;
+  from: string;
+  to: string;
+  limit: number;
+  /** Changes to force a re-run of an unchanged view. */
+  run: number;
+}
+
+export interface ExploreResult {
+  status: 'idle' | 'loading' | 'done' | 'error';
+  kind: 'logs' | 'metric';
+  entries: LogEntry[];
+  series: ChartSeries[];
+  volume: ChartSeries[];
+  volumeError?: string;
+  stats?: QueryStats['summary'];
+  error?: { status: number; message: string };
+  /** The range the result covers. */
+  startMs: number;
+  endMs: number;
+  /** Milliseconds from request to rendered data (client view, includes transfer). */
+  elapsedMs?: number;
+}
+
+const CATEGORIZE = { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' };
+
+/** A series name from its labels: `{a="x", b="y"}`, or `fallback` when there are none. */
+export function seriesName(metric: Record<string, string>, fallback: string): string {
+  const parts = Object.entries(metric).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  return parts.length ? `{${parts.join(', ')}}` : fallback;
+}
+
+function matrixToSeries(result: MatrixResult[], fallback: string): ChartSeries[] {
+  return result.map((m) => ({ name: seriesName(m.metric, fallback), points: m.values.map(([t, v]) => [t, Number(v)] as [number, number]) }));
+}
+
+function volumeSeries(result: MatrixResult[]): ChartSeries[] {
+  const byLevel = new Map(result.map((m) => [m.metric.level || 'unknown', m]));
+  return LEVELS.filter((l) => byLevel.has(l)).map((l) => ({
+    name: l,
+    color: `var(--level-${l})`,
+    points: byLevel.get(l)!.values.map(([t, v]) => [t, Number(v)] as [number, number]),
+  }));
+}
+
+function errorOf(err: unknown): { status: number; message: string } {
+  if (err instanceof ApiError) return { status: err.status, message: err.message };
+  return { status: 0, message: (err as Error).message };
+}
+
+export function useExploreQuery(inputs: ExploreInputs): [ExploreResult, () => void] {
+  const [res, setRes] = useState<ExploreResult>({ status: 'idle', kind: 'logs', entries: [], series: [], volume: [], startMs: 0, endMs: 0 });
+  const ctrl = useRef<AbortController | undefined>(undefined);
+
+  useEffect(() => {
+    ctrl.current?.abort();
+    const q = inputs.query.trim();
+    if (!q) {
+      setRes({ status: 'idle', kind: 'logs', entries: [], series: [], volume: [], startMs: 0, endMs: 0 });
+      return;
+    }
+    const ac = new AbortController();
+    ctrl.current = ac;
+    const t0 = performance.now();
+    const metric = isMetricQuery(q);
+    let range: { startMs: number; endMs: number };
+    try {
+      range = resolveRange(inputs.from, inputs.to, Date.now());
+    } catch (err) {
+      setRes({ status: 'error', kind: metric ? 'metric' : 'logs', entries: [], series: [], volume: [], startMs: 0, endMs: 0, error: { status: 0, message: (err as Error).message } });
+      return;
+    }
+    const span = range.endMs - range.startMs;
+    const base = { start: msToNs(range.startMs), end: msToNs(range.endMs) };
+    setRes((r) => ({ ...r, status: 'loading', kind: metric ? 'metric' : 'logs', error: undefined, startMs: range.startMs, endMs: range.endMs }));
+
+    const done = (patch: Partial<ExploreResult>): void => {
+      if (ac.signal.aborted) return;
+      setRes((r) => ({ ...r, ...patch, startMs: range.startMs, endMs: range.endMs }));
+    };
+    const fail = (err: unknown): void => {
+      if ((err as Error).name === 'AbortError' || ac.signal.aborted) return;
+      done({ status: 'error', error: errorOf(err), entries: [], series: [], volume: [], stats: undefined });
+    };
+
+    if (metric) {
+      const step = chooseStep(span, 200);
+      getJson<QueryResponse>('/loki/api/v1/query_range', { query: q, ...base, step }, ac.signal)
+        .then((r) => {
+          const d = r.data;
+          const series = d.resultType === 'matrix' ? matrixToSeries(d.result, q) : [];
+          done({ status: 'done', series, entries: [], volume: [], stats: d.stats?.summary, elapsedMs: performance.now() - t0 });
+        })
+        .catch(fail);
+    } else {
+      getJson<QueryResponse>('/loki/api/v1/query_range', { query: q, ...base, limit: inputs.limit, direction: 'backward' }, ac.signal, CATEGORIZE)
+        .then((r) => {
+          const d = r.data;
+          const entries = d.resultType === 'streams' ? streamsToEntries(d.result) : [];
+          done({ status: 'done', entries, series: [], stats: d.stats?.summary, elapsedMs: performance.now() - t0 });
+        })
+        .catch(fail);
+      // The histogram counts what the query matches; if its pipeline cannot be counted (a
+      // parser error, say), it falls back to the selector and line filters.
+      const step = chooseStep(span, 100);
+      const vol = (lq: string): Promise<QueryResponse> => getJson<QueryResponse>('/loki/api/v1/query_range', { query: volumeQuery(lq, step), ...base, step }, ac.signal);
+      vol(q)
+        .catch((err: unknown) => {
+          const sel = selectorWithLineFilters(q);
+          if ((err as Error).name === 'AbortError' || !sel || sel === q) throw err;
+          return vol(sel);
+        })
+        .then((r) => done({ volume: r.data.resultType === 'matrix' ? volumeSeries(r.data.result) : [], volumeError: undefined }))
+        .catch((err: unknown) => {
+          if ((err as Error).name === 'AbortError' || ac.signal.aborted) return;
+          done({ volume: [], volumeError: errorOf(err).message });
+        });
+    }
+    return () => ac.abort();
+  }, [inputs.query, inputs.from, inputs.to, inputs.limit, inputs.run]);
+
+  const cancel = (): void => {
+    ctrl.current?.abort();
+    setRes((r) => (r.status === 'loading' ? { ...r, status: 'error', error: { status: 0, message: 'query cancelled' } } : r));
+  };
+  return [res, cancel];
+}

@@ -1,0 +1,58 @@
+/**
+ * Turns Loki `streams` results into the UI's log entries, newest first, with a normalised level.
+ * Self-contained (structural types, no imports) so node:test loads it without a DOM.
+ */
+
+type Labels = Record<string, string>;
+interface Stream {
+  stream: Labels;
+  values: [string, string, { structuredMetadata?: Labels; parsed?: Labels }?][];
+}
+export interface Entry {
+  id: string;
+  ts: string;
+  line: string;
+  labels: Labels;
+  metadata: Labels;
+  parsed?: Labels;
+  level: string;
+}
+
+export const LEVELS = ['critical', 'error', 'warn', 'info', 'debug', 'trace', 'unknown'] as const;
+
+const ALIASES: Record<string, string> = {
+  crit: 'critical', critical: 'critical', fatal: 'critical', panic: 'critical', emerg: 'critical', emergency: 'critical', alert: 'critical',
+  err: 'error', error: 'error', eror: 'error',
+  warn: 'warn', warning: 'warn', wrn: 'warn',
+  info: 'info', inf: 'info', information: 'info', informational: 'info', notice: 'info',
+  debug: 'debug', dbg: 'debug',
+  trace: 'trace', trc: 'trace',
+};
+
+/** One of LEVELS for any spelling a client may send (`ERROR`, `warning`, `fatal`, ...). */
+export function normalizeLevel(v: string | undefined): string {
+  if (!v) return 'unknown';
+  return ALIASES[v.trim().toLowerCase()] ?? 'unknown';
+}
+
+/** Compares nanosecond decimal strings (no leading zeros) numerically. */
+export function compareNs(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** All entries of `streams`, newest first; ties keep stream order. */
+export function streamsToEntries(streams: Stream[]): Entry[] {
+  const out: Entry[] = [];
+  streams.forEach((s, si) => {
+    s.values.forEach((v, vi) => {
+      const meta = v[2]?.structuredMetadata ?? {};
+      const parsed = v[2]?.parsed;
+      const level = normalizeLevel(parsed?.level ?? meta.level ?? s.stream.level ?? s.stream.detected_level);
+      const e: Entry = { id: `${si}:${vi}:${v[0]}`, ts: v[0], line: v[1], labels: s.stream, metadata: meta, level };
+      if (parsed) e.parsed = parsed;
+      out.push(e);
+    });
+  });
+  out.sort((a, b) => compareNs(b.ts, a.ts));
+  return out;
+}
