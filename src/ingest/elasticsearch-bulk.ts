@@ -34,6 +34,7 @@ import type { IngestLimits } from './common/limits.js';
 import { StreamGrouper, type GrouperOptions, type StreamHandle } from './common/stream-grouper.js';
 import { parseAnyTimestamp } from './common/timestamp.js';
 import { normalizeLevel } from './common/level.js';
+import { flattenInto, safeJson, scalarString } from './common/json-fields.js';
 import { MAX_REJECTION_RECORDS, checkLabels, normalizeMetadataName, streamLimitMsg, type DecodeResult, type Rejection } from './common/validate.js';
 
 const WHAT = 'elasticsearch bulk request';
@@ -57,9 +58,6 @@ export const ES_BULK_DEFAULTS = Object.freeze({
   /** Elasticsearch's limit on `_id`, in bytes. */
   maxIdBytes: 512,
 });
-
-/** Nested objects deeper than this are kept as JSON in one metadata value (as jsonlines does). */
-const FLATTEN_DEPTH = 5;
 
 export interface EsBulkOptions extends GrouperOptions {
   timestampField?: string;
@@ -121,27 +119,6 @@ export function newBulkId(): string {
   return idPool.toString('base64url', idAt - ID_BYTES, idAt);
 }
 
-function scalarString(v: unknown): string | undefined {
-  switch (typeof v) {
-    case 'string':
-      return v;
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return String(v);
-    default:
-      return undefined;
-  }
-}
-
-function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? '';
-  } catch {
-    return '';
-  }
-}
-
 function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
@@ -195,37 +172,6 @@ function checkShape(doc: Record<string, unknown>, maxDepth: number, maxFields: n
     }
   }
   return null;
-}
-
-// Documents of one shipper repeat the same field names, and most ECS names need normalising
-// (`log.file.path`), so the normalised names are cached (bounded, cleared when full).
-const nameCache = new Map<string, string>();
-
-function metadataName(path: string): string {
-  let n = nameCache.get(path);
-  if (n === undefined) {
-    n = normalizeMetadataName(path);
-    if (nameCache.size >= 10_000) nameCache.clear();
-    nameCache.set(path, n);
-  }
-  return n;
-}
-
-function flatten(prefix: string, v: unknown, depth: number, skip: ReadonlySet<string>, md: Metadata): void {
-  if (v === null || v === undefined || skip.has(prefix)) return;
-  const s = scalarString(v);
-  if (s !== undefined) {
-    const n = metadataName(prefix);
-    if (n !== '') md[n] = s;
-    return;
-  }
-  if (Array.isArray(v) || depth >= FLATTEN_DEPTH) {
-    const n = metadataName(prefix);
-    if (n !== '') md[n] = safeJson(v);
-    return;
-  }
-  const o = v as Record<string, unknown>;
-  for (const k in o) flatten(prefix === '' ? k : prefix + '.' + k, o[k], depth + 1, skip, md);
 }
 
 const DATE_ONLY_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -504,7 +450,7 @@ export function decodeEsBulk(
     let md: Metadata | undefined;
     for (const k in doc) {
       md ??= {};
-      flatten(k, doc[k], 0, consumed, md);
+      flattenInto(md, k, doc[k], 0, consumed);
     }
     if (action.id !== undefined) {
       md ??= {};

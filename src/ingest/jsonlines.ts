@@ -27,6 +27,7 @@ import type { IngestLimits } from './common/limits.js';
 import { StreamGrouper, type GrouperOptions, type StreamHandle } from './common/stream-grouper.js';
 import { parseAnyTimestamp } from './common/timestamp.js';
 import { normalizeMetadataName, type DecodeResult } from './common/validate.js';
+import { flattenInto, safeJson, scalarString } from './common/json-fields.js';
 
 const WHAT = 'jsonlines request';
 
@@ -36,49 +37,10 @@ export const JSONLINES_LEVEL_FIELDS: readonly string[] = ['level', 'severity', '
 export const JSONLINES_DEFAULT_STREAM_FIELDS: readonly string[] = [
   'service', 'service_name', 'app', 'job', 'env', 'host', 'namespace', 'pod', 'container',
 ];
-const MAX_DEPTH = 5;
 
 export interface JsonLinesOptions extends GrouperOptions {
   /** Fields that become stream labels (the `_stream_fields` query parameter or header). */
   streamFields?: string[];
-}
-
-function scalarString(v: unknown): string | undefined {
-  switch (typeof v) {
-    case 'string':
-      return v;
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return String(v);
-    default:
-      return undefined;
-  }
-}
-
-function safeJson(v: unknown): string {
-  try {
-    return JSON.stringify(v) ?? '';
-  } catch {
-    return '';
-  }
-}
-
-function flatten(prefix: string, v: unknown, depth: number, md: Metadata): void {
-  if (v === null || v === undefined) return;
-  const s = scalarString(v);
-  if (s !== undefined) {
-    const n = normalizeMetadataName(prefix);
-    if (n !== '') md[n] = s;
-    return;
-  }
-  if (Array.isArray(v) || depth >= MAX_DEPTH) {
-    const n = normalizeMetadataName(prefix);
-    if (n !== '') md[n] = safeJson(v);
-    return;
-  }
-  const o = v as Record<string, unknown>;
-  for (const k in o) flatten(prefix === '' ? k : prefix + '.' + k, o[k], depth + 1, md);
 }
 
 /** The raw text of a numeric field in `text`, to keep digits a JS number dropped. */
@@ -196,7 +158,7 @@ export function decodeJsonLines(
     for (const k in o) {
       if (k === timeField || k === msgField || skip.has(k)) continue;
       md ??= {};
-      flatten(k, o[k], 0, md);
+      flattenInto(md, k, o[k]);
     }
 
     let h = handles.get(sig);

@@ -14,21 +14,12 @@ import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './common/limits.js';
 import { decodeLokiPush, encodeLokiPushJson, encodeLokiPushProtobuf, type LokiPushStream } from './loki-push.js';
 import { decodeJsonLines } from './jsonlines.js';
 import type { DecodeResult } from './common/validate.js';
+import { rng } from '../testing/seeded-random.js';
 
 const SEED = Number(process.env.LOKI_FUZZ_SEED ?? 0x10c1);
 const LIMITS: IngestLimits = { ...DEFAULT_INGEST_LIMITS, maxDecompressedBodySize: 1 << 20 };
 const NOW = 1_700_000_100_000_000_000n;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(SEED);
 const int = (n: number): number => Math.floor(rand() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];

@@ -4,18 +4,9 @@
  * huge arrays, too many fields, wrong types, broken gzip and a gzip bomb.
  */
 import { gzipSync } from 'node:zlib';
+import { rng } from './seeded-random.js';
+export { rng };
 
-/** mulberry32: small, seeded, good enough to pick cases. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Generators of hostile bulk bodies, keyed by name so a failure says which one. */
 export function bodyGenerators(r: () => number): Record<string, () => Buffer> {

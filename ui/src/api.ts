@@ -54,7 +54,8 @@ export async function getJson<T>(path: string, params?: Record<string, string | 
 
 // ---- Loki response shapes ------------------------------------------------------------------
 
-export type Labels = Record<string, string>;
+import type { Labels } from './types';
+export type { Labels };
 
 export interface StreamResult {
   stream: Labels;

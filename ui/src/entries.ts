@@ -1,22 +1,14 @@
 /**
  * Turns Loki `streams` results into the UI's log entries, newest first, with a normalised level.
- * Self-contained (structural types, no imports) so node:test loads it without a DOM.
+ * No DOM, so node:test loads it.
  */
+import type { Labels, LogEntry } from './types.js';
 
-type Labels = Record<string, string>;
 interface Stream {
   stream: Labels;
   values: [string, string, { structuredMetadata?: Labels; parsed?: Labels }?][];
 }
-export interface Entry {
-  id: string;
-  ts: string;
-  line: string;
-  labels: Labels;
-  metadata: Labels;
-  parsed?: Labels;
-  level: string;
-}
+export type Entry = LogEntry;
 
 export const LEVELS = ['critical', 'error', 'warn', 'info', 'debug', 'trace', 'unknown'] as const;
 

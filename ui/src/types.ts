@@ -1,4 +1,5 @@
-import type { Labels } from './api';
+/** Label name → value. Self-contained (no imports), so pure modules tested under node can use these types. */
+export type Labels = Record<string, string>;
 
 /** One log entry as the UI shows it (from query_range streams or the tail WebSocket). */
 export interface LogEntry {

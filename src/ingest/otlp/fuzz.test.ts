@@ -13,6 +13,7 @@ import { decodeOtlpLogs } from './decode.js';
 import { parseResourceLabels } from './mapping.js';
 import type { OtlpLimits } from './model.js';
 import { anyValue, encodeOtlpProtobuf, kv, type OtlpJsonRequest } from './testing/payloads.js';
+import { rng } from '../../testing/seeded-random.js';
 
 const SEED = 0x5eed;
 const LIMITS: IngestLimits = { ...DEFAULT_INGEST_LIMITS, maxDecompressedBodySize: 1 << 20 };
@@ -21,16 +22,6 @@ const LABELS = parseResourceLabels(['service.name=service', 'host.name']);
 const PB = 'application/x-protobuf';
 const JS = 'application/json';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = rng(SEED);
 const int = (n: number): number => Math.floor(rand() * n);

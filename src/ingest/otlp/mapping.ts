@@ -135,7 +135,6 @@ export function mapOtlpLogs(resources: readonly OtlpResourceLogs[], g: StreamGro
     const serviceLabel = labelMap.get('service.name') ?? (nLabels === 0 ? 'service' : undefined);
     if (serviceLabel !== undefined && labels[serviceLabel] === undefined) {
       labels[serviceLabel] = UNKNOWN_SERVICE_LABELS.service;
-      nLabels++;
     }
     const h: StreamHandle | null = g.openObject(labels, count);
     if (h === null) {

@@ -14,21 +14,11 @@ import { createMetrics } from '../../telemetry/metrics.js';
 import { DEFAULT_INGEST_LIMITS } from '../common/limits.js';
 import type { Queue } from '../../queue/queue.js';
 import type { WriteBatch } from '../../model/entry.js';
+import { rng } from '../../testing/seeded-random.js';
 
 const SEED = Number(process.env.SYSLOG_FUZZ_SEED ?? 0x5eed);
 const NOW = Date.UTC(2026, 10, 22, 7, 0, 0);
 
-/** mulberry32: small, seeded, good enough to pick mutations. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SEEDS = [
   '<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - \uFEFF\'su root\' failed',

@@ -12,22 +12,9 @@
  */
 import { detectLevel, explicitLevelOf } from '../../../../src/ingest/common/level.js';
 
-type Labels = Record<string, string>;
+import type { Labels, LogEntry } from '../../types.js';
 
-/**
- * One entry as the page's LogList takes it: the same shape as `LogEntry` in ui/src/types.ts,
- * spelled out here because that module's imports do not resolve under the root tsconfig the unit
- * tests type-check with.
- */
-export interface LogEntry {
-  id: string;
-  /** Nanoseconds since the epoch, decimal. */
-  ts: string;
-  line: string;
-  labels: Labels;
-  metadata: Labels;
-  level: string;
-}
+export type { LogEntry };
 
 /** Loki's tail message (pkg/loghttp TailResponse). */
 export interface TailMessage {
