@@ -15,7 +15,7 @@ import { VERSION } from './version.js';
 const program = new Command();
 program
   .name('logsentinel')
-  .description('LogSentinel: collect logs (Loki push, JSON lines), keep them in an embedded DuckDB store, search them with LogQL over Loki\'s HTTP API.')
+  .description('LogSentinel: collect logs (Loki push, OTLP/HTTP, Elasticsearch bulk, syslog, JSON lines), keep them in an embedded DuckDB store (or Redis + PostgreSQL in cluster roles), search them with LogQL over Loki\'s HTTP API and in the web UI at /.')
   .version(VERSION);
 
 const optionsHelp = (): string =>
@@ -24,12 +24,12 @@ const optionsHelp = (): string =>
   '\n\nPrecedence: flags > environment > --config file > defaults.';
 
 const DESCRIPTIONS: Record<Role, string> = {
-  serve: 'run ingest, storage and query in one process with the embedded DuckDB store (default)',
+  serve: 'run ingest, storage, query, the ruler and the web UI in one process with the embedded DuckDB store (default)',
   all: 'every module in one process: the cluster backends (Redis queue, PostgreSQL) when queue.redis.url and storage.postgres.url are both set, else the same as serve',
-  ingest: 'cluster role: push APIs, appending to the Redis Streams queue (needs queue.redis.url)',
+  ingest: 'cluster role: push APIs (Loki, OTLP, Elasticsearch bulk, JSON lines) and the syslog listener when syslog.port is set, appending to the Redis Streams queue (needs queue.redis.url)',
   process: 'cluster role: consume the Redis queue and write to PostgreSQL, critical-log alerts, retention (needs queue.redis.url and storage.postgres.url)',
-  query: 'cluster role: LogQL query APIs over PostgreSQL (needs storage.postgres.url)',
-  ruler: 'cluster role: alerting and recording rules over PostgreSQL, rules API (needs storage.postgres.url; run one replica)',
+  query: 'cluster role: LogQL query APIs, live tail and the web UI over PostgreSQL (needs storage.postgres.url)',
+  ruler: 'cluster role: alerting and recording rules over PostgreSQL, rules API (needs storage.postgres.url; with queue.redis.url several replicas share a lease, one evaluates)',
 };
 
 function serveCommand(name: string, role: Role, isDefault: boolean): void {
