@@ -252,10 +252,13 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
       await f({ width: 10_000_000_000n }, ['error{"k":"v"} b0 n1 4B', 'info b0 n4 18B']);
     });
 
-    it('ignores structured metadata with metadata: false, also for predicates counted from rows', async () => {
-      await f({ metadata: false, width: 10_000_000_000n }, ['error b0 n1 4B', 'info b0 n4 18B']);
-      await f({ metadata: false, line: { type: 'regex', pattern: 'e$' } }, ['info b0 n1 3B', 'info b2 n1 4B']);
-      await f({ metadata: false, line: { type: 'regex', pattern: '^(z|t)' } }, ['error b0 n1 4B', 'info b0 n1 3B']);
+    it('tells entries apart by the wanted metadata keys only, also for predicates counted from rows', async () => {
+      await f({ metadataKeys: [], width: 10_000_000_000n }, ['error b0 n1 4B', 'info b0 n4 18B']);
+      await f({ metadataKeys: ['nope'], width: 10_000_000_000n }, ['error b0 n1 4B', 'info b0 n4 18B']);
+      await f({ metadataKeys: ['k', 'nope'], width: 10_000_000_000n }, ['error{"k":"v"} b0 n1 4B', 'info b0 n4 18B']);
+      await f({ metadataKeys: [], line: { type: 'regex', pattern: 'e$' } }, ['info b0 n1 3B', 'info b2 n1 4B']);
+      await f({ metadataKeys: [], line: { type: 'regex', pattern: '^(z|t)' } }, ['error b0 n1 4B', 'info b0 n1 3B']);
+      await f({ metadataKeys: ['k'], line: { type: 'regex', pattern: '^(z|t)' } }, ['error{"k":"v"} b0 n1 4B', 'info b0 n1 3B']);
     });
   });
 

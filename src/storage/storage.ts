@@ -78,11 +78,12 @@ export interface CountPlan {
   /** Bucket width in nanoseconds, > 0. */
   width: Nanos;
   /**
-   * `false`: count entries apart only by stream, level and bucket, ignoring structured metadata
-   * (rows then carry no `metadata`). Callers that never group by metadata use it: with a unique
-   * value per entry (trace ids) grouping by metadata yields a row per entry.
+   * Only these structured metadata keys tell entries apart, and only they are in the rows'
+   * `metadata` (an entry without any of them: no `metadata`); undefined = all metadata. Callers
+   * that group by a few labels (`sum by (level)`) or none pass them: with a unique value per
+   * entry (trace ids), grouping by all metadata yields a row per entry.
    */
-  metadata?: boolean;
+  metadataKeys?: readonly string[];
   signal?: AbortSignal;
 }
 

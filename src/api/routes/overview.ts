@@ -107,7 +107,7 @@ export async function overviewRoutes(app: FastifyInstance, ctx: AppContext): Pro
         if (streams.length === 0) continue;
         const byId = new Map<bigint, StreamInfo>(streams.map((s) => [s.id, s]));
         const streamIds = streams.map((s) => s.id);
-        const rows = await storage.countBuckets({ tenant, streamIds, start: range.start, end: range.end, origin, width, metadata: false, signal });
+        const rows = await storage.countBuckets({ tenant, streamIds, start: range.start, end: range.end, origin, width, metadataKeys: [], signal });
         for (const r of rows) {
           const stream = byId.get(r.streamId);
           if (!stream || r.bucket < 0 || r.bucket >= nBuckets) continue;

@@ -10,7 +10,7 @@
 import { LogSentinelError } from '../../errors.js';
 import type { Labels } from '../../model/labels.js';
 import type { Storage } from '../../storage/storage.js';
-import { parseExpr, type MetricExpr, type RangeAggregationExpr } from '../../logql/index.js';
+import { parseExpr, type MetricExpr, type RangeAggregationExpr, type VectorAggregationExpr } from '../../logql/index.js';
 import { evalRangeAggregation, sampleSpan } from './range-aggregation.js';
 import { evalVectorAggregation } from './vector-aggregation.js';
 import { evalLabelReplace, labelReplacer } from './label-replace.js';
@@ -85,7 +85,12 @@ class Evaluator {
     private readonly limits: MetricLimits,
   ) {}
 
-  async eval(e: MetricExpr): Promise<StepValues> {
+  /**
+   * `need`: the only labels of the result its consumer looks at (undefined = all). Vector
+   * aggregations that drop labels pass their grouping down, so counting in the store can ignore
+   * structured metadata nobody groups by (a unique trace id per entry would make a series each).
+   */
+  async eval(e: MetricExpr, need?: readonly string[]): Promise<StepValues> {
     const n = this.grid.count;
     this.opts.signal?.throwIfAborted();
     switch (e.type) {
@@ -94,9 +99,9 @@ class Evaluator {
       case 'vector':
         return { kind: 'vector', steps: Array.from({ length: n }, () => [{ labels: {}, value: e.value }]) };
       case 'range_aggregation':
-        return { kind: 'vector', steps: await this.rangeAggregation(e) };
+        return { kind: 'vector', steps: await this.rangeAggregation(e, need) };
       case 'vector_aggregation': {
-        const inner = this.asVector(await this.eval(e.expr), e.op);
+        const inner = this.asVector(await this.eval(e.expr, labelsNeededBelow(e, need)), e.op);
         return { kind: 'vector', steps: inner.map((v) => evalVectorAggregation(e, v)) };
       }
       case 'label_replace': {
@@ -126,7 +131,7 @@ class Evaluator {
     return v.steps;
   }
 
-  private async rangeAggregation(e: RangeAggregationExpr): Promise<InstantSample[][]> {
+  private async rangeAggregation(e: RangeAggregationExpr, need: readonly string[] | undefined): Promise<InstantSample[][]> {
     const g = this.grid;
     const span = sampleSpan(e, g);
     const range = BigInt(e.range.rangeMs) * 1_000_000n;
@@ -142,6 +147,7 @@ class Evaluator {
       range: e.range,
       op: e.op,
       grouping: e.grouping,
+      labelsNeeded: e.grouping ? (e.grouping.without ? undefined : e.grouping.labels) : need,
       start: span.start,
       end: span.end,
       buckets,
@@ -151,6 +157,17 @@ class Evaluator {
     this.stats.seriesRead += series.length;
     return evalRangeAggregation(e, series, g);
   }
+}
+
+/**
+ * The labels a vector aggregation reads from its input, given what its own consumer needs. Only
+ * `sum` may merge input series that differ in labels nobody reads (the sum is the same); every
+ * other operator depends on how many series there are (max, avg, count, topk…), so it needs them all.
+ */
+function labelsNeededBelow(e: VectorAggregationExpr, _need: readonly string[] | undefined): readonly string[] | undefined {
+  if (e.op !== 'sum') return undefined;
+  if (!e.grouping) return [];
+  return e.grouping.without ? undefined : e.grouping.labels;
 }
 
 function limitsOf(opts: EvalOptions): MetricLimits {

@@ -41,6 +41,8 @@ export interface SampleRequest {
   range: LogRangeExpr;
   op: RangeOp;
   grouping?: Grouping;
+  /** The only series labels the caller reads (undefined = all): other metadata is not read. */
+  labelsNeeded?: readonly string[];
   /** Entries with start <= ts < end. */
   start: Nanos;
   end: Nanos;
@@ -143,7 +145,7 @@ export async function readSamples(storage: Storage, req: SampleRequest): Promise
 
       if (req.buckets && plan.pipeline.noop && !unwrap) {
         const { origin, width } = req.buckets;
-        for (const r of await storage.countBuckets({ ...base, origin, width })) {
+        for (const r of await storage.countBuckets({ ...base, origin, width, metadataKeys: req.labelsNeeded })) {
           const s = byId.get(r.streamId);
           if (!s) continue;
           req.stats.linesScanned += r.count;

@@ -317,20 +317,23 @@ export class DuckDBStorage implements Storage {
     if (plan.levels && plan.levels.length === 0) return [];
     if (plan.width <= 0n || plan.start <= plan.origin) throw new Error('BUG: countBuckets needs width > 0 and start > origin');
     const bucket = `(ts - ${plan.origin + 1n}) // ${plan.width}`;
-    const meta = plan.metadata === false ? 'NULL' : 'metadata';
+    const keys = plan.metadataKeys;
+    // All metadata as stored, or one column per wanted key.
+    const metaCols = keys === undefined ? ['metadata'] : keys.map((k) => `json_extract_string(metadata, ${sqlString('$."' + k.replace(/["\\]/g, '') + '"')})`);
+    const metaSel = metaCols.map((c, i) => `${c} AS m${i}`).join(', ');
     const sql =
-      `SELECT stream, level, ${meta}, ${bucket} AS b, count(*), sum(strlen(line)) FROM entries ` +
-      `WHERE ${this.whereClause(plan, plan.start, plan.end)} GROUP BY stream, level, ${plan.metadata === false ? '' : 'metadata, '}b`;
+      `SELECT stream, level, ${bucket} AS b, count(*), sum(strlen(line))${metaSel ? ', ' + metaSel : ''} FROM entries ` +
+      `WHERE ${this.whereClause(plan, plan.start, plan.end)} GROUP BY stream, level, b${metaCols.map((_, i) => `, m${i}`).join('')}`;
     const conn = await this.instance!.connect();
     const onAbort = (): void => conn.interrupt();
     plan.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const rows = (await conn.runAndReadAll(sql)).getRows();
       if (plan.signal?.aborted) throw plan.signal.reason ?? new Error('aborted');
-      return rows.map(([key, level, meta, b, count, bytes]) => ({
+      return rows.map(([key, level, b, count, bytes, ...meta]) => ({
         streamId: this.idOfKey.get(Number(key)) ?? 0n,
         level: levelFromCode(Number(level)),
-        ...(meta === null ? {} : { metadata: JSON.parse(meta as string) as Record<string, string> }),
+        ...metadataOf(keys, meta as Array<string | null>),
         bucket: Number(b),
         count: Number(count),
         bytes: Number(bytes),
@@ -422,4 +425,21 @@ export class DuckDBStorage implements Storage {
       this.instance?.closeSync();
     });
   }
+}
+
+/** A SQL string literal. */
+function sqlString(s: string): string {
+  return `'${s.replace(/'/g, "''")}'`;
+}
+
+/** The `metadata` of a countBuckets row: the stored JSON, or the wanted keys' values (see CountPlan.metadataKeys). */
+function metadataOf(keys: readonly string[] | undefined, cols: Array<string | null>): { metadata?: Record<string, string> } {
+  if (keys === undefined) return cols[0] === null || cols[0] === undefined ? {} : { metadata: JSON.parse(cols[0]) as Record<string, string> };
+  let md: Record<string, string> | undefined;
+  for (let i = 0; i < keys.length; i++) {
+    const v = cols[i];
+    if (v === null || v === undefined) continue;
+    (md ??= {})[keys[i]] = v;
+  }
+  return md ? { metadata: md } : {};
 }

@@ -341,9 +341,17 @@ export class PostgresStorage implements Storage {
     if (!filter.exact) return this.countBucketsFromRows(plan);
     const origin = params.add(plan.origin + 1n);
     const width = params.add(plan.width);
+    const mk = plan.metadataKeys;
+    // All metadata as stored, or only the wanted keys (a JSON object of them, NULL when none is set).
+    const meta =
+      mk === undefined
+        ? 'metadata'
+        : mk.length === 0
+          ? 'NULL::text'
+          : `NULLIF(jsonb_strip_nulls(jsonb_build_object(${mk.map((k) => `${params.add(k)}::text, metadata::jsonb ->> ${params.add(k)}::text`).join(', ')}))::text, '{}')`;
     const sql =
-      `SELECT skey, level, ${plan.metadata === false ? 'NULL AS metadata' : 'metadata'}, (ts - ${origin}::bigint) / ${width}::bigint AS b, count(*) AS n, sum(octet_length(line)) AS bytes ` +
-      `FROM entries WHERE ${where}${filter.sql ? ' AND ' + filter.sql : ''} GROUP BY skey, level, ${plan.metadata === false ? '' : 'metadata, '}b`;
+      `SELECT skey, level, ${meta} AS metadata, (ts - ${origin}::bigint) / ${width}::bigint AS b, count(*) AS n, sum(octet_length(line)) AS bytes ` +
+      `FROM entries WHERE ${where}${filter.sql ? ' AND ' + filter.sql : ''} GROUP BY 1, 2, 3, 4`;
     const rows = await this.readQuery<{ skey: number; level: number; metadata: string | null; b: bigint; n: bigint; bytes: bigint }>(what, sql, params.values, plan.signal);
     return rows.map((r) => ({
       streamId: this.cache!.idOf(r.skey),
@@ -362,7 +370,7 @@ export class PostgresStorage implements Storage {
     for await (const chunk of rows) {
       for (const r of chunk) {
         const bucket = Number((r.ts - plan.origin - 1n) / plan.width);
-        const metadata = plan.metadata === false ? undefined : r.metadata;
+        const metadata = pickMetadata(r.metadata, plan.metadataKeys);
         const meta = metadata ? JSON.stringify(metadata) : '';
         const k = `${r.streamId}\x00${r.level}\x00${bucket}\x00${meta}`;
         let c = acc.get(k);
@@ -473,4 +481,12 @@ export class PostgresStorage implements Storage {
     if (this.timer) clearInterval(this.timer);
     await this.pool?.end().catch(() => undefined);
   }
+}
+
+/** `md` with only `keys` (all of it when `keys` is undefined); undefined when nothing is left. */
+function pickMetadata(md: Record<string, string> | undefined, keys: readonly string[] | undefined): Record<string, string> | undefined {
+  if (keys === undefined || md === undefined) return md;
+  let out: Record<string, string> | undefined;
+  for (const k of keys) if (md[k] !== undefined) (out ??= {})[k] = md[k];
+  return out;
 }
