@@ -6,7 +6,8 @@
  * `all` is embedded unless both URLs are set, and then runs the cluster path in one process.
  * In cluster mode with `queue.redis.url` set, `query-api` adds the Redis query results cache
  * (src/query/cache) and `ruler` evaluates only while it holds the Redis ruler lease
- * (src/alerting/lease.ts); the embedded mode has neither.
+ * (src/alerting/lease.ts); the embedded mode has neither. A cluster-mode ruler keeps rules and
+ * alert state in PostgreSQL, shared by all rulers (src/alerting/ruler-sync.ts).
  *
  * Live tail (src/query/tail): `query-api` owns a TailHub. Embedded, the processor publishes
  * committed batches into it directly; in cluster mode with `queue.redis.url` set, processors
@@ -270,7 +271,10 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
       case 'alerting': {
         const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? '127.0.0.1' : cfg.server.host;
         const externalUrl = cfg.alerting.externalUrl || `http://${host}:${cfg.server.port}`;
-        const al = createAlerting(cfg, metrics, logger, externalUrl);
+        // A cluster-mode ruler keeps rules and alert state in PostgreSQL, shared by every ruler.
+        const runsRuler = (ROLES[role] as readonly ModuleName[]).includes('ruler');
+        const cluster = backends === 'cluster' && runsRuler ? { url: cfg.storage.postgres.url, schema: cfg.storage.postgres.schema } : undefined;
+        const al = createAlerting(cfg, metrics, logger, externalUrl, cluster);
         alerting = al;
         stops.push(() => al.stop());
         break;
@@ -333,7 +337,7 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
         const al = alerting!;
         // Cluster mode with Redis: rulers share one lease, only its holder evaluates (lease.ts).
         if (backends === 'cluster' && cfg.queue.redis.url !== '' && cfg.ruler.enabled) {
-          rulerLease = new RedisLease({ url: cfg.queue.redis.url, key: rulerLeaseKey(cfg.queue.redis.prefix), ttlMs: cfg.ruler.leaseTtlMs, logger });
+          rulerLease = new RedisLease({ url: cfg.queue.redis.url, key: rulerLeaseKey(cfg.queue.redis.prefix), ttlMs: cfg.ruler.leaseTtlMs, logger, onChange: (held) => al.leaseChanged(held) });
         }
         await al.startRuler(storage!, undefined, rulerLease);
         break;

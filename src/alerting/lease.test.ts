@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { RedisLease, rulerLeaseKey } from './lease.js';
 import { Ruler } from './ruler.js';
-import { RuleStore } from './rule-store.js';
+import { FileRuleStore } from './file-rule-store.js';
 import type { Evaluator } from './engine-adapter.js';
 import { deletePrefix, redisUnavailable, TEST_REDIS_URL, uniquePrefix } from '../queue/redis-streams/testing/test-redis.js';
 
@@ -97,7 +97,7 @@ describe('ruler with a lease hook', () => {
         calls.push(q);
         return { type: 'scalar', value: 1 };
       };
-      const ruler = new Ruler({ store: new RuleStore(dir), evaluate, defaultIntervalMs: 60_000, queryTimeoutMs: 1000, externalUrl: '', manual: true, active: () => held });
+      const ruler = new Ruler({ store: new FileRuleStore(dir), evaluate, defaultIntervalMs: 60_000, queryTimeoutMs: 1000, externalUrl: '', manual: true, active: () => held });
       await ruler.start();
       const [g] = ruler.list();
       await ruler.evaluateGroup(g);

@@ -1,128 +1,64 @@
 /**
- * Rule files on disk, laid out like Loki's local ruler storage: `<dir>/<tenant>/<namespace>.yaml`,
- * each a Prometheus rule file (`groups: [...]`). A namespace name is stored URI-encoded in the file
- * name, so any name is safe on disk; `.yml` files are read too. Writes replace a file atomically.
- * Calls that modify a tenant's files are serialised.
+ * Where rule groups are kept: the interface the ruler and the rules API use, and what its
+ * implementations share. Two implementations: files under `ruler.rulesDir` (file-rule-store.ts,
+ * the embedded mode) and PostgreSQL (postgres-rule-store.ts, cluster mode, shared by every ruler
+ * pod). One shared conformance suite (testing/rule-store-conformance.ts) runs against both.
+ *
+ * Contract
+ * - A namespace holds an ordered list of groups with unique names; a namespace without groups
+ *   does not exist (`load` never returns it).
+ * - `load` reports invalid namespaces in `errors` and returns the valid ones; it never throws for
+ *   a bad namespace, only when the store itself cannot be read.
+ * - Calls may overlap, also from several store instances on the same backing store (pods):
+ *   modifications of one namespace are serialised, so concurrent `setGroup`s of different groups
+ *   both survive.
+ * - `deleteGroup` and `deleteNamespace` throw `RuleNotFoundError` when there is nothing to delete.
  */
-import { readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { isValidTenant } from '../model/tenant.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { formatRuleFile, parseRuleFile, type RuleGroup, type RuleGroupSpec } from './rule-file.js';
+import type { RuleGroup, RuleGroupSpec } from './rule-file.js';
 
 export interface NamespaceRules {
   tenant: string;
   namespace: string;
+  /** Where the namespace comes from, for messages: a file path, or `postgres:<tenant>/<namespace>`. */
   file: string;
   groups: RuleGroup[];
 }
 
 export interface LoadResult {
+  /** Ordered by tenant, then namespace. */
   namespaces: NamespaceRules[];
-  /** Files that could not be loaded, each error naming the file, group, rule and reason. */
+  /** Namespaces that could not be loaded, each error naming the source, group, rule and reason. */
   errors: Error[];
+}
+
+export interface RuleStore {
+  /** Every valid namespace of every tenant (or of one tenant). */
+  load(onlyTenant?: string): Promise<LoadResult>;
+  /** Creates or replaces the group of that name in the namespace (appended when new). */
+  setGroup(tenant: string, namespace: string, group: RuleGroup): Promise<void>;
+  deleteGroup(tenant: string, namespace: string, name: string): Promise<void>;
+  deleteNamespace(tenant: string, namespace: string): Promise<void>;
 }
 
 /** Raised when a namespace or group does not exist (the API answers 404). */
 export class RuleNotFoundError extends Error {}
 
-function decodeName(file: string): string | undefined {
-  const m = /^(.*)\.ya?ml$/.exec(file);
-  if (!m || file.startsWith('.')) return undefined;
-  try {
-    return decodeURIComponent(m[1]);
-  } catch {
-    return undefined;
-  }
+/** The namespace's groups with `group` set: replaced in place when its name exists, else appended. */
+export function withGroup(specs: readonly RuleGroupSpec[], group: RuleGroup): RuleGroupSpec[] {
+  const out = [...specs];
+  const i = out.findIndex((g) => g.name === group.name);
+  if (i >= 0) out[i] = group.spec;
+  else out.push(group.spec);
+  return out;
 }
 
-async function listDir(dir: string, dirs: boolean): Promise<string[]> {
-  try {
-    const ents = await readdir(dir, { withFileTypes: true });
-    return ents.filter((e) => (dirs ? e.isDirectory() : e.isFile())).map((e) => e.name).sort();
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw err;
-  }
+/** The namespace's groups without the group `name`; throws RuleNotFoundError when it is not there. */
+export function withoutGroup(specs: readonly RuleGroupSpec[] | undefined, namespace: string, name: string): RuleGroupSpec[] {
+  const i = specs?.findIndex((g) => g.name === name) ?? -1;
+  if (!specs || i < 0) throw new RuleNotFoundError(`cannot delete rule group ${JSON.stringify(name)} of namespace ${JSON.stringify(namespace)}: group does not exist`);
+  return specs.filter((_, j) => j !== i);
 }
 
-export class RuleStore {
-  private lock: Promise<unknown> = Promise.resolve();
-
-  constructor(readonly dir: string) {}
-
-  private fileOf(tenant: string, namespace: string): string {
-    if (!isValidTenant(tenant)) throw new Error(`cannot use tenant ${JSON.stringify(tenant)} for rules: not a valid tenant id`);
-    return join(this.dir, tenant, encodeURIComponent(namespace) + '.yaml');
-  }
-
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.lock.then(fn, fn);
-    this.lock = next.catch(() => undefined);
-    return next;
-  }
-
-  /** Every valid namespace file of every tenant (or one tenant); invalid files are reported, not thrown. */
-  async load(onlyTenant?: string): Promise<LoadResult> {
-    const out: LoadResult = { namespaces: [], errors: [] };
-    const tenants = onlyTenant ? [onlyTenant] : await listDir(this.dir, true);
-    for (const tenant of tenants) {
-      if (!isValidTenant(tenant)) continue;
-      for (const name of await listDir(join(this.dir, tenant), false)) {
-        const namespace = decodeName(name);
-        if (namespace === undefined) continue;
-        const file = join(this.dir, tenant, name);
-        try {
-          const groups = parseRuleFile(await readFile(file, 'utf8'), file);
-          if (groups.length > 0) out.namespaces.push({ tenant, namespace, file, groups });
-        } catch (err) {
-          out.errors.push(err as Error);
-        }
-      }
-    }
-    return out;
-  }
-
-  private async readSpecs(tenant: string, namespace: string): Promise<RuleGroupSpec[] | undefined> {
-    const file = this.fileOf(tenant, namespace);
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw err;
-    }
-    return parseRuleFile(text, file).map((g) => g.spec);
-  }
-
-  /** Creates or replaces the group of that name in the namespace. */
-  setGroup(tenant: string, namespace: string, group: RuleGroup): Promise<void> {
-    return this.serial(async () => {
-      const specs = (await this.readSpecs(tenant, namespace)) ?? [];
-      const i = specs.findIndex((g) => g.name === group.name);
-      if (i >= 0) specs[i] = group.spec;
-      else specs.push(group.spec);
-      await writeFileAtomic(this.fileOf(tenant, namespace), formatRuleFile(specs));
-    });
-  }
-
-  deleteGroup(tenant: string, namespace: string, name: string): Promise<void> {
-    return this.serial(async () => {
-      const specs = await this.readSpecs(tenant, namespace);
-      const i = specs?.findIndex((g) => g.name === name) ?? -1;
-      if (!specs || i < 0) throw new RuleNotFoundError(`cannot delete rule group ${JSON.stringify(name)} of namespace ${JSON.stringify(namespace)}: group does not exist`);
-      specs.splice(i, 1);
-      const file = this.fileOf(tenant, namespace);
-      if (specs.length === 0) await rm(file, { force: true });
-      else await writeFileAtomic(file, formatRuleFile(specs));
-    });
-  }
-
-  deleteNamespace(tenant: string, namespace: string): Promise<void> {
-    return this.serial(async () => {
-      const specs = await this.readSpecs(tenant, namespace).catch(() => []);
-      if (specs === undefined) throw new RuleNotFoundError(`cannot delete rule namespace ${JSON.stringify(namespace)}: group namespace does not exist`);
-      await rm(this.fileOf(tenant, namespace), { force: true });
-    });
-  }
+export function namespaceNotFound(namespace: string): RuleNotFoundError {
+  return new RuleNotFoundError(`cannot delete rule namespace ${JSON.stringify(namespace)}: group namespace does not exist`);
 }

@@ -4,20 +4,20 @@ import { mkdirSync, mkdtempSync, writeFileSync, rmSync, readFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ruler } from './ruler.js';
-import { RuleStore } from './rule-store.js';
+import { FileRuleStore } from './file-rule-store.js';
 import { RecordedSeries } from './recorded-series.js';
 import { NotifierHub } from './notifier-hub.js';
 import type { Evaluator, InstantResult } from './engine-adapter.js';
 import type { Notifier } from './notifiers/index.js';
 import { parseGroupYaml } from './rule-file.js';
 
-function setup(files: Record<string, string>): { dir: string; store: RuleStore } {
+function setup(files: Record<string, string>): { dir: string; store: FileRuleStore } {
   const dir = mkdtempSync(join(tmpdir(), 'ls-rules-'));
   for (const [path, text] of Object.entries(files)) {
     mkdirSync(join(dir, path, '..'), { recursive: true });
     writeFileSync(join(dir, path), text);
   }
-  return { dir, store: new RuleStore(dir) };
+  return { dir, store: new FileRuleStore(dir) };
 }
 
 const FILE = [

@@ -92,6 +92,24 @@ export class Ruler {
     this.restored = rules;
   }
 
+  /**
+   * Replaces the alert state of every loaded alerting rule by `rules` (a snapshot another ruler
+   * saved: cluster mode, on acquiring the lease or while standing by); rules loaded later get
+   * theirs as they load. Resolutions and re-sends continue from the snapshot's times.
+   */
+  replaceState(rules: Record<string, ActiveAlert[]>): void {
+    const rest = { ...rules };
+    for (const g of this.groups) {
+      for (const r of g.rules) {
+        if (!r.alerts) continue;
+        r.alerts.active.clear();
+        for (const a of rules[r.key] ?? []) r.alerts.active.set(fingerprintOf(a.labels), { ...a });
+        delete rest[r.key];
+      }
+    }
+    this.restored = rest;
+  }
+
   async start(): Promise<void> {
     await this.reload();
   }

@@ -84,7 +84,7 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'retention.interval', type: 'duration', default: '10m', doc: 'How often retention runs.' },
 
   { path: 'ruler.enabled', type: 'bool', default: true, doc: 'Run the ruler (alerting and recording rules) in `serve`/`all`.' },
-  { path: 'ruler.rulesDir', type: 'string', default: '', doc: "Directory of rule files, laid out `<dir>/<tenant>/<namespace>.yaml` like Loki's local ruler storage (empty = `<dataDir>/rules`). The rules API writes here." },
+  { path: 'ruler.rulesDir', type: 'string', default: '', doc: "Directory of rule files, laid out `<dir>/<tenant>/<namespace>.yaml` like Loki's local ruler storage (empty = `<dataDir>/rules`). The rules API writes here in the embedded mode; in cluster mode (a ruler with `storage.postgres.url`) rules are stored in PostgreSQL, shared by every ruler, and files here are loaded read-only (a namespace in both is PostgreSQL's)." },
   { path: 'ruler.evaluationInterval', type: 'duration', default: '1m', doc: 'Evaluation interval of rule groups that set no `interval`.' },
   { path: 'ruler.leaseTtl', type: 'duration', default: '15s', doc: 'Cluster mode (`queue.redis.url` set): rulers share one Redis lease and only its holder evaluates rules and sends notifications. The holder renews it every third of this; when it dies another ruler takes over within this long. The embedded mode evaluates without a lease.' },
   { path: 'ruler.queryTimeout', type: 'duration', default: '30s', doc: 'A rule expression evaluating longer fails with a timeout (the rule shows `health: err`).' },

@@ -5,7 +5,8 @@
  * - `GET|POST|DELETE /loki/api/v1/rules[/{namespace}[/{group}]]` (and the legacy `/api/prom/rules`):
  *   YAML in and out; POST and DELETE answer 202 with `{"status":"success",...}`; a missing
  *   namespace or group is a 404 with a plain-text reason; an invalid group a 400 naming the rule.
- * The tenant is `X-Scope-OrgID`; rule edits are written to the rules directory and applied at once.
+ * The tenant is `X-Scope-OrgID`; rule edits are written to the rule store (the rules directory, or
+ * PostgreSQL in cluster mode, where other rulers follow within a poll) and applied here at once.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';

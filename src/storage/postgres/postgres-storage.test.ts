@@ -13,6 +13,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { PostgresStorage, DAY_NS, type PostgresStorageOptions } from './postgres-storage.js';
 import { listPartitions } from './partitions.js';
+import { SCHEMA_VERSION } from './schema.js';
 import { runStorageConformance, batch } from '../conformance.js';
 import type { SelectPlan, Storage, StoredRow } from '../storage.js';
 import { streamId, sortLabels } from '../../model/labels.js';
@@ -110,7 +111,7 @@ if (unreachable !== undefined) {
         await c.connect();
         try {
           const v = await c.query(`SELECT version FROM ${schema}.schema_version`);
-          assert.deepEqual(v.rows, [{ version: 1 }]);
+          assert.deepEqual(v.rows, [{ version: SCHEMA_VERSION }]);
         } finally {
           await c.end();
         }

@@ -16,6 +16,15 @@
  *   model/level.ts; `metadata` a JSON object of strings or NULL. Fixed-width columns come first
  *   (no alignment padding).
  * meta: settings fixed at creation (`partition_ns`, `layout`: `partitioned` or `timescaledb`).
+ *
+ * Version 2, the ruler's shared state (src/alerting/postgres-rule-store.ts, postgres-alert-state.ts):
+ * rule_namespaces: one row per (tenant, namespace); `body` is the namespace's rule file YAML
+ *   (`groups: [...]`, as files under ruler.rulesDir hold it); a row with no groups hides a
+ *   read-only rule file of the same name (a namespace deleted through the API).
+ * rule_changes: a single row whose `generation` every rule write increments in its transaction,
+ *   so rulers notice changes by reading one number (commit order = generation order, since the
+ *   row lock serialises the increments).
+ * alert_state: alert state snapshots by id (`ruler`), `state` the JSON of state-file.ts.
  */
 import type { PoolClient } from 'pg';
 import { storageError } from './errors.js';
@@ -44,10 +53,26 @@ export function migrations(layout: Layout): string[][] {
       `CREATE UNIQUE INDEX entries_identity ON entries (skey, ts, line_hash)`,
       `CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL)`,
     ],
+    [
+      `CREATE TABLE rule_namespaces (
+         tenant text NOT NULL,
+         namespace text NOT NULL,
+         body text NOT NULL,
+         updated_at timestamptz NOT NULL DEFAULT now(),
+         PRIMARY KEY (tenant, namespace))`,
+      `CREATE TABLE rule_changes (
+         id boolean PRIMARY KEY DEFAULT true CHECK (id),
+         generation bigint NOT NULL)`,
+      `INSERT INTO rule_changes VALUES (true, 0)`,
+      `CREATE TABLE alert_state (
+         id text PRIMARY KEY,
+         state text NOT NULL,
+         saved_at timestamptz NOT NULL)`,
+    ],
   ];
 }
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
