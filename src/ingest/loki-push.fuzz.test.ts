@@ -14,21 +14,13 @@ import { DEFAULT_INGEST_LIMITS, type IngestLimits } from './common/limits.js';
 import { decodeLokiPush, encodeLokiPushJson, encodeLokiPushProtobuf, type LokiPushStream } from './loki-push.js';
 import { decodeJsonLines } from './jsonlines.js';
 import type { DecodeResult } from './common/validate.js';
-import { rng } from '../testing/seeded-random.js';
+import { fuzzer } from '../testing/seeded-random.js';
 
 const SEED = Number(process.env.LOKI_FUZZ_SEED ?? 0x10c1);
 const LIMITS: IngestLimits = { ...DEFAULT_INGEST_LIMITS, maxDecompressedBodySize: 1 << 20 };
 const NOW = 1_700_000_100_000_000_000n;
 
-const rand = rng(SEED);
-const int = (n: number): number => Math.floor(rand() * n);
-const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
-
-function randomBytes(n: number): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = int(256);
-  return b;
-}
+const { int, pick, bytes: randomBytes } = fuzzer(SEED);
 
 /** Flips, inserts, deletes, duplicates or truncates bytes of a valid body. */
 function mutate(b: Buffer): Buffer {

@@ -13,7 +13,7 @@ import { decodeOtlpLogs } from './decode.js';
 import { parseResourceLabels } from './mapping.js';
 import type { OtlpLimits } from './model.js';
 import { anyValue, encodeOtlpProtobuf, kv, type OtlpJsonRequest } from './testing/payloads.js';
-import { rng } from '../../testing/seeded-random.js';
+import { fuzzer } from '../../testing/seeded-random.js';
 
 const SEED = 0x5eed;
 const LIMITS: IngestLimits = { ...DEFAULT_INGEST_LIMITS, maxDecompressedBodySize: 1 << 20 };
@@ -23,15 +23,7 @@ const PB = 'application/x-protobuf';
 const JS = 'application/json';
 
 
-const rand = rng(SEED);
-const int = (n: number): number => Math.floor(rand() * n);
-const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
-
-function randomBytes(n: number): Buffer {
-  const b = Buffer.alloc(n);
-  for (let i = 0; i < n; i++) b[i] = int(256);
-  return b;
-}
+const { rand, int, pick, bytes: randomBytes } = fuzzer(SEED);
 
 function sample(i: number): OtlpJsonRequest {
   return {
