@@ -21,6 +21,7 @@ import { nowNs, parseTime } from '../../query/time.js';
 import { TailSubscriber, type TailHub, type TailMessage } from '../../query/tail/index.js';
 import { limitParam, one, requestParams, required } from '../params.js';
 import { readTenants } from '../tenant.js';
+import { storageOf } from './query.js';
 
 /** Loki's maxDelayForInTailing. */
 const MAX_DELAY_FOR_SECONDS = 5;
@@ -69,8 +70,10 @@ export async function tailRoutes(app: FastifyInstance, ctx: AppContext, hub: Tai
     '/loki/api/v1/tail',
     {
       websocket: true,
-      // Runs before the upgrade: a bad query or parameter is a plain 400 from the error handler.
+      // Runs before the upgrade: a bad query or parameter is a plain 400 from the error handler,
+      // a store still opening (just after a restart) a 503 with Retry-After.
       preValidation: async (req) => {
+        storageOf(ctx);
         parsed.set(req, tailParams(req, ctx));
       },
     },
@@ -117,8 +120,7 @@ async function serveTail(ctx: AppContext, hub: TailHub, socket: WebSocket, param
   socket.on('error', stop);
   ctx.metrics.queries.inc({ type: 'tail', status: 'success' });
   try {
-    const storage = ctx.storage;
-    if (!storage) throw new Error('BUG: the tail route runs without a store');
+    const storage = storageOf(ctx);
     // Across pods, entries are published only once processors see this subscription.
     await hub.armed(params.tenants);
     const res = await runLogQuery(storage, params.plans, { tenants: params.tenants, start: params.start, end: nowNs() + 1n, limit: params.limit, direction: 'backward' });
