@@ -8,6 +8,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
+import { queueOf } from './push.js';
 import { writeTenant } from '../tenant.js';
 import { LogSentinelError } from '../../errors.js';
 import { nowNs } from '../../query/time.js';
@@ -266,8 +267,7 @@ export async function elasticsearchRoutes(app: FastifyInstance, ctx: AppContext)
 
   const bulk = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const started = process.hrtime.bigint();
-    const queue = ctx.queue;
-    if (!queue) throw new LogSentinelError('NOT_FOUND', 'cannot accept bulk request: this role does not ingest');
+    const queue = queueOf(ctx, 'bulk request');
     const tenant = writeTenant(req);
     const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
     ctx.metrics.bytesReceived.inc({ protocol: PROTOCOL }, body.length);

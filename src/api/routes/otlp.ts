@@ -9,6 +9,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
+import { queueOf } from './push.js';
 import { writeTenant } from '../tenant.js';
 import { LogSentinelError } from '../../errors.js';
 import { nowNs } from '../../query/time.js';
@@ -62,8 +63,7 @@ export async function otlpRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
   const handle = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const started = process.hrtime.bigint();
-    const queue = ctx.queue;
-    if (!queue) throw new LogSentinelError('NOT_FOUND', 'cannot accept OTLP logs: this role does not ingest');
+    const queue = queueOf(ctx, 'OTLP logs');
     const tenant = writeTenant(req);
     const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
     ctx.metrics.bytesReceived.inc({ protocol: PROTOCOL }, body.length);

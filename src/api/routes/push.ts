@@ -6,12 +6,23 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
+import type { Queue } from '../../queue/queue.js';
 import { writeTenant } from '../tenant.js';
 import { decodeLokiPush } from '../../ingest/loki-push.js';
 import { decodeJsonLines } from '../../ingest/jsonlines.js';
 import { formatRejections, type DecodeResult } from '../../ingest/common/validate.js';
 import { LogSentinelError } from '../../errors.js';
 import { nowNs } from '../../query/time.js';
+
+/**
+ * The queue pushes go to. Absent only while the server starts (it listens before the queue is
+ * open): a 503 with Retry-After, so clients retry, as for queries before the store is open.
+ */
+export function queueOf(ctx: AppContext, what: string): Queue {
+  if (ctx.queue) return ctx.queue;
+  if (!ctx.ready()) throw new LogSentinelError('NOT_READY', `cannot accept ${what}: the ingest queue is still opening`, { retryAfter: 1 });
+  throw new LogSentinelError('NOT_FOUND', `cannot accept ${what}: this role does not ingest`);
+}
 
 export async function pushRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   // Push bodies stay raw: the decoders handle compression and every content type themselves.
@@ -20,8 +31,7 @@ export async function pushRoutes(app: FastifyInstance, ctx: AppContext): Promise
 
   const handle = async (req: FastifyRequest, reply: FastifyReply, protocol: string, decode: (body: Buffer, tenant: string) => DecodeResult): Promise<FastifyReply> => {
     const started = process.hrtime.bigint();
-    const queue = ctx.queue;
-    if (!queue) throw new LogSentinelError('NOT_FOUND', 'cannot accept push: this role does not ingest');
+    const queue = queueOf(ctx, 'push');
     const tenant = writeTenant(req);
     const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
     ctx.metrics.bytesReceived.inc({ protocol }, body.length);
