@@ -23,10 +23,20 @@ export interface Config {
     maxBatchDelayMs: number;
     maxQueuedEntries: number;
     dedupWindowEntries: number;
-    otlp: { resourceLabels: string[] };
-    elasticsearch: { timestampField: string; messageField: string; indexLabel: string; version: string };
+    otlp: { resourceLabels: string[]; maxRecordsPerRequest: number; maxAttributes: number; maxDepth: number };
+    elasticsearch: { timestampField: string; messageField: string; indexLabel: string; version: string; maxItems: number; maxDepth: number; maxFields: number };
   };
-  syslog: { port: number; host: string; tlsPort: number; tlsCertFile: string; tlsKeyFile: string; tenant: string; maxMessageBytes: number };
+  syslog: {
+    port: number;
+    host: string;
+    tlsPort: number;
+    tlsCertFile: string;
+    tlsKeyFile: string;
+    tenant: string;
+    maxMessageBytes: number;
+    maxConnections: number;
+    idleTimeoutMs: number;
+  };
   limits: {
     maxLineSize: number;
     maxLineSizeTruncate: boolean;
@@ -198,12 +208,20 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       maxBatchDelayMs: n('ingest.maxBatchDelay'),
       maxQueuedEntries: n('ingest.maxQueuedEntries'),
       dedupWindowEntries: n('ingest.dedupWindowEntries'),
-      otlp: { resourceLabels: l('ingest.otlp.resourceLabels') },
+      otlp: {
+        resourceLabels: l('ingest.otlp.resourceLabels'),
+        maxRecordsPerRequest: n('ingest.otlp.maxRecordsPerRequest'),
+        maxAttributes: n('ingest.otlp.maxAttributes'),
+        maxDepth: n('ingest.otlp.maxDepth'),
+      },
       elasticsearch: {
         timestampField: s('ingest.elasticsearch.timestampField'),
         messageField: s('ingest.elasticsearch.messageField'),
         indexLabel: s('ingest.elasticsearch.indexLabel'),
         version: s('ingest.elasticsearch.version'),
+        maxItems: n('ingest.elasticsearch.maxItems'),
+        maxDepth: n('ingest.elasticsearch.maxDepth'),
+        maxFields: n('ingest.elasticsearch.maxFields'),
       },
     },
     syslog: {
@@ -214,6 +232,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       tlsKeyFile: s('syslog.tlsKeyFile'),
       tenant: s('syslog.tenant'),
       maxMessageBytes: n('syslog.maxMessageBytes'),
+      maxConnections: n('syslog.maxConnections'),
+      idleTimeoutMs: n('syslog.idleTimeout'),
     },
     limits: {
       maxLineSize: n('limits.maxLineSize'),

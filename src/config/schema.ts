@@ -46,10 +46,17 @@ export const OPTIONS: OptionSpec[] = [
   // ---- OTLP/HTTP logs (src/ingest/otlp/) --------------------------------------------------------
   { path: 'ingest.otlp.resourceLabels', type: 'list', default: ['service.name=service', 'service.namespace', 'deployment.environment', 'deployment.environment.name=deployment_environment', 'k8s.namespace.name', 'k8s.pod.name', 'k8s.container.name', 'host.name'], doc: 'OTLP resource attributes that become stream labels, each `attribute[=label]` (the label name defaults to the attribute with `.` replaced by `_`). Every other resource attribute, the scope and the log record attributes go to structured metadata.' },
 
+  { path: 'ingest.otlp.maxRecordsPerRequest', type: 'int', default: 100000, doc: 'Most log records in one OTLP request; more refuse the whole request (400).' },
+  { path: 'ingest.otlp.maxAttributes', type: 'int', default: 128, doc: 'Most attributes (or kvlist entries) per resource, scope or record; a record over it is refused (partial success).' },
+  { path: 'ingest.otlp.maxDepth', type: 'int', default: 16, doc: 'Deepest nesting of OTLP AnyValue arrays and kvlists; a deeper record is refused (partial success).' },
+
   // ---- Elasticsearch bulk (src/ingest/elasticsearch-bulk.ts) ---------------------------------------
   { path: 'ingest.elasticsearch.timestampField', type: 'string', default: '@timestamp', doc: 'Document field read as the entry time (RFC 3339 or epoch); absent → the time of the request.' },
   { path: 'ingest.elasticsearch.messageField', type: 'string', default: 'message', doc: 'Document field read as the log line; absent → the whole document as JSON.' },
   { path: 'ingest.elasticsearch.indexLabel', type: 'string', default: 'index', doc: 'Stream label that carries the target index name of each bulk action.' },
+  { path: 'ingest.elasticsearch.maxItems', type: 'int', default: 50000, doc: 'Most actions in one bulk request; the items past it are answered 429 each, so clients resend them.' },
+  { path: 'ingest.elasticsearch.maxDepth', type: 'int', default: 20, doc: "Deepest object nesting of a document (Elasticsearch's index.mapping.depth.limit); a deeper document gets a per-item 400." },
+  { path: 'ingest.elasticsearch.maxFields', type: 'int', default: 1000, doc: "Most fields in one document (Elasticsearch's index.mapping.total_fields.limit); more get a per-item 400." },
   { path: 'ingest.elasticsearch.version', type: 'string', default: '8.17.0', doc: 'Elasticsearch version announced by `GET /` (clients and shippers check it in their handshake).' },
 
   { path: 'limits.maxLineSize', type: 'bytes', default: '256KiB', doc: 'Largest accepted log line; longer lines are rejected (or truncated, see maxLineSizeTruncate).' },
@@ -69,6 +76,8 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'syslog.tlsCertFile', type: 'string', default: '', doc: 'PEM certificate (chain) of the syslog TLS listener.' },
   { path: 'syslog.tlsKeyFile', type: 'string', default: '', doc: 'PEM private key of the syslog TLS listener.' },
   { path: 'syslog.tenant', type: 'string', default: 'default', doc: 'Tenant that syslog entries are stored under (syslog has no tenant header).' },
+  { path: 'syslog.maxConnections', type: 'int', default: 1000, doc: 'TCP and TLS connections served at once; further ones are closed at once (and logged).' },
+  { path: 'syslog.idleTimeout', type: 'duration', default: '10m', doc: 'A TCP or TLS connection that sends nothing for this long is closed.' },
   { path: 'syslog.maxMessageBytes', type: 'bytes', default: '64KiB', doc: 'Largest syslog message; a longer one is cut to this size and kept (counted as malformed).' },
 
   { path: 'query.maxEntriesLimit', type: 'int', default: 5000, doc: 'Largest `limit` a log query may ask for (Loki: max_entries_limit_per_query).' },

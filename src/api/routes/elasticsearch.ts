@@ -277,6 +277,9 @@ export async function elasticsearchRoutes(app: FastifyInstance, ctx: AppContext)
       messageField: es.messageField,
       indexLabel: es.indexLabel,
       pathIndex: index,
+      maxItems: es.maxItems,
+      maxDepth: es.maxDepth,
+      maxFields: es.maxFields,
     });
     if (res.rejectedEntries > 0) ctx.metrics.logsRejected.inc({ tenant, protocol: PROTOCOL, reason: 'validation' }, res.rejectedEntries);
     if (res.accepted > 0) {

@@ -16,6 +16,7 @@ import { nowNs } from '../../query/time.js';
 import { formatRejections } from '../../ingest/common/validate.js';
 import { decodeOtlpLogs, type OtlpFormat } from '../../ingest/otlp/decode.js';
 import { parseResourceLabels } from '../../ingest/otlp/mapping.js';
+import { DEFAULT_OTLP_LIMITS, type OtlpLimits } from '../../ingest/otlp/model.js';
 import { OTLP_CONTENT_TYPES, exportLogsResponse, rpcCodeOf, statusBody } from '../../ingest/otlp/response.js';
 
 const PROTOCOL = 'otlp';
@@ -39,7 +40,9 @@ export async function otlpRoutes(app: FastifyInstance, ctx: AppContext): Promise
   // Bodies stay raw: the decoder reads the content type and encoding itself (415 for others).
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
-  const resourceLabels = parseResourceLabels(ctx.config.ingest.otlp.resourceLabels);
+  const oc = ctx.config.ingest.otlp;
+  const resourceLabels = parseResourceLabels(oc.resourceLabels);
+  const otlpLimits: OtlpLimits = { ...DEFAULT_OTLP_LIMITS, maxRecordsPerRequest: oc.maxRecordsPerRequest, maxAttributes: oc.maxAttributes, maxDepth: oc.maxDepth };
 
   app.setErrorHandler((err, req, reply) => {
     const format = answerFormat(req);
@@ -68,7 +71,7 @@ export async function otlpRoutes(app: FastifyInstance, ctx: AppContext): Promise
     const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
     ctx.metrics.bytesReceived.inc({ protocol: PROTOCOL }, body.length);
     const contentType = req.headers['content-type'];
-    const res = decodeOtlpLogs(body, contentType, req.headers['content-encoding'] as string | undefined, tenant, ctx.limits, nowNs(), { resourceLabels });
+    const res = decodeOtlpLogs(body, contentType, req.headers['content-encoding'] as string | undefined, tenant, ctx.limits, nowNs(), { resourceLabels, limits: otlpLimits });
     const format = answerFormat(req);
     if (res.rejectedEntries > 0) ctx.metrics.logsRejected.inc({ tenant, protocol: PROTOCOL, reason: 'validation' }, res.rejectedEntries);
     if (res.accepted > 0) {
