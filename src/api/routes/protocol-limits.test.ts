@@ -28,7 +28,7 @@ describe('protocol limits from configuration', () => {
     });
     const queue: Queue = {
       name: 'fake',
-      append: async (b) => void appended.push(b),
+      append: async (b: WriteBatch) => void appended.push(b),
       consume: () => undefined,
       depth: () => 0,
       close: async () => undefined,
