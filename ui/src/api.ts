@@ -39,6 +39,7 @@ export async function getJson<T>(path: string, params?: Record<string, string | 
     throw new ApiError(0, `cannot reach LogSentinel (${(err as Error).message}) — is the server running?`);
   }
   const text = await res.text();
+  const html = (res.headers.get('content-type') ?? '').includes('text/html');
   if (!res.ok) {
     let msg = text.trim();
     try {
@@ -47,9 +48,15 @@ export async function getJson<T>(path: string, params?: Record<string, string | 
     } catch {
       // Loki's errors are plain text
     }
+    // A proxy's error page is no message to show: name the status and where it came from.
+    if (html) msg = `HTTP ${res.status} from ${path}: the answer is an HTML page, not LogSentinel's (is a proxy in between?)`;
     throw new ApiError(res.status, msg || `HTTP ${res.status}`);
   }
-  return JSON.parse(text) as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ApiError(res.status, `unexpected answer from ${path}: not JSON (${html ? 'an HTML page — is a proxy in between?' : text.slice(0, 80)})`);
+  }
 }
 
 // ---- Loki response shapes ------------------------------------------------------------------
