@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { decodeEsBulk } from './elasticsearch-bulk.js';
 import { DEFAULT_INGEST_LIMITS } from './common/limits.js';
 import { LogSentinelError } from '../errors.js';
-import { bodyGenerators, rng } from '../testing/es-bulk-fuzz.js';
+import { bodyGenerators } from '../testing/es-bulk-fuzz.js';
+import { fuzzer } from '../testing/seeded-random.js';
 
 const SEED = Number(process.env.ES_FUZZ_SEED ?? 20261122);
 const CASES = Number(process.env.ES_FUZZ_CASES ?? 6000);
@@ -50,8 +51,7 @@ function checkDecode(body: Buffer, what: string): 'refused' | 'items' {
 }
 
 test(`decodeEsBulk survives ${CASES} malformed bodies (seed ${SEED})`, () => {
-  const r = rng(SEED);
-  const gens = bodyGenerators(r);
+  const gens = bodyGenerators(fuzzer(SEED));
   const names = Object.keys(gens);
   const counts: Record<string, { refused: number; items: number }> = {};
   const started = process.hrtime.bigint();

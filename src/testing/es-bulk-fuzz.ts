@@ -4,14 +4,12 @@
  * huge arrays, too many fields, wrong types, broken gzip and a gzip bomb.
  */
 import { gzipSync } from 'node:zlib';
-import { rng } from './seeded-random.js';
-export { rng };
+import type { Fuzzer } from './seeded-random.js';
 
 
 /** Generators of hostile bulk bodies, keyed by name so a failure says which one. */
-export function bodyGenerators(r: () => number): Record<string, () => Buffer> {
-  const int = (n: number): number => Math.floor(r() * n);
-  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)];
+export function bodyGenerators(f: Fuzzer): Record<string, () => Buffer> {
+  const { rand: r, int, pick } = f;
   const weird: unknown[] = [null, true, 0, -1, 1.5e308, '', 'x', [], {}, [1, 'a'], { a: { b: null } }, '\u0000', '\ud800', 'Ä😀', 2 ** 53 + 1];
   const value = (): unknown => pick(weird);
   const doc = (): Record<string, unknown> => {

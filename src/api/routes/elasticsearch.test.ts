@@ -17,7 +17,8 @@ import { ingestLimits } from '../../modules.js';
 import { LogSentinelError } from '../../errors.js';
 import type { WriteBatch } from '../../model/entry.js';
 import type { Queue } from '../../queue/queue.js';
-import { bodyGenerators, rng } from '../../testing/es-bulk-fuzz.js';
+import { bodyGenerators } from '../../testing/es-bulk-fuzz.js';
+import { fuzzer } from '../../testing/seeded-random.js';
 
 const MAX_BODY = 256 * 1024;
 
@@ -213,7 +214,7 @@ describe('elasticsearch routes', () => {
   });
 
   it('answers malformed bodies over HTTP with 200 per-item errors or a 4xx, never a crash', async () => {
-    const gens = bodyGenerators(rng(7));
+    const gens = bodyGenerators(fuzzer(7));
     const names = Object.keys(gens).filter((n) => n !== 'gzipBomb' && n !== 'hugeArrays');
     const seen = new Map<number, number>();
     for (let i = 0; i < 700; i++) {

@@ -151,7 +151,8 @@ export async function overviewRoutes(app: FastifyInstance, ctx: AppContext): Pro
       return { lines, errors, services, groups, streamsSeen, sampled };
     });
 
-    const [bytes, depth] = await Promise.all([storage.sizeBytes(), Promise.resolve(ctx.queue ? ctx.queue.depth() : null)]);
+    const bytes = await storage.sizeBytes();
+    const depth = ctx.queue ? ctx.queue.depth() : null;
     const startS = Number(range.start / 1_000_000n) / 1000;
     const totals = { lines: 0, errors: 0, bytes: 0, streams: result.streamsSeen, services: result.services.size };
     for (const s of result.services.values()) {

@@ -319,7 +319,7 @@ export class DuckDBStorage implements Storage {
     const bucket = `(ts - ${plan.origin + 1n}) // ${plan.width}`;
     const keys = plan.metadataKeys;
     // All metadata as stored, or one column per wanted key.
-    const metaCols = keys === undefined ? ['metadata'] : keys.map((k) => `json_extract_string(metadata, ${sqlString('$."' + k.replace(/["\\]/g, '') + '"')})`);
+    const metaCols = keys === undefined ? ['metadata'] : keys.map((k) => `json_extract_string(metadata, ${quote('$."' + k.replace(/["\\]/g, '') + '"')})`);
     const metaSel = metaCols.map((c, i) => `${c} AS m${i}`).join(', ');
     const sql =
       `SELECT stream, level, ${bucket} AS b, count(*), sum(strlen(line))${metaSel ? ', ' + metaSel : ''} FROM entries ` +
@@ -425,11 +425,6 @@ export class DuckDBStorage implements Storage {
       this.instance?.closeSync();
     });
   }
-}
-
-/** A SQL string literal. */
-function sqlString(s: string): string {
-  return `'${s.replace(/'/g, "''")}'`;
 }
 
 /** The `metadata` of a countBuckets row: the stored JSON, or the wanted keys' values (see CountPlan.metadataKeys). */

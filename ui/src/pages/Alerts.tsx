@@ -13,6 +13,7 @@ import { AlertList } from '../components/alerts/AlertList';
 import { RuleTable } from '../components/alerts/RuleTable';
 import { countStates, filterAlerts, filterRules, isStateFilter, ruleRows, STATE_FILTERS, type AlertsResponse, type RuleRow, type RulesResponse, type StateFilter } from '../components/alerts/rules-model';
 import '../pages.css';
+import '../alerts.css';
 
 const DEFAULT_REFRESH_S = 10;
 

@@ -18,6 +18,7 @@ import { applyFilter, lineFilterTerms } from '../logql/rewrite';
 import { AppLink } from '../components/overview/AppLink';
 import { formatCount } from '../components/overview/format';
 import '../pages.css';
+import '../tail.css';
 
 const DEFAULT_CAP = 5000;
 
