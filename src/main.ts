@@ -6,10 +6,11 @@
  * both URLs are set, embedded otherwise); `loadgen` sends synthetic logs to a running server.
  */
 import { Command, Option } from 'commander';
+import { hostname } from 'node:os';
 import { loadConfig } from './config/load.js';
 import { OPTIONS } from './config/schema.js';
 import { envName } from './config/load.js';
-import { backendsFor, start, type Role } from './modules.js';
+import { backendsFor, start, type Role, type Running } from './modules.js';
 import { VERSION } from './version.js';
 
 const program = new Command();
@@ -32,6 +33,31 @@ const DESCRIPTIONS: Record<Role, string> = {
   ruler: 'cluster role: alerting and recording rules over PostgreSQL, rules API (needs storage.postgres.url; with queue.redis.url several replicas share a lease, one evaluates)',
 };
 
+/**
+ * Graceful stop: no new connections or requests (503 while closing), requests in flight finish,
+ * the queue commits what was acknowledged, the store closes; exit 0. Past `timeoutMs`, exit 1:
+ * what was acknowledged is durable already, only the clean close is lost.
+ */
+function stopAndExit(running: Running, signal: string, timeoutMs: number): void {
+  const log = running.ctx.logger;
+  log.info({ signal, timeoutMs }, 'shutting down');
+  const timer = setTimeout(() => {
+    log.error({ timeoutMs }, 'shutdown did not finish within server.shutdownTimeout; exiting');
+    process.exit(1);
+  }, timeoutMs);
+  timer.unref();
+  running.stop().then(
+    () => {
+      log.info('stopped');
+      process.exit(0);
+    },
+    (err: unknown) => {
+      log.error({ err }, 'cannot stop cleanly');
+      process.exit(1);
+    },
+  );
+}
+
 function serveCommand(name: string, role: Role, isDefault: boolean): void {
   program
     .command(name, { isDefault })
@@ -53,53 +79,84 @@ function serveCommand(name: string, role: Role, isDefault: boolean): void {
         console.error(`logsentinel: ${(err as Error).message}`);
         process.exit(2);
       }
-      const running = await start(cfg, role).catch((err: unknown) => {
-        console.error(`logsentinel: cannot start: ${(err as Error).message}`);
-        process.exit(1);
-      });
-      let signals = 0;
+      // Handlers go in before the store opens: as PID 1 of a container, a signal without a handler
+      // is ignored, and `docker stop` would wait for its SIGKILL.
+      let running: Running | undefined;
+      let requested: string | undefined;
       const shutdown = (sig: string): void => {
-        if (++signals > 1) process.exit(1);
-        running.ctx.logger.info({ signal: sig }, 'shutting down');
-        void running.stop().then(() => process.exit(0));
+        if (requested !== undefined) {
+          console.error(`logsentinel: ${sig} again while stopping: exiting now`);
+          process.exit(1);
+        }
+        requested = sig;
+        if (running) stopAndExit(running, sig, cfg.server.shutdownTimeoutMs);
+        // Still starting (nothing acknowledged yet): stop once started, or give up after the timeout.
+        else setTimeout(() => process.exit(1), cfg.server.shutdownTimeoutMs).unref();
       };
       process.on('SIGINT', () => shutdown('SIGINT'));
       process.on('SIGTERM', () => shutdown('SIGTERM'));
+      running = await start(cfg, role).catch((err: unknown) => {
+        console.error(`logsentinel: cannot start: ${(err as Error).message}`);
+        process.exit(1);
+      });
+      if (requested !== undefined) stopAndExit(running, requested, cfg.server.shutdownTimeoutMs);
     });
 }
 
 for (const role of ['serve', 'all', 'ingest', 'process', 'query', 'ruler'] as const) serveCommand(role, role, role === 'serve');
 
+const collect = (v: string, prev: string[]): string[] => [...prev, v];
+
 program
   .command('loadgen')
-  .description('send realistic synthetic logs to a LogSentinel (or Loki) and report the achieved rate and latency')
+  .description('send realistic synthetic logs to a LogSentinel (or Loki) and report the achieved rate and latency; SIGTERM or Ctrl-C stops it with the summary')
   .option('--url <url>', 'base URL of the server', 'http://localhost:3100')
   .option('--rate <lines/s>', 'target lines per second', '10000')
-  .option('--duration <seconds>', 'how long to send', '10')
+  .option('--duration <seconds>', 'how long to send (0 = until stopped)', '10')
+  .option('--count <lines>', 'send exactly this many lines (instead of rate x duration)')
   .option('--services <n>', 'number of distinct services', '5')
+  .option('--service <name>', 'one service label for every line instead of several services')
+  .option('--label <name=value>', 'extra stream label on every line, repeatable; {hostname} in the value is replaced by the host name (one stream set per agent)', collect, [])
   .option('--batch <lines>', 'lines per request', '500')
   .option('--concurrency <n>', 'requests in flight at once', '4')
+  .option('--seed <n>', 'corpus seed', '1')
   .option('--tenant <id>', 'X-Scope-OrgID to send')
   .addOption(new Option('--protocol <protocol>', 'wire format').choices(['loki-json', 'loki-protobuf', 'jsonlines']).default('loki-json'))
-  .action(async (o: Record<string, string>) => {
+  .action(async (o: Record<string, string> & { label: string[] }) => {
     const { runLoadgen } = await import('./loadgen/loadgen.js');
-    const num = (k: string): number => {
+    const fail = (msg: string): never => {
+      console.error(`logsentinel loadgen: ${msg}`);
+      process.exit(2);
+    };
+    const num = (k: string, min = 1): number => {
       const n = Number(o[k]);
-      if (!Number.isFinite(n) || n <= 0) {
-        console.error(`logsentinel loadgen: --${k} must be a positive number, got ${JSON.stringify(o[k])}`);
-        process.exit(2);
-      }
+      if (!Number.isFinite(n) || n < min) fail(`--${k} must be a number of at least ${min}, got ${JSON.stringify(o[k])}`);
       return n;
     };
+    const labels: Record<string, string> = {};
+    for (const l of o.label) {
+      const eq = l.indexOf('=');
+      if (eq <= 0 || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(l.slice(0, eq))) fail(`--label must be name=value with a valid label name, got ${JSON.stringify(l)}`);
+      labels[l.slice(0, eq)] = l.slice(eq + 1).replaceAll('{hostname}', hostname());
+    }
+    const stop = new AbortController();
+    const onSignal = (): void => stop.abort();
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
     const summary = await runLoadgen({
       url: o.url,
       rate: num('rate'),
-      duration: num('duration'),
+      duration: num('duration', 0),
+      count: o.count === undefined ? undefined : num('count'),
       services: num('services'),
+      service: o.service,
+      labels,
       batch: num('batch'),
       concurrency: num('concurrency'),
+      seed: num('seed', 0),
       protocol: o.protocol as 'loki-json' | 'loki-protobuf' | 'jsonlines',
       tenant: o.tenant,
+      signal: stop.signal,
       out: process.stdout,
     });
     process.exit(summary.errors > 0 && summary.accepted === 0 ? 1 : 0);

@@ -31,6 +31,7 @@ import { GroupCommitQueue } from './queue/group-commit.js';
 import { RedisStreamsQueue, redactUrl } from './queue/redis-streams/redis-streams-queue.js';
 import { cachedDependencyChecks, type DependencyCheck } from './api/dependency-checks.js';
 import pg from 'pg';
+import { statfs } from 'node:fs/promises';
 import type { Queue } from './queue/queue.js';
 import { Semaphore } from './query/semaphore.js';
 import { nowNs } from './query/time.js';
@@ -161,6 +162,8 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
   let consumerStats: { at: number; value: Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }> } | undefined;
   let lastStats = { lagEntries: 0, pendingEntries: 0, activeProcessors: 0 };
   let lastSize = 0;
+  const dependencyState = new Map<string, boolean>();
+  let dependencies: (() => Promise<string | undefined>) | undefined;
   const metrics = createMetrics({
     queueDepth: () => queue?.depth() ?? 0,
     queueConsumers: () => {
@@ -180,6 +183,15 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
     },
     // A database outage must not turn /metrics into a 500 (the outage is what operators chart).
     storageSize: async () => (storage ? (lastSize = await storage.sizeBytes().catch(() => lastSize)) : 0),
+    storageFilesystem: async () => {
+      if (backends !== 'embedded' || !storage) return undefined;
+      const fs = await statfs(cfg.dataDir).catch(() => undefined);
+      return fs && { freeBytes: fs.bavail * fs.bsize, sizeBytes: fs.blocks * fs.bsize };
+    },
+    dependencies: async () => {
+      if (dependencies) await dependencies();
+      return dependencyState;
+    },
     alertsFiring: () => alerting?.firingCount() ?? 0,
     rulerLeaseHeld: () => rulerLease?.held() ?? false,
   });
@@ -191,7 +203,7 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
     limits: ingestLimits(cfg),
     querySlots: new Semaphore(cfg.query.maxConcurrent),
     ready: () => ready,
-    dependencies: backends === 'cluster' ? cachedDependencyChecks(checks) : undefined,
+    dependencies: (dependencies = backends === 'cluster' ? cachedDependencyChecks(checks, { onResult: (name, up) => dependencyState.set(name, up) }) : undefined),
     version: VERSION,
   };
   let app: FastifyInstance | undefined;

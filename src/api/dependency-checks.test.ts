@@ -31,4 +31,17 @@ describe('dependency checks', () => {
     await ready();
     assert.equal(calls, 2);
   });
+
+  it('reports the outcome of each dependency', async () => {
+    const seen: Array<[string, boolean]> = [];
+    const ready = cachedDependencyChecks(
+      [
+        { name: 'redis', check: async () => undefined },
+        { name: 'postgres', check: () => Promise.reject(new Error('refused')) },
+      ],
+      { onResult: (name, up) => seen.push([name, up]) },
+    );
+    await ready();
+    assert.deepEqual(seen.sort(), [['postgres', false], ['redis', true]]);
+  });
 });

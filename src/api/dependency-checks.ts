@@ -10,7 +10,15 @@ export interface DependencyCheck {
   check: () => Promise<void>;
 }
 
-export function cachedDependencyChecks(checks: DependencyCheck[], opts: { ttlMs?: number; timeoutMs?: number; now?: () => number } = {}): () => Promise<string | undefined> {
+export interface DependencyCheckOptions {
+  ttlMs?: number;
+  timeoutMs?: number;
+  now?: () => number;
+  /** Told each dependency's outcome after every check run (the `dependency_up` gauge). */
+  onResult?: (name: string, up: boolean) => void;
+}
+
+export function cachedDependencyChecks(checks: DependencyCheck[], opts: DependencyCheckOptions = {}): () => Promise<string | undefined> {
   const ttl = opts.ttlMs ?? 1000;
   const timeout = opts.timeoutMs ?? 1000;
   const now = opts.now ?? Date.now;
@@ -24,8 +32,10 @@ export function cachedDependencyChecks(checks: DependencyCheck[], opts: { ttlMs?
           t = setTimeout(() => rej(new Error(`no answer within ${timeout}ms`)), timeout);
         }),
       ]);
+      opts.onResult?.(c.name, true);
       return undefined;
     } catch (err) {
+      opts.onResult?.(c.name, false);
       return `${c.name} unavailable: ${(err as Error).message}`;
     } finally {
       clearTimeout(t);

@@ -64,6 +64,22 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
   });
 
+  // Graceful close: Node's server.close() ends only the keep-alive connections idle at that moment;
+  // one whose request was in flight would then stay open until its keep-alive timeout (72 s) and
+  // hold the shutdown. While closing, every response says `Connection: close`, and connections
+  // that went idle are closed every 100 ms until the server has closed.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    const reap = setInterval(() => app.server.closeIdleConnections(), 100);
+    reap.unref();
+    app.server.once('close', () => clearInterval(reap));
+  });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) reply.header('Connection', 'close');
+    done(null, payload);
+  });
+
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
   app.setNotFoundHandler((req, reply) => reply.status(404).type('text/plain').send(`404 page not found: ${req.method} ${req.url.split('?')[0]}\n`));
 

@@ -11,7 +11,7 @@ import { isLevel, LEVELS } from '../model/level.js';
 import { join } from 'node:path';
 
 export interface Config {
-  server: { host: string; port: number; maxRequestBytes: number; logLevel: string };
+  server: { host: string; port: number; maxRequestBytes: number; logLevel: string; shutdownTimeoutMs: number };
   dataDir: string;
   storage: {
     duckdb: { memoryLimit: string; threads: number; checkpointIntervalMs: number; checkpointWalBytes: number };
@@ -181,7 +181,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const b = (p: string): boolean => flat[p] as boolean;
   const l = (p: string): string[] => flat[p] as string[];
   const cfg: Config = {
-    server: { host: s('server.host'), port: n('server.port'), maxRequestBytes: n('server.maxRequestBytes'), logLevel: s('server.logLevel') },
+    server: { host: s('server.host'), port: n('server.port'), maxRequestBytes: n('server.maxRequestBytes'), logLevel: s('server.logLevel'), shutdownTimeoutMs: n('server.shutdownTimeout') },
     dataDir: s('dataDir'),
     storage: {
       duckdb: {

@@ -19,6 +19,7 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'server.host', type: 'string', default: '0.0.0.0', doc: 'Address the HTTP server listens on.', flag: '--host' },
   { path: 'server.port', type: 'int', default: 3100, doc: "HTTP port (Loki's default, so clients only change the host).", flag: '--port' },
   { path: 'server.maxRequestBytes', type: 'bytes', default: '64MiB', doc: 'Largest accepted request body (after decompression for gzip); larger answers 413.' },
+  { path: 'server.shutdownTimeout', type: 'duration', default: '25s', doc: 'On SIGTERM or SIGINT LogSentinel stops accepting requests, lets requests in flight finish, commits what was acknowledged and closes the store; if that takes longer than this it exits with status 1 (acknowledged entries are durable either way). Keep the container stop timeout (`docker stop -t`, Compose `stop_grace_period`, Kubernetes `terminationGracePeriodSeconds`) above it.' },
   { path: 'server.logLevel', type: 'string', default: 'info', doc: "LogSentinel's own log level (trace, debug, info, warn, error, fatal, silent)." },
   { path: 'dataDir', type: 'string', default: './data', doc: 'Directory of the embedded store (DuckDB file and its WAL).', flag: '--data-dir' },
 

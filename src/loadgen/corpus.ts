@@ -78,6 +78,10 @@ export interface CorpusOptions {
   services?: number;
   /** Stream label `env`; default `prod`. */
   env?: string;
+  /** One `service` label for every stream instead of `SERVICE_NAMES` (line shapes still vary). */
+  serviceName?: string;
+  /** Extra stream labels on every stream (e.g. `agent`, so several generators never share a stream). */
+  extraLabels?: Labels;
 }
 
 /** A seeded, endless source of `CorpusLine`s. */
@@ -97,10 +101,11 @@ export class LogCorpus {
     const env = opts.env ?? 'prod';
     for (let i = 0; i < n; i++) {
       const base = SERVICE_NAMES[i % SERVICE_NAMES.length];
-      const service = i < SERVICE_NAMES.length ? base : `${base}-${Math.floor(i / SERVICE_NAMES.length)}`;
+      const named = i < SERVICE_NAMES.length ? base : `${base}-${Math.floor(i / SERVICE_NAMES.length)}`;
+      const service = opts.serviceName ?? named;
       for (let p = 0; p < 3; p++) {
-        const pod = `${service}-7d9f${(i * 7 + 3).toString(16)}c-${'abcxyz'[p]}${p}k`;
-        this.streams.push({ service, shape: SHAPE_OF[base], labels: { env, host: `node-${((i + p) % 4) + 1}`, pod, service } });
+        const pod = `${named}-7d9f${(i * 7 + 3).toString(16)}c-${'abcxyz'[p]}${p}k`;
+        this.streams.push({ service, shape: SHAPE_OF[base], labels: { ...opts.extraLabels, env, host: `node-${((i + p) % 4) + 1}`, pod, service } });
       }
     }
   }

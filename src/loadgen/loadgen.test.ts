@@ -15,12 +15,14 @@ interface Received {
   paths: Set<string>;
   tenants: Set<string>;
   services: Set<string>;
+  /** Every stream label set seen, as sorted `name=value` lists. */
+  streams: Set<string>;
   rejectedByDecoder: number;
 }
 
 /** A throwaway push server that decodes with the real decoders; `answer` picks the status. */
 async function withServer(answer: (n: number) => number, fn: (url: string, got: Received) => Promise<void>): Promise<void> {
-  const got: Received = { lines: 0, requests: 0, paths: new Set(), tenants: new Set(), services: new Set(), rejectedByDecoder: 0 };
+  const got: Received = { lines: 0, requests: 0, paths: new Set(), tenants: new Set(), services: new Set(), streams: new Set(), rejectedByDecoder: 0 };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -36,7 +38,10 @@ async function withServer(answer: (n: number) => number, fn: (url: string, got: 
       got.rejectedByDecoder += r.rejectedEntries;
       got.paths.add(req.url ?? '');
       got.tenants.add(tenant);
-      for (const s of r.batch.streams) got.services.add(s.labels.service ?? '');
+      for (const s of r.batch.streams) {
+        got.services.add(s.labels.service ?? '');
+        got.streams.add(Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).sort().join(','));
+      }
       if (status === 429) res.setHeader('Retry-After', '0');
       res.statusCode = status;
       res.end(status < 300 ? '' : 'go away');
@@ -95,4 +100,49 @@ test('runLoadgen counts an unreachable server as errors', async () => {
   assert.equal(s.sent, 100);
   assert.equal(s.errors, 2);
   assert.equal(s.accepted, 0);
+});
+
+test('runLoadgen sends exactly count lines, with one service name and extra labels', async () => {
+  await withServer(() => 204, async (url, got) => {
+    const s = await runLoadgen({ url, rate: 100_000, duration: 60, count: 1234, services: 4, service: 'load-test', labels: { agent: 'a1' }, batch: 100, protocol: 'loki-json' });
+    assert.equal(s.sent, 1234);
+    assert.equal(s.accepted, 1234);
+    assert.equal(got.lines, 1234);
+    assert.deepEqual([...got.services], ['load-test']);
+    assert.ok(got.streams.size > 1, 'line shapes still spread over several streams');
+    for (const st of got.streams) assert.match(st, /(^|,)agent=a1(,|$)/);
+  });
+});
+
+test('runLoadgen with duration 0 sends until aborted, then returns its summary', async () => {
+  await withServer(() => 204, async (url, got) => {
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 500);
+    const s = await runLoadgen({ url, rate: 2000, duration: 0, services: 1, batch: 20, protocol: 'loki-json', signal: stop.signal, concurrency: 2 });
+    assert.equal(s.errors, 0);
+    assert.ok(s.accepted > 0);
+    assert.equal(s.accepted, got.lines);
+    assert.equal(s.sent, s.accepted);
+  });
+});
+
+test('an abort wakes a loadgen waiting for its rate', { timeout: 30_000 }, async () => {
+  await withServer(() => 204, async (_url, got) => {
+    const stop = new AbortController();
+    setTimeout(() => stop.abort(), 100);
+    // One line per 1000 s: without the wake-up the first batch would wait for hours (the test times out).
+    const s = await runLoadgen({ url: _url, rate: 0.001, duration: 0, services: 1, batch: 50, protocol: 'loki-json', signal: stop.signal });
+    assert.equal(s.sent, 0);
+    assert.equal(got.requests, 0);
+  });
+});
+
+test('runLoadgen refuses nonsense options', async () => {
+  const f = async (o: Partial<Parameters<typeof runLoadgen>[0]>): Promise<void> => {
+    await assert.rejects(runLoadgen({ url: 'http://127.0.0.1:1', rate: 10, duration: 1, services: 1, batch: 1, protocol: 'loki-json', ...o }), /cannot run loadgen/);
+  };
+  await f({ rate: 0 });
+  await f({ duration: -1 });
+  await f({ count: 0 });
+  await f({ batch: 0 });
 });

@@ -19,8 +19,16 @@ export interface LoadgenOptions {
   url: string;
   /** Lines per second. */
   rate: number;
-  /** Seconds; `rate * duration` lines are sent in total. */
+  /** Seconds; `rate * duration` lines are sent in total. 0 = until `signal` aborts (or `count`). */
   duration: number;
+  /** Lines to send in total, instead of `rate * duration`. */
+  count?: number;
+  /** Stops sending new requests; those in flight finish and the summary is returned. */
+  signal?: AbortSignal;
+  /** One `service` label for every line (default: several services from the corpus). */
+  service?: string;
+  /** Extra stream labels on every line. */
+  labels?: Record<string, string>;
   /** Number of services logging (see `SERVICE_NAMES`). */
   services: number;
   /** Lines per request. */
@@ -96,14 +104,14 @@ export function formatSummary(s: LoadgenSummary): string {
 
 /** Runs one load test to completion. Never throws for server errors; they are counted. */
 export async function runLoadgen(opts: LoadgenOptions): Promise<LoadgenSummary> {
-  if (!(opts.rate > 0) || !(opts.duration > 0) || !(opts.batch >= 1) || !(opts.services >= 1)) {
-    throw new Error(`cannot run loadgen: rate, duration, batch and services must be positive`);
+  if (!(opts.rate > 0) || !(opts.duration >= 0) || !(opts.batch >= 1) || !(opts.services >= 1) || (opts.count !== undefined && !(opts.count >= 1))) {
+    throw new Error(`cannot run loadgen: rate, batch, services and count must be positive, duration not negative`);
   }
   const url = resolveUrl(opts.url, opts.protocol);
   const concurrency = Math.max(1, opts.concurrency ?? 4);
   const batch = Math.floor(opts.batch);
-  const total = Math.max(1, Math.round(opts.rate * opts.duration));
-  const corpus = new LogCorpus(opts.seed ?? 1, { services: opts.services });
+  const total = opts.count !== undefined ? Math.floor(opts.count) : opts.duration === 0 ? Infinity : Math.max(1, Math.round(opts.rate * opts.duration));
+  const corpus = new LogCorpus(opts.seed ?? 1, { services: opts.services, serviceName: opts.service, extraLabels: opts.labels });
   const bucket = new TokenBucket(opts.rate, Math.max(batch, concurrency * batch));
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const out = opts.out;
@@ -136,15 +144,17 @@ export async function runLoadgen(opts: LoadgenOptions): Promise<LoadgenSummary> 
     const text = `sent=${sent} accepted=${accepted} rejected=${rejected} errors=${errors} rate=${rate.toFixed(0)} lines/s`;
     out.write(tty ? `\r${text.padEnd(80)}${final ? '\n' : ''}` : text + '\n');
   };
-  const timer = setInterval(() => progress(false), 1000);
+  // A long-running agent (no end) writes a line every 10 s, not every second, to keep its log small.
+  const timer = setInterval(() => progress(false), tty || total !== Infinity ? 1000 : 10_000);
   timer.unref();
 
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (planned >= total) return;
+      if (planned >= total || opts.signal?.aborted) return;
       const n = Math.min(batch, total - planned);
       planned += n;
-      await bucket.take(n);
+      await bucket.take(n, opts.signal);
+      if (opts.signal?.aborted) return;
       const lines = new Array(n);
       // The time printed inside each line matches the time it is sent with.
       const nowMs = Date.now();

@@ -29,7 +29,7 @@ export class TokenBucket {
     return this.tokens >= n ? 0 : ((n - this.tokens) / this.rate) * 1000;
   }
 
-  /** Resolves once `n` tokens have been taken. Callers may overlap; each waits its turn. */
+  /** Resolves once `n` tokens have been taken, or at once (taking none) when `signal` aborts. Callers may overlap. */
   async take(n: number, signal?: AbortSignal): Promise<void> {
     for (;;) {
       if (signal?.aborted) return;
@@ -38,7 +38,15 @@ export class TokenBucket {
         this.tokens -= n;
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.max(1, Math.ceil(w))));
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(t);
+          signal?.removeEventListener('abort', done);
+          resolve();
+        };
+        const t = setTimeout(done, Math.max(1, Math.ceil(w)));
+        signal?.addEventListener('abort', done, { once: true });
+      });
     }
   }
 }

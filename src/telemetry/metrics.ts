@@ -24,6 +24,9 @@ export interface Metrics {
   queueDeadLettered: Counter;
   activeProcessors: Gauge;
   storageSize: Gauge;
+  storageFree: Gauge;
+  storageFilesystemSize: Gauge;
+  dependencyUp: Gauge<'dependency'>;
   retentionDeleted: Counter;
   queries: Counter<'type' | 'status'>;
   queryDuration: Histogram<'type'>;
@@ -47,6 +50,10 @@ export interface MetricSources {
   /** Lag, pending entries and live processors of the queue's consumers (Redis: read from Redis on scrape). */
   queueConsumers?: () => Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }>;
   storageSize?: () => Promise<number>;
+  /** Free and total bytes of the filesystem holding the data directory (embedded store). */
+  storageFilesystem?: () => Promise<{ freeBytes: number; sizeBytes: number } | undefined>;
+  /** Runs (or reuses) the readiness checks of external dependencies and answers each one's state. */
+  dependencies?: () => Promise<ReadonlyMap<string, boolean>>;
   alertsFiring?: () => number;
   /** Whether this ruler holds the ruler lease (cluster mode); absent: the gauge stays 0. */
   rulerLeaseHeld?: () => boolean;
@@ -126,6 +133,34 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       registers: r,
       async collect() {
         if (sources.storageSize) this.set(await sources.storageSize());
+      },
+    }),
+    storageFree: new Gauge({
+      name: M.storageFree,
+      help: 'Bytes available to LogSentinel on the filesystem holding the data directory (embedded store only).',
+      registers: r,
+      async collect() {
+        const fs = await sources.storageFilesystem?.();
+        if (fs) this.set(fs.freeBytes);
+      },
+    }),
+    storageFilesystemSize: new Gauge({
+      name: M.storageFilesystemSize,
+      help: 'Size in bytes of the filesystem holding the data directory (embedded store only).',
+      registers: r,
+      async collect() {
+        const fs = await sources.storageFilesystem?.();
+        if (fs) this.set(fs.sizeBytes);
+      },
+    }),
+    dependencyUp: new Gauge({
+      name: M.dependencyUp,
+      help: 'Whether the last readiness check of an external dependency (redis, postgres) succeeded: 1 up, 0 down (cluster roles).',
+      labelNames: ['dependency'],
+      registers: r,
+      async collect() {
+        if (!sources.dependencies) return;
+        for (const [dependency, up] of await sources.dependencies()) this.set({ dependency }, up ? 1 : 0);
       },
     }),
     retentionDeleted: new Counter({ name: M.retentionDeleted, help: 'Entries deleted by retention.', registers: r }),

@@ -107,6 +107,47 @@ describe('durability', () => {
     }
   });
 
+  it('SIGTERM during continuous ingest exits 0 and keeps every acknowledged entry once', async (t) => {
+    const dataDir = tempDataDir();
+    let s = await startServer({ dataDir, env: { LOGSENTINEL_SERVER_LOG_LEVEL: 'info' } });
+    const perBatch = 200;
+    const acked: string[] = [];
+    const refused: number[] = [];
+    let stop = false;
+    const worker = async (w: number): Promise<void> => {
+      for (let seq = 0; !stop; seq++) {
+        const b = body(10 + w, seq, perBatch);
+        try {
+          const status = await pushBody(s.url, b);
+          if (status === 204) acked.push(b);
+          else refused.push(status);
+        } catch {
+          return; // the listener is closed: this worker is done
+        }
+      }
+    };
+    try {
+      const workers = [0, 1, 2, 3].map((w) => worker(w));
+      while (acked.length < 30) await new Promise((r) => setTimeout(r, 20));
+      const code = await s.stop();
+      stop = true;
+      await Promise.all(workers);
+      assert.equal(code, 0, s.output());
+      assert.match(s.output(), /"msg":"stopped"/);
+      // While closing, Fastify answers requests on open connections with 503; nothing else.
+      assert.deepEqual([...new Set(refused)].filter((c) => c !== 503), []);
+      const stored = await countStored(dataDir);
+      t.diagnostic(`acknowledged batches ${acked.length}, refused while stopping ${refused.length}, stored ${stored.total}`);
+      const missing = acked.flatMap((b) => (JSON.parse(b) as { streams: Array<{ values: string[][] }> }).streams[0].values.map((v) => v[1])).filter((l) => !stored.lines.has(l));
+      assert.deepEqual(missing.slice(0, 5), [], `${missing.length} acknowledged entries are missing`);
+      assert.equal(stored.total, stored.distinct, `${stored.total - stored.distinct} entries are stored twice`);
+      assert.equal(stored.total, acked.length * perBatch);
+    } finally {
+      await s.stop();
+      removeDir(dataDir);
+    }
+  });
+
   it('overload is answered with 429 and Retry-After, and the server keeps serving', async () => {
     const s = await startServer({ env: { LOGSENTINEL_INGEST_MAX_QUEUED_ENTRIES: '1000', LOGSENTINEL_INGEST_MAX_BATCH_ENTRIES: '1000' } });
     try {
