@@ -1,10 +1,10 @@
-// Runs every *.test.ts under the given folders (default: src and test) with Node's test runner.
+// Runs every *.test.ts under the given folders (default: src, test and examples) with Node's test runner.
 // Node 20's runner does not expand globs itself, so the file list is built here.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['src', 'test'];
+const roots = process.argv.slice(2).length ? process.argv.slice(2) : ['src', 'test', 'examples'];
 const files = [];
 const walk = (dir) => {
   for (const name of readdirSync(dir)) {

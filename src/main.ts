@@ -81,25 +81,24 @@ function serveCommand(name: string, role: Role, isDefault: boolean): void {
       }
       // Handlers go in before the store opens: as PID 1 of a container, a signal without a handler
       // is ignored, and `docker stop` would wait for its SIGKILL.
-      let running: Running | undefined;
-      let requested: string | undefined;
+      const state: { running?: Running; requested?: string } = {};
       const shutdown = (sig: string): void => {
-        if (requested !== undefined) {
+        if (state.requested !== undefined) {
           console.error(`logsentinel: ${sig} again while stopping: exiting now`);
           process.exit(1);
         }
-        requested = sig;
-        if (running) stopAndExit(running, sig, cfg.server.shutdownTimeoutMs);
+        state.requested = sig;
+        if (state.running) stopAndExit(state.running, sig, cfg.server.shutdownTimeoutMs);
         // Still starting (nothing acknowledged yet): stop once started, or give up after the timeout.
         else setTimeout(() => process.exit(1), cfg.server.shutdownTimeoutMs).unref();
       };
       process.on('SIGINT', () => shutdown('SIGINT'));
       process.on('SIGTERM', () => shutdown('SIGTERM'));
-      running = await start(cfg, role).catch((err: unknown) => {
+      state.running = await start(cfg, role).catch((err: unknown) => {
         console.error(`logsentinel: cannot start: ${(err as Error).message}`);
         process.exit(1);
       });
-      if (requested !== undefined) stopAndExit(running, requested, cfg.server.shutdownTimeoutMs);
+      if (state.requested !== undefined) stopAndExit(state.running, state.requested, cfg.server.shutdownTimeoutMs);
     });
 }
 

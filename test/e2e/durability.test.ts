@@ -109,7 +109,7 @@ describe('durability', () => {
 
   it('SIGTERM during continuous ingest exits 0 and keeps every acknowledged entry once', async (t) => {
     const dataDir = tempDataDir();
-    let s = await startServer({ dataDir, env: { LOGSENTINEL_SERVER_LOG_LEVEL: 'info' } });
+    const s = await startServer({ dataDir, env: { LOGSENTINEL_SERVER_LOG_LEVEL: 'info' } });
     const perBatch = 200;
     const acked: string[] = [];
     const refused: number[] = [];
