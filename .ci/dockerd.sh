@@ -32,6 +32,8 @@ case "${1:-}" in
     fi
     # containerd started by this dockerd exits with it; anything still holding our exec root does not.
     pkill -f "containerd.*$root/exec" 2>/dev/null || true
+    # dockerd leaves its network namespace files bind-mounted under the exec root.
+    for m in $(awk -v r="$root/exec" 'index($2, r) == 1 {print $2}' /proc/mounts); do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
     for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | grep -E '^(br-|veth)' | cut -d@ -f1); do ip link delete "$l" 2>/dev/null || true; done
     ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;
