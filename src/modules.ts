@@ -14,9 +14,13 @@
  * publish to Redis pub/sub and `query-api` feeds its hub from there (also within `all`, so one
  * path is exercised). Publishing happens after the commit and is never awaited.
  *
+ * Each module has one small `init<Module>` function (the `INIT` table below, as Loki's
+ * modules.go): it opens what the module needs, publishes it on the shared `Modules` record for the
+ * modules that depend on it, and returns its stop function. `start` only orders and calls them.
  * The HTTP server starts first, so liveness answers and readiness says "not ready" while the
  * store opens; the other modules start in `DEPENDS` order. Stopping closes the server first (no
  * new requests), then the rest in reverse order: the queue drains before the store closes.
+ * Readiness has one home, src/health/readiness.ts; modules register their conditions there.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/load.js';
@@ -38,11 +42,13 @@ import { nowNs } from './query/time.js';
 import type { IngestLimits } from './ingest/common/limits.js';
 import { VERSION } from './version.js';
 import { createAlerting, type Alerting } from './alerting/index.js';
-import { scanCritical } from './alerting/critical-alerter.js';
 import { RedisLease, rulerLeaseKey } from './alerting/lease.js';
 import { QueryCache } from './query/cache/index.js';
 import { RedisTailFeed, RedisTailPublisher, TailHub } from './query/tail/index.js';
 import { startSyslogListener } from './ingest/syslog/listener.js';
+import { createBatchHandler, type ProcessorDeps } from './processor/index.js';
+import { Readiness } from './health/readiness.js';
+import type { Metrics } from './telemetry/metrics.js';
 
 export type ModuleName = 'store' | 'queue' | 'alerting' | 'processor' | 'retention' | 'ingest-api' | 'query-api' | 'ruler' | 'server';
 
@@ -145,31 +151,256 @@ export function ingestLimits(cfg: Config): IngestLimits {
   };
 }
 
-/** Starts the modules of a role and the HTTP server; resolves once it listens and is ready. */
-export async function start(cfg: Config, role: Role, opts: { logger?: Logger } = {}): Promise<Running> {
-  const logger = opts.logger ?? createLogger(cfg.server.logLevel);
-  const backends = backendsFor(cfg, role);
-  const names = order(ROLES[role]);
-  const checks: DependencyCheck[] = [];
-  let redisQueue: RedisStreamsQueue | undefined;
-  let storage: Storage | undefined;
-  let queue: Queue | undefined;
-  let ready = false;
-  const stops: Array<() => Promise<void>> = [];
-  let alerting: Alerting | undefined;
-  let rulerLease: RedisLease | undefined;
+/**
+ * What the modules of one process share: the configuration, the logger, metrics, the HTTP
+ * context, readiness, and what each started module publishes for the modules that depend on it
+ * (set by its init function, read only by modules after it in `DEPENDS` order).
+ */
+export interface Modules {
+  readonly cfg: Config;
+  readonly role: Role;
+  readonly backends: Backends;
+  /** The modules this process runs, in start order. */
+  readonly names: readonly ModuleName[];
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly ctx: AppContext;
+  readonly readiness: Readiness;
+  /** Readiness checks of external dependencies (cluster mode), filled by `store` and `queue`. */
+  readonly checks: DependencyCheck[];
+  /** The live-tail hub of this process's query API; the embedded processor publishes into it. */
+  readonly tailHub?: TailHub;
+  storage?: Storage;
+  queue?: Queue;
+  redisQueue?: RedisStreamsQueue;
+  alerting?: Alerting;
+  rulerLease?: RedisLease;
+  app?: FastifyInstance;
+}
 
+type Stop = () => Promise<void>;
+
+/** Runs stop functions in reverse order (the last opened closes first); every one runs, the first error is thrown. */
+function stopAll(stops: Stop[]): Stop {
+  return async () => {
+    let first: unknown;
+    for (const s of [...stops].reverse()) await s().catch((err: unknown) => (first ??= err));
+    if (first !== undefined) throw first;
+  };
+}
+
+/** The store: PostgreSQL in cluster mode (with its readiness check), else the DuckDB file. */
+async function initStore(m: Modules): Promise<Stop> {
+  const { cfg, logger, metrics } = m;
+  if (m.backends === 'cluster') {
+    const pgc = cfg.storage.postgres;
+    // PostgreSQL enforces idempotency itself (unique index), so it needs no dedup window.
+    const s = new PostgresStorage({
+      url: pgc.url,
+      schema: pgc.schema,
+      onBackgroundError: (what, err) => logger.error({ err }, `storage ${what} failed`),
+    });
+    await s.open();
+    m.storage = s;
+    m.ctx.storage = s;
+    const health = postgresCheck(pgc.url);
+    m.checks.push(health.check);
+    return stopAll([() => s.close(), health.close]);
+  }
+  const s = new DuckDBStorage({
+    dataDir: cfg.dataDir,
+    memoryLimit: cfg.storage.duckdb.memoryLimit,
+    threads: cfg.storage.duckdb.threads,
+    checkpointIntervalMs: cfg.storage.duckdb.checkpointIntervalMs,
+    checkpointWalBytes: cfg.storage.duckdb.checkpointWalBytes,
+    dedupWindowEntries: cfg.ingest.dedupWindowEntries,
+    onCheckpoint: (ms) => metrics.checkpointDuration.observe(ms / 1000),
+    onBackgroundError: (what, err) => logger.error({ err }, `storage ${what} failed`),
+  });
+  await s.open();
+  m.storage = s;
+  m.ctx.storage = s;
+  return () => s.close();
+}
+
+/** The queue: Redis Streams in cluster mode, else in-process group commit. */
+async function initQueue(m: Modules): Promise<Stop> {
+  const { cfg, logger, metrics } = m;
+  if (m.backends === 'cluster') {
+    const r = cfg.queue.redis;
+    const q = new RedisStreamsQueue({
+      url: r.url,
+      prefix: r.prefix,
+      partitions: r.partitions,
+      maxBacklog: r.maxBacklog,
+      claimIdleMs: r.claimIdleMs,
+      readCount: r.readCount,
+      blockMs: r.blockMs,
+      onError: (what, err) => logger.warn({ err }, `cannot ${what}`),
+      onDeadLetter: (lines) => metrics.queueDeadLettered.inc(lines),
+    });
+    await q.open();
+    m.queue = q;
+    m.redisQueue = q;
+    m.ctx.queue = q;
+    m.checks.push({ name: 'redis', check: () => q.ping() });
+    logger.info({ redis: redactUrl(r.url), prefix: r.prefix, partitions: r.partitions, consumer: q.consumerName }, 'redis streams queue opened');
+    return () => q.close();
+  }
+  const q = new GroupCommitQueue({
+    maxBatchEntries: cfg.ingest.maxBatchEntries,
+    maxBatchDelayMs: cfg.ingest.maxBatchDelayMs,
+    maxQueuedEntries: cfg.ingest.maxQueuedEntries,
+  });
+  m.queue = q;
+  m.ctx.queue = q;
+  return () => q.close();
+}
+
+/** Notifiers and the critical-log alerter (the processor hands it committed critical entries). */
+async function initAlerting(m: Modules): Promise<Stop> {
+  const { cfg } = m;
+  const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? '127.0.0.1' : cfg.server.host;
+  const externalUrl = cfg.alerting.externalUrl || `http://${host}:${cfg.server.port}`;
+  // A cluster-mode ruler keeps rules and alert state in PostgreSQL, shared by every ruler.
+  const runsRuler = (ROLES[m.role] as readonly ModuleName[]).includes('ruler');
+  const cluster = m.backends === 'cluster' && runsRuler ? { url: cfg.storage.postgres.url, schema: cfg.storage.postgres.schema } : undefined;
+  const al = createAlerting(cfg, m.metrics, m.logger, externalUrl, cluster);
+  m.alerting = al;
+  return () => al.stop();
+}
+
+/** The processor (src/processor/): consumes the queue into the store, then tail, alerts, metrics. */
+async function initProcessor(m: Modules): Promise<Stop | undefined> {
+  const { cfg, logger, metrics } = m;
+  let publish: ProcessorDeps['publish'];
+  let stop: Stop | undefined;
+  if (m.backends === 'cluster') {
+    const tp = new RedisTailPublisher({ url: cfg.queue.redis.url, prefix: cfg.queue.redis.prefix, onError: (err) => logger.warn({ err }, 'cannot publish committed entries for live tail') });
+    publish = (batches) => tp.publish(batches);
+    stop = () => tp.close();
+  } else if (m.tailHub) {
+    const hub = m.tailHub;
+    publish = (batches) => hub.publish(batches);
+  }
+  const critical = m.alerting?.critical;
+  m.queue!.consume(
+    createBatchHandler({
+      storage: m.storage!,
+      publish,
+      critical: critical && {
+        alerter: critical,
+        levels: m.alerting?.levels ?? new Set<string>(),
+        count: (tenant, n) => metrics.criticalEntries.inc({ tenant }, n),
+        logger,
+      },
+      timeCommit: () => metrics.commitDuration.startTimer(),
+      processed: (tenant, n) => metrics.logsProcessed.inc({ tenant }, n),
+    }),
+  );
+  return stop;
+}
+
+/** Retention: every `retention.interval`, deletes entries older than `retention.period`. */
+async function initRetention(m: Modules): Promise<Stop | undefined> {
+  const { cfg, logger, metrics } = m;
+  const period = cfg.retention.periodMs;
+  if (period <= 0) return undefined;
+  const st = m.storage!;
+  const run = async (): Promise<void> => {
+    const cutoff = nowNs() - BigInt(period) * 1_000_000n;
+    const deleted = await st.applyRetention(cutoff);
+    metrics.retentionDeleted.inc(deleted);
+    if (deleted > 0) logger.info({ deleted, cutoff: cutoff.toString() }, 'retention deleted old entries');
+  };
+  const timer = setInterval(() => void run().catch((err) => logger.error({ err }, 'retention failed')), cfg.retention.intervalMs);
+  timer.unref();
+  return async () => clearInterval(timer);
+}
+
+/** The ruler; in cluster mode with Redis, rulers share one lease and only its holder evaluates. */
+async function initRuler(m: Modules): Promise<undefined> {
+  const { cfg, logger } = m;
+  const al = m.alerting!;
+  if (m.backends === 'cluster' && cfg.queue.redis.url !== '' && cfg.ruler.enabled) {
+    m.rulerLease = new RedisLease({ url: cfg.queue.redis.url, key: rulerLeaseKey(cfg.queue.redis.prefix), ttlMs: cfg.ruler.leaseTtlMs, logger, onChange: (held) => al.leaseChanged(held) });
+  }
+  await al.startRuler(m.storage!, undefined, m.rulerLease);
+  return undefined;
+}
+
+/** Query API extras of cluster mode with Redis: the query_range results cache and the tail feed. */
+async function initQueryApi(m: Modules): Promise<Stop | undefined> {
+  const { cfg, logger, metrics } = m;
+  if (m.backends !== 'cluster' || cfg.queue.redis.url === '') return undefined;
+  const stops: Stop[] = [];
+  const qc = cfg.query.cache;
+  if (qc.enabled) {
+    const cache = new QueryCache({
+      url: cfg.queue.redis.url,
+      ttlMs: qc.ttlMs,
+      logger,
+      counters: { hit: () => metrics.cacheHits.inc(), miss: () => metrics.cacheMisses.inc(), error: () => metrics.cacheErrors.inc() },
+    });
+    await cache.waitReady(2000);
+    m.ctx.queryCache = { cache, prefix: cfg.queue.redis.prefix, maxFreshnessNs: BigInt(qc.maxFreshnessMs) * 1_000_000n };
+    stops.push(() => cache.close());
+  }
+  if (m.tailHub) {
+    const feed = new RedisTailFeed(m.tailHub, { url: cfg.queue.redis.url, prefix: cfg.queue.redis.prefix, onError: (what, err) => logger.warn({ err }, `cannot ${what}`) });
+    stops.push(() => feed.close());
+  }
+  return stopAll(stops);
+}
+
+/** Ingest beyond HTTP (whose routes the server registers): the syslog listener when configured. */
+async function initIngestApi(m: Modules): Promise<Stop | undefined> {
+  const { logger, metrics } = m;
+  const sc = m.cfg.syslog;
+  if (sc.port <= 0 && sc.tlsPort <= 0) return undefined;
+  const sl = await startSyslogListener({ ...sc, queue: m.queue!, limits: m.ctx.limits, metrics, logger });
+  logger.info({ tcpPort: sl.tcpPort, udpPort: sl.udpPort, tlsPort: sl.tlsPort, host: sc.host, tenant: sc.tenant }, 'syslog listener started');
+  return () => sl.stop();
+}
+
+/** The HTTP server with the route groups of the role's modules; it listens before the rest opens. */
+async function initServer(m: Modules): Promise<undefined> {
+  const { cfg } = m;
+  const roleModules = ROLES[m.role] as readonly ModuleName[];
+  const app = await buildServer(m.ctx, {
+    ingest: roleModules.includes('ingest-api'),
+    query: roleModules.includes('query-api'),
+    rules: roleModules.includes('ruler') ? () => m.alerting : undefined,
+  });
+  m.app = app;
+  await app.listen({ host: cfg.server.host, port: cfg.server.port });
+  // Closed by `stop` itself, first, so no request arrives while the other modules stop.
+  return undefined;
+}
+
+const INIT: Record<ModuleName, (m: Modules) => Promise<Stop | undefined>> = {
+  store: initStore,
+  queue: initQueue,
+  alerting: initAlerting,
+  processor: initProcessor,
+  retention: initRetention,
+  ruler: initRuler,
+  'query-api': initQueryApi,
+  'ingest-api': initIngestApi,
+  server: initServer,
+};
+
+/** Prometheus sources read on scrape from the modules that are running. */
+function moduleMetrics(m: () => Modules, dependencyState: ReadonlyMap<string, boolean>): Metrics {
   let consumerStats: { at: number; value: Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }> } | undefined;
   let lastStats = { lagEntries: 0, pendingEntries: 0, activeProcessors: 0 };
   let lastSize = 0;
-  const dependencyState = new Map<string, boolean>();
-  let dependencies: (() => Promise<string | undefined>) | undefined;
-  const metrics = createMetrics({
-    queueDepth: () => queue?.depth() ?? 0,
+  return createMetrics({
+    queueDepth: () => m().queue?.depth() ?? 0,
     queueConsumers: () => {
       // One Redis round per scrape for the three gauges; a Redis outage keeps the last figures.
-      const q = redisQueue;
-      if (!q) return Promise.resolve({ lagEntries: 0, pendingEntries: 0, activeProcessors: names.includes('processor') ? 1 : 0 });
+      const q = m().redisQueue;
+      if (!q) return Promise.resolve({ lagEntries: 0, pendingEntries: 0, activeProcessors: m().names.includes('processor') ? 1 : 0 });
       if (!consumerStats || Date.now() - consumerStats.at > 500) {
         consumerStats = {
           at: Date.now(),
@@ -182,234 +413,73 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
       return consumerStats.value;
     },
     // A database outage must not turn /metrics into a 500 (the outage is what operators chart).
-    storageSize: async () => (storage ? (lastSize = await storage.sizeBytes().catch(() => lastSize)) : 0),
+    storageSize: async () => {
+      const storage = m().storage;
+      return storage ? (lastSize = await storage.sizeBytes().catch(() => lastSize)) : 0;
+    },
     storageFilesystem: async () => {
-      if (backends !== 'embedded' || !storage) return undefined;
-      const fs = await statfs(cfg.dataDir).catch(() => undefined);
+      if (m().backends !== 'embedded' || !m().storage) return undefined;
+      const fs = await statfs(m().cfg.dataDir).catch(() => undefined);
       return fs && { freeBytes: fs.bavail * fs.bsize, sizeBytes: fs.blocks * fs.bsize };
     },
     dependencies: async () => {
-      if (dependencies) await dependencies();
+      const deps = m().ctx.dependencies;
+      if (deps) await deps();
       return dependencyState;
     },
-    alertsFiring: () => alerting?.firingCount() ?? 0,
-    rulerLeaseHeld: () => rulerLease?.held() ?? false,
+    alertsFiring: () => m().alerting?.firingCount() ?? 0,
+    rulerLeaseHeld: () => m().rulerLease?.held() ?? false,
   });
+}
 
+/** Starts the modules of a role and the HTTP server; resolves once it listens and is ready. */
+export async function start(cfg: Config, role: Role, opts: { logger?: Logger } = {}): Promise<Running> {
+  const logger = opts.logger ?? createLogger(cfg.server.logLevel);
+  const backends = backendsFor(cfg, role);
+  const names = order(ROLES[role]);
+  const readiness = new Readiness();
+  const checks: DependencyCheck[] = [];
+  // Each external dependency's last known state (the `dependency_up` gauge).
+  const dependencyState = new Map<string, boolean>();
+  const metrics = moduleMetrics(() => m, dependencyState);
   const ctx: AppContext = {
     config: cfg,
     logger,
     metrics,
     limits: ingestLimits(cfg),
     querySlots: new Semaphore(cfg.query.maxConcurrent),
-    ready: () => ready,
-    dependencies: (dependencies = backends === 'cluster' ? cachedDependencyChecks(checks, { onResult: (name, up) => dependencyState.set(name, up) }) : undefined),
+    ready: () => readiness.isStarted(),
+    dependencies: backends === 'cluster' ? cachedDependencyChecks(checks, { onResult: (name, up) => dependencyState.set(name, up) }) : undefined,
+    readiness,
     version: VERSION,
   };
-  let app: FastifyInstance | undefined;
+  if (ctx.dependencies) readiness.setDependencies(ctx.dependencies);
   // Created up front: the processor (embedded) publishes into the hub of this process's query API.
   const tailHub = names.includes('query-api') ? new TailHub() : undefined;
   ctx.tailHub = tailHub;
+  const m: Modules = { cfg, role, backends, names, logger, metrics, ctx, readiness, checks, tailHub };
 
+  const stops: Stop[] = [];
   for (const name of names) {
-    switch (name) {
-      case 'store': {
-        if (backends === 'cluster') {
-          const pgc = cfg.storage.postgres;
-          // PostgreSQL enforces idempotency itself (unique index), so it needs no dedup window.
-          const s = new PostgresStorage({
-            url: pgc.url,
-            schema: pgc.schema,
-            onBackgroundError: (what, err) => logger.error({ err }, `storage ${what} failed`),
-          });
-          await s.open();
-          storage = s;
-          ctx.storage = s;
-          stops.push(() => s.close());
-          const health = postgresCheck(pgc.url);
-          checks.push(health.check);
-          stops.push(health.close);
-          break;
-        }
-        const s = new DuckDBStorage({
-          dataDir: cfg.dataDir,
-          memoryLimit: cfg.storage.duckdb.memoryLimit,
-          threads: cfg.storage.duckdb.threads,
-          checkpointIntervalMs: cfg.storage.duckdb.checkpointIntervalMs,
-          checkpointWalBytes: cfg.storage.duckdb.checkpointWalBytes,
-          dedupWindowEntries: cfg.ingest.dedupWindowEntries,
-          onCheckpoint: (ms) => metrics.checkpointDuration.observe(ms / 1000),
-          onBackgroundError: (what, err) => logger.error({ err }, `storage ${what} failed`),
-        });
-        await s.open();
-        storage = s;
-        ctx.storage = s;
-        stops.push(() => s.close());
-        break;
-      }
-      case 'queue': {
-        if (backends === 'cluster') {
-          const r = cfg.queue.redis;
-          const q = new RedisStreamsQueue({
-            url: r.url,
-            prefix: r.prefix,
-            partitions: r.partitions,
-            maxBacklog: r.maxBacklog,
-            claimIdleMs: r.claimIdleMs,
-            readCount: r.readCount,
-            blockMs: r.blockMs,
-            onError: (what, err) => logger.warn({ err }, `cannot ${what}`),
-            onDeadLetter: (lines) => metrics.queueDeadLettered.inc(lines),
-          });
-          await q.open();
-          queue = q;
-          redisQueue = q;
-          ctx.queue = q;
-          checks.push({ name: 'redis', check: () => q.ping() });
-          stops.push(() => q.close());
-          logger.info({ redis: redactUrl(r.url), prefix: r.prefix, partitions: r.partitions, consumer: q.consumerName }, 'redis streams queue opened');
-          break;
-        }
-        const q = new GroupCommitQueue({
-          maxBatchEntries: cfg.ingest.maxBatchEntries,
-          maxBatchDelayMs: cfg.ingest.maxBatchDelayMs,
-          maxQueuedEntries: cfg.ingest.maxQueuedEntries,
-        });
-        queue = q;
-        ctx.queue = q;
-        stops.push(() => q.close());
-        break;
-      }
-      case 'alerting': {
-        const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? '127.0.0.1' : cfg.server.host;
-        const externalUrl = cfg.alerting.externalUrl || `http://${host}:${cfg.server.port}`;
-        // A cluster-mode ruler keeps rules and alert state in PostgreSQL, shared by every ruler.
-        const runsRuler = (ROLES[role] as readonly ModuleName[]).includes('ruler');
-        const cluster = backends === 'cluster' && runsRuler ? { url: cfg.storage.postgres.url, schema: cfg.storage.postgres.schema } : undefined;
-        const al = createAlerting(cfg, metrics, logger, externalUrl, cluster);
-        alerting = al;
-        stops.push(() => al.stop());
-        break;
-      }
-      case 'processor': {
-        const st = storage!;
-        const critical = alerting?.critical;
-        const levels = alerting?.levels ?? new Set<string>();
-        let tailPublisher: RedisTailPublisher | undefined;
-        if (backends === 'cluster') {
-          const tp = new RedisTailPublisher({ url: cfg.queue.redis.url, prefix: cfg.queue.redis.prefix, onError: (err) => logger.warn({ err }, 'cannot publish committed entries for live tail') });
-          tailPublisher = tp;
-          stops.push(() => tp.close());
-        }
-        queue!.consume(async (batches) => {
-          const end = metrics.commitDuration.startTimer();
-          await st.write(batches);
-          end();
-          // Committed: live tails see it now (fire and forget, never awaited here).
-          if (tailPublisher) tailPublisher.publish(batches);
-          else tailHub?.publish(batches);
-          if (critical) {
-            // Committed: critical entries alert now, not at the next ruler interval.
-            const hits = scanCritical(batches, levels);
-            if (hits) {
-              try {
-                critical.observe(hits);
-              } catch (err) {
-                logger.error({ err }, 'critical log alerting failed');
-              }
-              for (const h of hits) metrics.criticalEntries.inc({ tenant: h.tenant }, h.count);
-            }
-          }
-          const perTenant = new Map<string, number>();
-          for (const b of batches) {
-            let n = 0;
-            for (const s of b.streams) n += s.entries.length;
-            perTenant.set(b.tenant, (perTenant.get(b.tenant) ?? 0) + n);
-          }
-          for (const [tenant, n] of perTenant) metrics.logsProcessed.inc({ tenant }, n);
-        });
-        break;
-      }
-      case 'retention': {
-        const period = cfg.retention.periodMs;
-        if (period <= 0) break;
-        const st = storage!;
-        const run = async (): Promise<void> => {
-          const cutoff = nowNs() - BigInt(period) * 1_000_000n;
-          const deleted = await st.applyRetention(cutoff);
-          metrics.retentionDeleted.inc(deleted);
-          if (deleted > 0) logger.info({ deleted, cutoff: cutoff.toString() }, 'retention deleted old entries');
-        };
-        const timer = setInterval(() => void run().catch((err) => logger.error({ err }, 'retention failed')), cfg.retention.intervalMs);
-        timer.unref();
-        stops.push(async () => clearInterval(timer));
-        break;
-      }
-      case 'ruler': {
-        const al = alerting!;
-        // Cluster mode with Redis: rulers share one lease, only its holder evaluates (lease.ts).
-        if (backends === 'cluster' && cfg.queue.redis.url !== '' && cfg.ruler.enabled) {
-          rulerLease = new RedisLease({ url: cfg.queue.redis.url, key: rulerLeaseKey(cfg.queue.redis.prefix), ttlMs: cfg.ruler.leaseTtlMs, logger, onChange: (held) => al.leaseChanged(held) });
-        }
-        await al.startRuler(storage!, undefined, rulerLease);
-        break;
-      }
-      case 'query-api': {
-        // Cluster mode with Redis: cache-aside for query_range results of metric queries.
-        const qc = cfg.query.cache;
-        if (backends === 'cluster' && cfg.queue.redis.url !== '' && qc.enabled) {
-          const cache = new QueryCache({
-            url: cfg.queue.redis.url,
-            ttlMs: qc.ttlMs,
-            logger,
-            counters: { hit: () => metrics.cacheHits.inc(), miss: () => metrics.cacheMisses.inc(), error: () => metrics.cacheErrors.inc() },
-          });
-          await cache.waitReady(2000);
-          ctx.queryCache = { cache, prefix: cfg.queue.redis.prefix, maxFreshnessNs: BigInt(qc.maxFreshnessMs) * 1_000_000n };
-          stops.push(() => cache.close());
-        }
-        if (backends === 'cluster' && cfg.queue.redis.url !== '' && tailHub) {
-          const feed = new RedisTailFeed(tailHub, { url: cfg.queue.redis.url, prefix: cfg.queue.redis.prefix, onError: (what, err) => logger.warn({ err }, `cannot ${what}`) });
-          stops.push(() => feed.close());
-        }
-        break;
-      }
-      case 'ingest-api': {
-        const sc = cfg.syslog;
-        if (sc.port > 0 || sc.tlsPort > 0) {
-          const sl = await startSyslogListener({ ...sc, queue: queue!, limits: ctx.limits, metrics, logger });
-          stops.push(() => sl.stop());
-          logger.info({ tcpPort: sl.tcpPort, udpPort: sl.udpPort, tlsPort: sl.tlsPort, host: sc.host, tenant: sc.tenant }, 'syslog listener started');
-        }
-        break;
-      }
-      case 'server': {
-        const roleModules = ROLES[role] as readonly ModuleName[];
-        app = await buildServer(ctx, {
-          ingest: roleModules.includes('ingest-api'),
-          query: roleModules.includes('query-api'),
-          rules: roleModules.includes('ruler') ? () => alerting : undefined,
-        });
-        await app.listen({ host: cfg.server.host, port: cfg.server.port });
-        break;
-      }
-    }
+    const stop = await INIT[name](m);
+    if (stop) stops.push(stop);
   }
-  ready = true;
-  const addr = app!.server.address();
+  readiness.markStarted();
+  const app = m.app!;
+  const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.server.port;
   const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? '127.0.0.1' : cfg.server.host;
   logger.info({ role, backends, modules: names, port, dataDir: cfg.dataDir }, 'LogSentinel started');
   let stopping: Promise<void> | undefined;
   return {
-    app: app!,
+    app,
     ctx,
     url: `http://${host}:${port}`,
-    storage,
+    storage: m.storage,
     stop: () =>
       (stopping ??= (async () => {
-        ready = false;
-        await app!.close().catch((err: unknown) => logger.error({ err }, 'error while stopping the HTTP server'));
+        readiness.markStopping();
+        await app.close().catch((err: unknown) => logger.error({ err }, 'error while stopping the HTTP server'));
         for (const s of stops.reverse()) {
           try {
             await s();

@@ -8,6 +8,7 @@ import type { IngestLimits } from '../ingest/common/limits.js';
 import type { Semaphore } from '../query/semaphore.js';
 import type { AttachedCache } from '../query/cache/index.js';
 import type { TailHub } from '../query/tail/index.js';
+import type { Readiness } from '../health/readiness.js';
 
 export interface AppContext {
   config: Config;
@@ -26,6 +27,11 @@ export interface AppContext {
    * undefined when all answer, or to the reason one does not. Absent in the embedded mode.
    */
   dependencies?: () => Promise<string | undefined>;
+  /**
+   * Readiness with the modules' conditions (src/health/readiness.ts); set by `start`. Contexts
+   * without it (tests) are ready when `ready()` and every dependency answers.
+   */
+  readiness?: Readiness;
   /** The Redis results cache of metric query_range answers (cluster mode only). */
   queryCache?: AttachedCache;
   /** Live-tail fan-out of committed entries (roles that serve queries). */

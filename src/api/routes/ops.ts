@@ -1,13 +1,15 @@
 /**
- * Operations endpoints: Prometheus metrics, liveness, readiness, Loki's /ready. Readiness also
- * reflects the role's external dependencies (cluster mode): an ingest pod whose Redis does not
- * answer is not ready, so the load balancer stops sending it pushes. Liveness never checks them
- * (a dependency outage must not restart every pod).
+ * Operations endpoints: Prometheus metrics, liveness, readiness, Loki's /ready. Readiness
+ * (src/health/readiness.ts) also reflects the modules' conditions (a full disk, a store that is
+ * reopening) and the role's external dependencies (cluster mode): an ingest pod whose Redis does
+ * not answer is not ready, so the load balancer stops sending it pushes. Liveness never checks
+ * them (a dependency outage must not restart every pod).
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 
 async function notReadyReason(ctx: AppContext): Promise<string | undefined> {
+  if (ctx.readiness) return ctx.readiness.reason();
   if (!ctx.ready()) return 'store is opening';
   return ctx.dependencies ? ctx.dependencies() : undefined;
 }
