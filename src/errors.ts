@@ -19,6 +19,8 @@ export const ERRORS = {
   NOT_FOUND: { status: 404 },
   NOT_READY: { status: 503 },
   STORAGE_UNAVAILABLE: { status: 503 },
+  // 503, not 507: OTLP exporters, Elasticsearch clients and most shippers retry 503 and would drop a 507.
+  STORAGE_FULL: { status: 503 },
   INTERNAL: { status: 500 },
 } as const;
 

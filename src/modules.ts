@@ -48,6 +48,11 @@ import { RedisTailFeed, RedisTailPublisher, TailHub } from './query/tail/index.j
 import { startSyslogListener } from './ingest/syslog/listener.js';
 import { createBatchHandler, type ProcessorDeps } from './processor/index.js';
 import { Readiness } from './health/readiness.js';
+import { DiskSpace } from './health/disk-space.js';
+import { StoreHealth } from './health/store-health.js';
+import { probeSpace } from './health/space-probe.js';
+import { withAdmission } from './queue/admission.js';
+import { formatBytes } from './storage/common/format-bytes.js';
 import type { Metrics } from './telemetry/metrics.js';
 
 export type ModuleName = 'store' | 'queue' | 'alerting' | 'processor' | 'retention' | 'ingest-api' | 'query-api' | 'ruler' | 'server';
@@ -171,6 +176,10 @@ export interface Modules {
   /** The live-tail hub of this process's query API; the embedded processor publishes into it. */
   readonly tailHub?: TailHub;
   storage?: Storage;
+  /** Store errors and whether pushes may be taken (src/health/store-health.ts). */
+  storeHealth?: StoreHealth;
+  /** The free-space watermark of the data directory (embedded store). */
+  diskSpace?: DiskSpace;
   queue?: Queue;
   redisQueue?: RedisStreamsQueue;
   alerting?: Alerting;
@@ -189,9 +198,22 @@ function stopAll(stops: Stop[]): Stop {
   };
 }
 
-/** The store: PostgreSQL in cluster mode (with its readiness check), else the DuckDB file. */
+/**
+ * The store: PostgreSQL in cluster mode (with its readiness check), else the DuckDB file with the
+ * free-space watermark of its data directory. Both report store errors to readiness.
+ */
 async function initStore(m: Modules): Promise<Stop> {
   const { cfg, logger, metrics } = m;
+  const storeHealth = (storage: Storage, probe?: () => Promise<void>): StoreHealth => {
+    const h = new StoreHealth({
+      storage,
+      probe,
+      onChange: (full) => (full !== undefined ? logger.error({ reason: full }, 'store is full: pushes are refused until space is freed') : logger.info('store takes writes again')),
+    });
+    m.storeHealth = h;
+    m.readiness.addCondition('store', () => h.condition());
+    return h;
+  };
   if (m.backends === 'cluster') {
     const pgc = cfg.storage.postgres;
     // PostgreSQL enforces idempotency itself (unique index), so it needs no dedup window.
@@ -203,9 +225,10 @@ async function initStore(m: Modules): Promise<Stop> {
     await s.open();
     m.storage = s;
     m.ctx.storage = s;
+    const sh = storeHealth(s);
     const health = postgresCheck(pgc.url);
     m.checks.push(health.check);
-    return stopAll([() => s.close(), health.close]);
+    return stopAll([() => s.close(), health.close, async () => sh.stop()]);
   }
   const s = new DuckDBStorage({
     dataDir: cfg.dataDir,
@@ -216,14 +239,31 @@ async function initStore(m: Modules): Promise<Stop> {
     dedupWindowEntries: cfg.ingest.dedupWindowEntries,
     onCheckpoint: (ms) => metrics.checkpointDuration.observe(ms / 1000),
     onBackgroundError: (what, err) => logger.error({ err }, `storage ${what} failed`),
+    onReopen: ({ cause, ms }) => logger.warn({ cause, ms: Math.round(ms) }, 'store reopened after a fatal error; the WAL was replayed'),
   });
   await s.open();
   m.storage = s;
   m.ctx.storage = s;
-  return () => s.close();
+  const disk = new DiskSpace({
+    dir: cfg.dataDir,
+    minFreeBytes: cfg.storage.minFreeBytes,
+    onChange: (below, space) =>
+      below
+        ? logger.error({ freeBytes: space.freeBytes, minFreeBytes: cfg.storage.minFreeBytes }, `free space of the data directory is below storage.minFreeBytes (${formatBytes(cfg.storage.minFreeBytes)}): pushes are refused until space is freed`)
+        : logger.info({ freeBytes: space.freeBytes }, 'free space of the data directory is back above storage.minFreeBytes'),
+  });
+  await disk.start();
+  m.diskSpace = disk;
+  m.readiness.addCondition('disk', () => disk.condition());
+  const sh = storeHealth(s, () => probeSpace(cfg.dataDir));
+  await sh.check();
+  return stopAll([() => s.close(), async () => disk.stop(), async () => sh.stop()]);
 }
 
-/** The queue: Redis Streams in cluster mode, else in-process group commit. */
+/**
+ * The queue: Redis Streams in cluster mode, else in-process group commit, which asks the store
+ * (started before it in `serve` and embedded `all`) before every append.
+ */
 async function initQueue(m: Modules): Promise<Stop> {
   const { cfg, logger, metrics } = m;
   if (m.backends === 'cluster') {
@@ -252,8 +292,17 @@ async function initQueue(m: Modules): Promise<Stop> {
     maxBatchDelayMs: cfg.ingest.maxBatchDelayMs,
     maxQueuedEntries: cfg.ingest.maxQueuedEntries,
   });
-  m.queue = q;
-  m.ctx.queue = q;
+  const disk = m.diskSpace;
+  const health = m.storeHealth;
+  const queue =
+    disk && health
+      ? withAdmission(q, (what) => {
+          disk.admit(what);
+          health.admit(what);
+        })
+      : q;
+  m.queue = queue;
+  m.ctx.queue = queue;
   return () => q.close();
 }
 
@@ -296,6 +345,7 @@ async function initProcessor(m: Modules): Promise<Stop | undefined> {
       },
       timeCommit: () => metrics.commitDuration.startTimer(),
       processed: (tenant, n) => metrics.logsProcessed.inc({ tenant }, n),
+      onWrite: (err) => m.storeHealth?.observe(err),
     }),
   );
   return stop;

@@ -27,13 +27,20 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown
     else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') message = 'cannot read request body: body is empty';
     else if (status < 500) message = err.message;
   }
-  if (status >= 500) req.log.error({ err }, 'request failed');
+  // A refusal for a known condition (disk full, starting or shutting down) is an expected answer:
+  // the condition is logged once where it starts (src/health/), not once per refused request.
+  if (status >= 500 && !isRefusal(err)) req.log.error({ err }, 'request failed');
   else req.log.debug({ err: message, status }, 'request rejected');
   if (status >= 500 && !(err instanceof LogSentinelError)) message = `internal error (request id ${req.id})`;
   if (jsonStyle(req.url)) {
     return reply.status(status).send({ status: 'error', errorType: code.toLowerCase(), error: message });
   }
   return reply.status(status).type('text/plain; charset=utf-8').send(message + '\n');
+}
+
+/** A 503 for a condition logged elsewhere: the client is asked to come back, nothing failed here. */
+export function isRefusal(err: unknown): boolean {
+  return err instanceof LogSentinelError && (err.code === 'STORAGE_FULL' || err.code === 'NOT_READY');
 }
 
 function isFastifyError(err: unknown): err is FastifyError {

@@ -14,6 +14,7 @@ export interface Config {
   server: { host: string; port: number; maxRequestBytes: number; logLevel: string; shutdownTimeoutMs: number };
   dataDir: string;
   storage: {
+    minFreeBytes: number;
     duckdb: { memoryLimit: string; threads: number; checkpointIntervalMs: number; checkpointWalBytes: number };
     postgres: { url: string; schema: string };
   };
@@ -184,6 +185,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     server: { host: s('server.host'), port: n('server.port'), maxRequestBytes: n('server.maxRequestBytes'), logLevel: s('server.logLevel'), shutdownTimeoutMs: n('server.shutdownTimeout') },
     dataDir: s('dataDir'),
     storage: {
+      minFreeBytes: n('storage.minFreeBytes'),
       duckdb: {
         memoryLimit: s('storage.duckdb.memoryLimit'),
         threads: n('storage.duckdb.threads'),

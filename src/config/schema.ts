@@ -23,6 +23,7 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'server.logLevel', type: 'string', default: 'info', doc: "LogSentinel's own log level (trace, debug, info, warn, error, fatal, silent)." },
   { path: 'dataDir', type: 'string', default: './data', doc: 'Directory of the embedded store (DuckDB file and its WAL).', flag: '--data-dir' },
 
+  { path: 'storage.minFreeBytes', type: 'bytes', default: '512MiB', doc: 'Embedded store: pushes are refused with 503 and Retry-After, and readiness turns 503, while the filesystem of the data directory has less free space than this, so the disk never fills up under the store (checkpoints and backups need room too; keep it above `storage.duckdb.checkpointWalBytes`). Pushes resume by themselves once space is freed. 0 = no watermark. See docs/operations.md.' },
   { path: 'storage.duckdb.memoryLimit', type: 'string', default: '2GB', doc: "DuckDB's memory_limit." },
   { path: 'storage.duckdb.threads', type: 'int', default: 2, doc: 'DuckDB worker threads for queries.' },
   { path: 'storage.duckdb.checkpointInterval', type: 'duration', default: '30s', doc: 'How often the WAL is checkpointed into the database file. Checkpoints are scheduled by LogSentinel, never triggered inside an ingest commit.' },

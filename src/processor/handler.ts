@@ -15,13 +15,21 @@ export interface ProcessorDeps {
   timeCommit: () => () => void;
   /** Adds committed entries of a tenant to `logs_processed_total`. */
   processed: (tenant: string, n: number) => void;
+  /** Told the outcome of every write, undefined when it succeeded (store health, src/health/). */
+  onWrite?: (err: unknown) => void;
 }
 
 export function createBatchHandler(deps: ProcessorDeps): BatchHandler {
   return async (batches) => {
     const end = deps.timeCommit();
-    await deps.storage.write(batches);
+    try {
+      await deps.storage.write(batches);
+    } catch (err) {
+      deps.onWrite?.(err);
+      throw err;
+    }
     end();
+    deps.onWrite?.(undefined);
     // Committed: live tails see it now (fire and forget, never awaited here).
     deps.publish?.(batches);
     // Committed: critical entries alert now, not at the next ruler interval.

@@ -11,7 +11,8 @@
  *   may stop iterating at any time; the backend then releases what it held.
  * - Time ranges are `[start, end)` in nanoseconds, as Loki's query_range defines them.
  * - Errors are `LogSentinelError`s; `retryable` says whether the same call may succeed later
- *   (connection lost, database restarting) or never will (bad plan).
+ *   (connection lost, database restarting) or never will (bad plan). A write refused for lack of
+ *   disk space is `STORAGE_FULL` (503, retryable, Retry-After): it succeeds once space is freed.
  */
 import type { Labels } from '../model/labels.js';
 import type { Level } from '../model/level.js';
@@ -129,5 +130,11 @@ export interface Storage {
   applyRetention(cutoff: Nanos): Promise<number>;
   /** Bytes the store occupies on disk (or in the database). */
   sizeBytes(): Promise<number>;
+  /**
+   * Why the store cannot serve at all right now (DuckDB: reopening after a fatal error), or
+   * undefined. Readiness reports it and ingest refuses pushes meanwhile. Optional: a backend that
+   * recovers per call (PostgreSQL reconnects) has no such state.
+   */
+  unavailableReason?(): string | undefined;
   close(): Promise<void>;
 }

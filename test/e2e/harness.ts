@@ -32,7 +32,13 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export async function startServer(opts: { dataDir?: string; port?: number; env?: Record<string, string>; args?: string[]; command?: string; nodeArgs?: string[] } = {}): Promise<ServerHandle> {
+/**
+ * Starts the server and waits until `/health/readiness` answers 200 — or, with `waitFor: 'live'`,
+ * until it answers at all (a server that starts not ready, e.g. on a full disk).
+ */
+export async function startServer(
+  opts: { dataDir?: string; port?: number; env?: Record<string, string>; args?: string[]; command?: string; nodeArgs?: string[]; waitFor?: 'ready' | 'live' } = {},
+): Promise<ServerHandle> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? tempDataDir();
   const proc = spawn(
@@ -50,7 +56,7 @@ export async function startServer(opts: { dataDir?: string; port?: number; env?:
     if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode} before it was ready:\n${out}`);
     try {
       const r = await fetch(url + '/health/readiness');
-      if (r.status === 200) break;
+      if (r.status === 200 || (opts.waitFor === 'live' && JSON.stringify(await r.json()).includes('reason'))) break;
     } catch {
       // not listening yet
     }

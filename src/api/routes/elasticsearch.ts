@@ -9,6 +9,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { queueOf } from './push.js';
+import { isRefusal } from '../error-handler.js';
 import { writeTenant } from '../tenant.js';
 import { LogSentinelError } from '../../errors.js';
 import { nowNs } from '../../query/time.js';
@@ -193,6 +194,7 @@ function sendEsError(req: FastifyRequest, reply: FastifyReply, err: unknown): Fa
         break;
       case 'NOT_READY':
       case 'STORAGE_UNAVAILABLE':
+      case 'STORAGE_FULL':
         type = 'unavailable_shards_exception';
         break;
       default:
@@ -208,7 +210,7 @@ function sendEsError(req: FastifyRequest, reply: FastifyReply, err: unknown): Fa
       reason = err.message;
     }
   }
-  if (status >= 500) req.log.error({ err }, 'request failed');
+  if (status >= 500 && !isRefusal(err)) req.log.error({ err }, 'request failed');
   else req.log.debug({ err: reason, status }, 'request rejected');
   return send(req, reply, status, elasticsearchError(status, type, reason));
 }

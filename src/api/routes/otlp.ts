@@ -10,6 +10,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { queueOf } from './push.js';
+import { isRefusal } from '../error-handler.js';
 import { writeTenant } from '../tenant.js';
 import { LogSentinelError } from '../../errors.js';
 import { nowNs } from '../../query/time.js';
@@ -59,7 +60,7 @@ export async function otlpRoutes(app: FastifyInstance, ctx: AppContext): Promise
           ? `cannot read OTLP logs request: body is larger than the limit of ${bodyLimit} bytes`
           : `cannot read OTLP logs request: ${err.message}`;
     }
-    if (status >= 500) req.log.error({ err }, 'OTLP request failed');
+    if (status >= 500 && !isRefusal(err)) req.log.error({ err }, 'OTLP request failed');
     else req.log.debug({ err: message, status }, 'OTLP request rejected');
     return sendStatus(reply, format, status, message);
   });

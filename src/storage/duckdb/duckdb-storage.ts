@@ -6,11 +6,16 @@
  * checkpoints are switched off (`checkpoint_threshold`), and LogSentinel runs CHECKPOINT on a
  * timer between commits, so no ingest commit ever pays for a checkpoint. Queries use their own
  * short-lived connections and run on DuckDB's threads.
+ *
+ * A full disk and fatal errors are handled by the open database (database.ts): checkpoints wait
+ * for room, and an instance DuckDB invalidated is reopened by itself, replaying the WAL. After a
+ * reopen the stream index is reloaded from the file, and the dedup window is kept (and topped up
+ * from the table), so a push retried across the reopen is still stored once.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance, type DuckDBConnection, type DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Nanos, WriteBatch } from '../../model/entry.js';
 import { LEVEL_CODE, levelFromCode, type Level } from '../../model/level.js';
 import type { Labels } from '../../model/labels.js';
@@ -22,6 +27,7 @@ import { Mutex } from '../common/mutex.js';
 import { TimeWindows } from '../common/time-windows.js';
 import { migrate } from './schema.js';
 import { lineSql, quote } from './sql.js';
+import { StoreDatabase } from './database.js';
 
 export interface DuckDBStorageOptions {
   dataDir: string;
@@ -32,8 +38,14 @@ export interface DuckDBStorageOptions {
   dedupWindowEntries?: number;
   /** Called after a scheduled checkpoint with its duration (for metrics). */
   onCheckpoint?: (ms: number) => void;
-  /** Called when background work (checkpoint) fails; the store stays usable. */
+  /** Called when background work (checkpoint, reopen) fails or is deferred; the store stays usable. */
   onBackgroundError?: (what: string, err: unknown) => void;
+  /** A checkpoint waits while the filesystem has less free space than the WAL plus this (default 16 MiB). */
+  checkpointReserveBytes?: number;
+  /** Called after the store reopened itself following a fatal error. */
+  onReopen?: (info: { cause: string; ms: number }) => void;
+  /** First pause between failed reopen attempts; it doubles up to 10 s (default 500 ms). */
+  reopenRetryMs?: number;
 }
 
 /** Rows appended between yields to the event loop, so a large commit never blocks it for long. */
@@ -43,12 +55,12 @@ const SINGLE_QUERY_LIMIT = 20_000;
 
 export class DuckDBStorage implements Storage {
   readonly name = 'duckdb';
-  private instance?: DuckDBInstance;
-  private writer?: DuckDBConnection;
-  private readonly index = new StreamIndex();
+  private readonly db: StoreDatabase;
+  // Replaced as a whole when the store reopens (loadIndex), never half-loaded.
+  private index = new StreamIndex();
   /** Surrogate key of each stream (`tenant \0 id` → streams.key) and back. */
-  private readonly keyOf = new Map<string, number>();
-  private readonly idOfKey = new Map<number, bigint>();
+  private keyOf = new Map<string, number>();
+  private idOfKey = new Map<number, bigint>();
   private nextKey = 1;
   private readonly dedup: DedupWindow;
   private readonly writeLock = new Mutex();
@@ -60,27 +72,34 @@ export class DuckDBStorage implements Storage {
   constructor(private readonly opts: DuckDBStorageOptions) {
     this.file = join(opts.dataDir, 'logsentinel.duckdb');
     this.dedup = new DedupWindow(opts.dedupWindowEntries ?? 1_000_000);
-  }
-
-  async open(): Promise<void> {
-    mkdirSync(this.opts.dataDir, { recursive: true });
-    try {
-      this.instance = await DuckDBInstance.create(this.file, {
+    this.db = new StoreDatabase({
+      file: this.file,
+      dataDir: opts.dataDir,
+      config: {
         // Checkpoints are LogSentinel's to schedule (see checkpoint()).
         checkpoint_threshold: '1TB',
         // zstd for lines needs a storage format newer than DuckDB's conservative default.
         storage_compatibility_version: 'latest',
-        memory_limit: this.opts.memoryLimit ?? '2GB',
-        threads: String(this.opts.threads ?? 2),
+        memory_limit: opts.memoryLimit ?? '2GB',
+        threads: String(opts.threads ?? 2),
         preserve_insertion_order: 'true',
-      });
-    } catch (err) {
-      throw new LogSentinelError('STORAGE_UNAVAILABLE', `cannot open store ${this.file}: ${(err as Error).message}`, { cause: err });
-    }
-    this.writer = await this.instance.connect();
-    await migrate(this.writer);
-    await this.loadIndex();
-    await this.seedDedup();
+      },
+      onOpen: async (writer) => {
+        await migrate(writer);
+        await this.loadIndex(writer);
+        await this.seedDedup(writer);
+      },
+      writeLock: this.writeLock,
+      checkpointReserveBytes: opts.checkpointReserveBytes,
+      reopenRetryMs: opts.reopenRetryMs,
+      onBackgroundError: opts.onBackgroundError,
+      onReopen: opts.onReopen,
+    });
+  }
+
+  async open(): Promise<void> {
+    mkdirSync(this.opts.dataDir, { recursive: true });
+    await this.db.open();
     const every = this.opts.checkpointIntervalMs ?? 30_000;
     if (every > 0) {
       this.checkpointTimer = setInterval(() => void this.checkpoint().catch((err) => this.opts.onBackgroundError?.('checkpoint', err)), every);
@@ -88,18 +107,28 @@ export class DuckDBStorage implements Storage {
     }
   }
 
-  private async loadIndex(): Promise<void> {
-    const conn = this.writer!;
+  private async loadIndex(conn: DuckDBConnection): Promise<void> {
+    const index = new StreamIndex();
+    const keyOf = new Map<string, number>();
+    const idOfKey = new Map<number, bigint>();
+    let nextKey = 1;
     const streams = (await conn.runAndReadAll('SELECT tenant, stream_id, key, labels FROM streams')).getRows();
-    for (const [tenant, id, key, labels] of streams) {
-      this.index.add(tenant as string, id as bigint, JSON.parse(labels as string) as Labels);
-      this.remember(tenant as string, id as bigint, Number(key));
+    for (const [tenant, id, k, labels] of streams) {
+      const key = Number(k);
+      index.add(tenant as string, id as bigint, JSON.parse(labels as string) as Labels);
+      keyOf.set(tenant + '\x00' + id, key);
+      idOfKey.set(key, id as bigint);
+      if (key >= nextKey) nextKey = key + 1;
     }
     const bounds = (await conn.runAndReadAll('SELECT tenant, stream, min(ts), max(ts), bit_or((1::UINTEGER) << level) FROM entries GROUP BY tenant, stream')).getRows();
     for (const [tenant, key, min, max, mask] of bounds) {
-      const id = this.idOfKey.get(Number(key));
-      if (id !== undefined) this.index.observe(tenant as string, id, min as bigint, max as bigint, Number(mask));
+      const id = idOfKey.get(Number(key));
+      if (id !== undefined) index.observe(tenant as string, id, min as bigint, max as bigint, Number(mask));
     }
+    this.index = index;
+    this.keyOf = keyOf;
+    this.idOfKey = idOfKey;
+    this.nextKey = nextKey;
   }
 
   private remember(tenant: string, id: bigint, key: number): void {
@@ -112,24 +141,23 @@ export class DuckDBStorage implements Storage {
     return this.keyOf.get(tenant + '\x00' + id);
   }
 
-  /** After a restart, remember the newest committed entries so a client's retry is not stored twice. */
-  private async seedDedup(): Promise<void> {
+  /**
+   * After a restart (or a reopen), remember the newest committed entries so a client's retry is
+   * not stored twice. Adds to the window, never clears it.
+   */
+  private async seedDedup(conn: DuckDBConnection): Promise<void> {
     const n = this.opts.dedupWindowEntries ?? 1_000_000;
     if (n <= 0) return;
-    const conn = await this.instance!.connect();
-    try {
-      const res = await conn.stream(
-        `SELECT stream, ts, line FROM entries WHERE rowid >= (SELECT coalesce(max(rowid), 0) FROM entries) - ${Math.floor(n / 2)}`,
-      );
-      for await (const chunk of res) {
-        const [keys, ts, lines] = chunk.getColumns() as [number[], bigint[], string[]];
-        for (let i = 0; i < keys.length; i++) {
-          const id = this.idOfKey.get(keys[i]);
-          if (id !== undefined) this.dedup.add(entryHash(id, ts[i], lines[i]));
-        }
+    const res = await conn.stream(`SELECT stream, ts, line FROM entries WHERE rowid >= (SELECT coalesce(max(rowid), 0) FROM entries) - ${Math.floor(n / 2)}`);
+    for await (const chunk of res) {
+      const [keys, ts, lines] = chunk.getColumns() as [number[], bigint[], string[]];
+      for (let i = 0; i < keys.length; i++) {
+        const id = this.idOfKey.get(keys[i]);
+        if (id === undefined) continue;
+        // Only what is missing: re-adding would rotate out what the window held before a reopen.
+        const h = entryHash(id, ts[i], lines[i]);
+        if (!this.dedup.has(h)) this.dedup.add(h);
       }
-    } finally {
-      conn.closeSync();
     }
   }
 
@@ -140,7 +168,7 @@ export class DuckDBStorage implements Storage {
   }
 
   private async writeLocked(batches: readonly WriteBatch[]): Promise<void> {
-    const conn = this.writer!;
+    const conn = this.db.writer('write entries');
     // New streams get their surrogate keys now; they are remembered only if the commit succeeds.
     const newStreams: Array<{ tenant: string; id: bigint; key: number; labels: Labels }> = [];
     const pendingKeys = new Map<string, number>();
@@ -157,8 +185,8 @@ export class DuckDBStorage implements Storage {
     const hashes: number[] = [];
     const batchHashes = new Set<number>();
     const observed: Array<{ tenant: string; id: bigint; min: bigint; max: bigint; mask: number }> = [];
-    await conn.run('BEGIN TRANSACTION');
     try {
+      await conn.run('BEGIN TRANSACTION');
       if (newStreams.length > 0) {
         const sa = await conn.createAppender('streams');
         for (const s of newStreams) {
@@ -220,10 +248,7 @@ export class DuckDBStorage implements Storage {
       await conn.run('COMMIT');
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => undefined);
-      throw new LogSentinelError('STORAGE_UNAVAILABLE', `cannot write entries to ${this.file}: ${(err as Error).message}`, {
-        retryable: true,
-        cause: err,
-      });
+      throw this.db.writeFailed('write entries', err);
     }
     for (const s of newStreams) {
       this.index.add(s.tenant, s.id, s.labels);
@@ -259,7 +284,7 @@ export class DuckDBStorage implements Storage {
   async *select(plan: SelectPlan): AsyncIterable<StoredRow[]> {
     if (plan.streamIds.length === 0 || plan.start >= plan.end || plan.limit === 0) return;
     if (plan.levels && plan.levels.length === 0) return;
-    const conn = await this.instance!.connect();
+    const conn = await this.db.reader('read entries');
     const onAbort = (): void => conn.interrupt();
     plan.signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -286,9 +311,11 @@ export class DuckDBStorage implements Storage {
         remaining -= got;
         windows.done(got);
       }
+    } catch (err) {
+      throw this.db.readFailed('read entries', err);
     } finally {
       plan.signal?.removeEventListener('abort', onAbort);
-      conn.closeSync();
+      this.db.release(conn);
     }
   }
 
@@ -324,7 +351,7 @@ export class DuckDBStorage implements Storage {
     const sql =
       `SELECT stream, level, ${bucket} AS b, count(*), sum(strlen(line))${metaSel ? ', ' + metaSel : ''} FROM entries ` +
       `WHERE ${this.whereClause(plan, plan.start, plan.end)} GROUP BY stream, level, b${metaCols.map((_, i) => `, m${i}`).join('')}`;
-    const conn = await this.instance!.connect();
+    const conn = await this.db.reader('count entries');
     const onAbort = (): void => conn.interrupt();
     plan.signal?.addEventListener('abort', onAbort, { once: true });
     try {
@@ -338,9 +365,11 @@ export class DuckDBStorage implements Storage {
         count: Number(count),
         bytes: Number(bytes),
       }));
+    } catch (err) {
+      throw this.db.readFailed('count entries', err);
     } finally {
       plan.signal?.removeEventListener('abort', onAbort);
-      conn.closeSync();
+      this.db.release(conn);
     }
   }
 
@@ -355,21 +384,32 @@ export class DuckDBStorage implements Storage {
 
   /** Runs a read-only query on its own connection. */
   async query(sql: string, values?: DuckDBValue[]): Promise<DuckDBValue[][]> {
-    const conn = await this.instance!.connect();
+    const conn = await this.db.reader('query store');
     try {
       return (await conn.runAndReadAll(sql, values)).getRows();
+    } catch (err) {
+      throw this.db.readFailed('query store', err);
     } finally {
-      conn.closeSync();
+      this.db.release(conn);
     }
+  }
+
+  /**
+   * Why the store cannot serve now (it is reopening after a fatal error), or undefined. Read by
+   * readiness and by ingest, which refuses pushes meanwhile instead of queueing them.
+   */
+  unavailableReason(): string | undefined {
+    return this.db.unavailableReason();
   }
 
   async applyRetention(cutoff: Nanos): Promise<number> {
     return this.writeLock.run(async () => {
-      const res = await this.writer!.run(`DELETE FROM entries WHERE ts < ${cutoff}`);
+      const writer = this.db.writer('apply retention');
+      const res = await writer.run(`DELETE FROM entries WHERE ts < ${cutoff}`);
       const deleted = Number(res.rowsChanged);
       const gone = [...this.index.all()].filter((s) => s.lastTs < cutoff);
       for (const s of gone) {
-        await this.writer!.run(`DELETE FROM streams WHERE tenant = ${quote(s.tenant)} AND stream_id = ${s.id}`);
+        await writer.run(`DELETE FROM streams WHERE tenant = ${quote(s.tenant)} AND stream_id = ${s.id}`);
         this.index.remove(s.tenant, s.id);
         const key = this.keyFor(s.tenant, s.id);
         this.keyOf.delete(s.tenant + '\x00' + s.id);
@@ -380,16 +420,11 @@ export class DuckDBStorage implements Storage {
     });
   }
 
-  /** Folds the WAL into the database file. Runs between commits, never inside one. */
+  /** Folds the WAL into the database file, between commits and only with room for it (database.ts). */
   async checkpoint(): Promise<void> {
-    if (this.closed || !this.writer) return;
-    const wal = await stat(this.file + '.wal').catch(() => undefined);
-    if (!wal || wal.size === 0) return;
-    await this.writeLock.run(async () => {
-      const t0 = performance.now();
-      await this.writer!.run('CHECKPOINT');
-      this.opts.onCheckpoint?.(performance.now() - t0);
-    });
+    if (this.closed) return;
+    const ms = await this.db.checkpoint();
+    if (ms !== undefined) this.opts.onCheckpoint?.(ms);
   }
 
   /** Checkpoints early when the WAL has grown past its bound (called after commits). */
@@ -414,15 +449,9 @@ export class DuckDBStorage implements Storage {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.checkpointTimer) clearInterval(this.checkpointTimer);
-    await this.writeLock.run(async () => {
+    await this.writeLock.run(() => {
       this.closed = true;
-      try {
-        await this.writer?.run('CHECKPOINT');
-      } catch {
-        // the WAL is replayed at the next open
-      }
-      this.writer?.closeSync();
-      this.instance?.closeSync();
+      return this.db.close();
     });
   }
 }

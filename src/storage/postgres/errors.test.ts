@@ -23,6 +23,12 @@ describe('postgres errors', () => {
     assert.equal(e.message, 'cannot write entries to db: connect ECONNREFUSED');
     assert.equal(e.code, 'STORAGE_UNAVAILABLE');
     assert.equal(e.retryable, true);
+    const full = storageError('write entries to db', Object.assign(new Error('could not extend file "base/16384/16385": No space left on device'), { code: '53100' }));
+    assert.equal(full.code, 'STORAGE_FULL');
+    assert.equal(full.status, 503);
+    assert.equal(full.retryable, true);
+    assert.equal(full.retryAfter, 5);
+    assert.equal(full.message, 'cannot write entries to db: the PostgreSQL server\'s disk is full (could not extend file "base/16384/16385": No space left on device)');
     const bug = storageError('read entries', Object.assign(new Error('column "x" does not exist'), { code: '42703' }));
     assert.equal(bug.code, 'INTERNAL');
     assert.equal(bug.retryable, false);

@@ -1,0 +1,244 @@
+/**
+ * The open DuckDB instance of the store file: its writer connection, the connections of running
+ * reads, checkpoints with room for them, and recovery from a fatal error.
+ *
+ * A full disk (errors.ts): a commit whose WAL write finds no space fails alone (503, the client
+ * retries) and the instance stays usable. A checkpoint waits while the filesystem has less free
+ * space than the WAL plus a reserve, because a checkpoint that fails half-way is fatal: DuckDB
+ * invalidates the instance, and every later call fails. If that happens anyway (another process
+ * filled the disk during the checkpoint), the database reopens itself: it interrupts running
+ * reads and waits for them, closes the instance, opens the file again — DuckDB replays the WAL,
+ * which holds every acknowledged commit — and runs `onOpen` again (the store reloads its stream
+ * index there). Meanwhile writes and reads answer 503 with Retry-After naming the cause; a failed
+ * attempt is retried after a pause that doubles up to 10 s.
+ *
+ * Every write and the reopen itself run under the store's `writeLock`, so a reopen never
+ * overlaps a commit or a checkpoint.
+ */
+import { stat, statfs } from 'node:fs/promises';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { LogSentinelError } from '../../errors.js';
+import type { Mutex } from '../common/mutex.js';
+import { formatBytes } from '../common/format-bytes.js';
+import { causeOf, diskFullError, isDiskFull, isFatal, reopeningError } from './errors.js';
+
+export interface StoreDatabaseOptions {
+  file: string;
+  /** The directory whose filesystem holds the file and its WAL. */
+  dataDir: string;
+  /** DuckDB configuration options of the instance. */
+  config: Record<string, string>;
+  /** Runs after every open (the first and each reopen) before the database serves; may throw. */
+  onOpen: (writer: DuckDBConnection) => Promise<void>;
+  writeLock: Mutex;
+  /** A checkpoint waits while the filesystem has less free space than the WAL plus this (default 16 MiB). */
+  checkpointReserveBytes?: number;
+  /** First pause between failed reopen attempts (default 500 ms). */
+  reopenRetryMs?: number;
+  /** A fatal error, a failed reopen attempt, a deferred checkpoint. */
+  onBackgroundError?: (what: string, err: unknown) => void;
+  /** The database reopened itself after a fatal error. */
+  onReopen?: (info: { cause: string; ms: number }) => void;
+}
+
+export class StoreDatabase {
+  private instance?: DuckDBInstance;
+  private writerConn?: DuckDBConnection;
+  /** Connections of running reads; a reopen waits for them. */
+  private readonly readers = new Set<DuckDBConnection>();
+  /** Set from a fatal error until the database has reopened. */
+  private fatal?: { cause: string; lastError?: string };
+  private reopening?: Promise<void>;
+  /** Why the last checkpoint had to wait (reported once per change). */
+  private checkpointDeferred?: string;
+  private closed = false;
+
+  constructor(private readonly opts: StoreDatabaseOptions) {}
+
+  /** Opens the file, replaying its WAL, and runs `onOpen`. */
+  async open(): Promise<void> {
+    let instance: DuckDBInstance;
+    try {
+      instance = await DuckDBInstance.create(this.opts.file, this.opts.config);
+    } catch (err) {
+      throw new LogSentinelError('STORAGE_UNAVAILABLE', `cannot open store ${this.opts.file}: ${(err as Error).message}`, { cause: err });
+    }
+    const writer = await instance.connect();
+    try {
+      // Only LogSentinel checkpoints, and only with room for it (see checkpoint and close).
+      await writer.run('PRAGMA disable_checkpoint_on_shutdown');
+      this.instance = instance;
+      this.writerConn = writer;
+      await this.opts.onOpen(writer);
+    } catch (err) {
+      this.instance = undefined;
+      this.writerConn = undefined;
+      writer.closeSync();
+      instance.closeSync();
+      throw err;
+    }
+  }
+
+  /** The writer connection; call under the write lock. Throws a 503 while the database reopens. */
+  writer(what: string): DuckDBConnection {
+    if (this.fatal || !this.writerConn) throw reopeningError(what, this.fatal?.cause ?? 'the store is not open');
+    return this.writerConn;
+  }
+
+  /** A connection for one read, refused while the database reopens; give it back with `release`. */
+  async reader(what: string): Promise<DuckDBConnection> {
+    if (this.closed) throw new LogSentinelError('STORAGE_UNAVAILABLE', `cannot ${what}: store is closed`, { retryable: true, retryAfter: 1 });
+    if (this.fatal || !this.instance) throw reopeningError(what, this.fatal?.cause ?? 'the store is not open');
+    const conn = await this.instance.connect();
+    this.readers.add(conn);
+    return conn;
+  }
+
+  release(conn: DuckDBConnection): void {
+    this.readers.delete(conn);
+    conn.closeSync();
+  }
+
+  /** A read's error: a fatal one starts a reopen; fatal and full-disk ones become 503s naming the cause. */
+  readFailed(what: string, err: unknown): unknown {
+    if (err instanceof LogSentinelError) return err;
+    if (isFatal(err)) {
+      this.startReopen(err);
+      return reopeningError(what, causeOf(err), err);
+    }
+    // The reopen closed this read's instance under it.
+    if (this.fatal) return reopeningError(what, this.fatal.cause, err);
+    if (isDiskFull(err)) return diskFullError(what, this.opts.dataDir, err);
+    return err;
+  }
+
+  /** A write's (or checkpoint's) error, always retryable: a fatal one starts a reopen. */
+  writeFailed(what: string, err: unknown): LogSentinelError {
+    if (err instanceof LogSentinelError) return err;
+    if (isFatal(err)) {
+      this.startReopen(err);
+      return reopeningError(what, causeOf(err), err);
+    }
+    if (isDiskFull(err)) return diskFullError(what, this.opts.dataDir, err);
+    return new LogSentinelError('STORAGE_UNAVAILABLE', `cannot ${what} in ${this.opts.file}: ${causeOf(err)}`, { retryable: true, retryAfter: 1, cause: err });
+  }
+
+  /** Why the database cannot serve now (it is reopening after a fatal error), or undefined. */
+  unavailableReason(): string | undefined {
+    const f = this.fatal;
+    if (!f) return undefined;
+    return `reopening after a fatal error (${f.cause})` + (f.lastError ? `; the last attempt failed: ${f.lastError}` : '');
+  }
+
+  /**
+   * Folds the WAL into the database file, under the write lock, only with room for it. Resolves
+   * to the checkpoint's duration in ms, or undefined when there was nothing to do or it must wait.
+   */
+  async checkpoint(): Promise<number | undefined> {
+    if (this.closed || this.fatal || !this.writerConn) return undefined;
+    const wal = await stat(this.opts.file + '.wal').catch(() => undefined);
+    if (!wal || wal.size === 0) return undefined;
+    const deferred = await this.checkpointRoom(wal.size);
+    if (deferred !== this.checkpointDeferred) {
+      this.checkpointDeferred = deferred;
+      if (deferred) this.opts.onBackgroundError?.('checkpoint', new Error(deferred));
+    }
+    if (deferred) return undefined;
+    return this.opts.writeLock.run(async () => {
+      if (this.closed || this.fatal || !this.writerConn) return undefined;
+      const t0 = performance.now();
+      try {
+        await this.writerConn.run('CHECKPOINT');
+      } catch (err) {
+        throw this.writeFailed('checkpoint store', err);
+      }
+      return performance.now() - t0;
+    });
+  }
+
+  /** Why a checkpoint of a WAL this big must wait (too little free space), or undefined. */
+  private async checkpointRoom(walBytes: number): Promise<string | undefined> {
+    const fs = await statfs(this.opts.dataDir).catch(() => undefined);
+    if (!fs) return undefined;
+    const free = fs.bavail * fs.bsize;
+    const need = walBytes + (this.opts.checkpointReserveBytes ?? 16 * 1024 * 1024);
+    if (free >= need) return undefined;
+    return `cannot checkpoint ${this.opts.file}: ${formatBytes(free)} free on its filesystem, a checkpoint may need ${formatBytes(need)} (the WAL plus a reserve); it waits until space is freed`;
+  }
+
+  private startReopen(err: unknown): void {
+    if (this.closed) return;
+    if (!this.fatal) {
+      this.fatal = { cause: causeOf(err) };
+      this.opts.onBackgroundError?.('store (it was invalidated and reopens now)', err);
+    }
+    this.reopening ??= this.reopenLoop().finally(() => (this.reopening = undefined));
+  }
+
+  /** Reopens until it succeeds or the database is closed, pausing longer after each failure. */
+  private async reopenLoop(): Promise<void> {
+    let pause = this.opts.reopenRetryMs ?? 500;
+    for (;;) {
+      const t0 = performance.now();
+      try {
+        const reopened = await this.opts.writeLock.run(async () => {
+          if (this.closed) return false;
+          await this.dropInstance();
+          await this.open();
+          return true;
+        });
+        if (!reopened) return;
+        const cause = this.fatal?.cause ?? '';
+        this.fatal = undefined;
+        this.opts.onReopen?.({ cause, ms: performance.now() - t0 });
+        return;
+      } catch (err) {
+        if (this.fatal) this.fatal.lastError = causeOf(err);
+        this.opts.onBackgroundError?.('reopen store', err);
+        await new Promise((r) => setTimeout(r, pause));
+        pause = Math.min(pause * 2, 10_000);
+        if (this.closed) return;
+      }
+    }
+  }
+
+  /**
+   * Closes the invalidated instance. Its reads are interrupted and given a moment to end: closing
+   * a connection a query still runs on is not safe, and a connection left open only keeps the old
+   * instance alive (harmless: with checkpoint-on-shutdown off it writes nothing when it goes).
+   */
+  private async dropInstance(): Promise<void> {
+    for (const c of this.readers) c.interrupt();
+    for (let waited = 0; this.readers.size > 0 && waited < 5000; waited += 20) await new Promise((r) => setTimeout(r, 20));
+    this.readers.clear();
+    this.closeInstance();
+  }
+
+  private closeInstance(): void {
+    try {
+      this.writerConn?.closeSync();
+      this.instance?.closeSync();
+    } catch {
+      // an invalidated instance may refuse; it goes with its last reference
+    }
+    this.writerConn = undefined;
+    this.instance = undefined;
+  }
+
+  /**
+   * Checkpoints if there is room (otherwise the WAL is replayed at the next open) and closes;
+   * call under the write lock. A reopen in progress stops.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    const wal = await stat(this.opts.file + '.wal').catch(() => undefined);
+    if (this.writerConn && !this.fatal && wal && wal.size > 0 && (await this.checkpointRoom(wal.size)) === undefined) {
+      try {
+        await this.writerConn.run('CHECKPOINT');
+      } catch {
+        // the WAL is replayed at the next open
+      }
+    }
+    this.closeInstance();
+  }
+}
