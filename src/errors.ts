@@ -17,6 +17,8 @@ export const ERRORS = {
   QUERY_LIMIT: { status: 400 },
   QUERY_TIMEOUT: { status: 504 },
   NOT_FOUND: { status: 404 },
+  CONFLICT: { status: 409 },
+  INSUFFICIENT_STORAGE: { status: 507 },
   NOT_READY: { status: 503 },
   STORAGE_UNAVAILABLE: { status: 503 },
   // 503, not 507: OTLP exporters, Elasticsearch clients and most shippers retry 503 and would drop a 507.

@@ -161,4 +161,36 @@ program
     process.exit(summary.errors > 0 && summary.accepted === 0 ? 1 : 0);
   });
 
+program
+  .command('backup')
+  .description("online, consistent backup of the embedded store while ingest goes on: the running server writes it (admin API, scope admin) into DIR, a new or empty directory on the server's filesystem; with --data-dir, backs up a stopped store directly")
+  .requiredOption('--to <dir>', 'backup directory (created; must be empty)')
+  .option('--url <url>', 'URL of the running server', 'http://127.0.0.1:3100')
+  .option('--token <token>', 'admin token (env LOGSENTINEL_TOKEN)')
+  .option('-d, --data-dir <dir>', 'back up this stopped store directly instead of asking a server')
+  .action(async (o: { to: string; url: string; token?: string; dataDir?: string }) => {
+    const { backupCli } = await import('./backup/cli.js');
+    await runCli('backup', () => backupCli({ ...o, token: o.token ?? process.env.LOGSENTINEL_TOKEN, version: VERSION, out: (l) => console.log(l) }));
+  });
+
+program
+  .command('restore')
+  .description('restore a backup into a new, empty data directory (never over a store), checking its manifest, checksum and counts; then start the server on that directory')
+  .requiredOption('--from <dir>', 'backup directory written by logsentinel backup')
+  .requiredOption('-d, --data-dir <dir>', 'new or empty data directory to restore into')
+  .action(async (o: { from: string; dataDir: string }) => {
+    const { restoreCli } = await import('./backup/cli.js');
+    await runCli('restore', () => restoreCli({ ...o, out: (l) => console.log(l) }));
+  });
+
+/** Runs a one-shot command: its errors are printed plainly (`logsentinel <name>: <message>`), exit 1. */
+async function runCli(name: string, f: () => Promise<void>): Promise<void> {
+  try {
+    await f();
+  } catch (err) {
+    console.error(`logsentinel ${name}: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
+
 await program.parseAsync(process.argv);

@@ -53,6 +53,7 @@ import { StoreHealth } from './health/store-health.js';
 import { probeSpace } from './health/space-probe.js';
 import { withAdmission } from './queue/admission.js';
 import { formatBytes } from './storage/common/format-bytes.js';
+import { BackupJobs } from './backup/index.js';
 import type { Metrics } from './telemetry/metrics.js';
 
 export type ModuleName = 'store' | 'queue' | 'alerting' | 'processor' | 'retention' | 'ingest-api' | 'query-api' | 'ruler' | 'server';
@@ -257,7 +258,10 @@ async function initStore(m: Modules): Promise<Stop> {
   m.readiness.addCondition('disk', () => disk.condition());
   const sh = storeHealth(s, () => probeSpace(cfg.dataDir));
   await sh.check();
-  return stopAll([() => s.close(), async () => disk.stop(), async () => sh.stop()]);
+  // A backup must not take the space the watermark keeps (it may go to the store's filesystem).
+  const backups = new BackupJobs({ source: s, version: VERSION, reserveBytes: Math.max(cfg.storage.minFreeBytes, 16 * 1024 * 1024), logger });
+  m.ctx.backups = backups;
+  return stopAll([() => s.close(), async () => disk.stop(), async () => sh.stop(), () => backups.stop()]);
 }
 
 /**

@@ -9,6 +9,7 @@ import type { Semaphore } from '../query/semaphore.js';
 import type { AttachedCache } from '../query/cache/index.js';
 import type { TailHub } from '../query/tail/index.js';
 import type { Readiness } from '../health/readiness.js';
+import type { BackupJobs } from '../backup/index.js';
 
 export interface AppContext {
   config: Config;
@@ -32,6 +33,8 @@ export interface AppContext {
    * without it (tests) are ready when `ready()` and every dependency answers.
    */
   readiness?: Readiness;
+  /** Online backups of the embedded store (admin API); absent in roles without it. */
+  backups?: BackupJobs;
   /** The Redis results cache of metric query_range answers (cluster mode only). */
   queryCache?: AttachedCache;
   /** Live-tail fan-out of committed entries (roles that serve queries). */

@@ -16,6 +16,7 @@ import { rulesRoutes } from './routes/rules.js';
 import { tailRoutes } from './routes/tail.js';
 import { overviewRoutes } from './routes/overview.js';
 import { uiRoutes } from './routes/ui.js';
+import { adminRoutes } from './routes/admin.js';
 import type { Alerting } from '../alerting/index.js';
 
 export interface ServerOptions {
@@ -84,6 +85,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   app.setNotFoundHandler((req, reply) => reply.status(404).type('text/plain').send(`404 page not found: ${req.method} ${req.url.split('?')[0]}\n`));
 
   await app.register(async (scope) => opsRoutes(scope, ctx));
+  await app.register(async (scope) => adminRoutes(scope, ctx));
   await app.register(async (scope) => uiRoutes(scope, ctx, { ui: opts.query, elasticsearch: opts.ingest }));
   if (opts.ingest) await app.register(async (scope) => pushRoutes(scope, ctx));
   if (opts.ingest) await app.register(async (scope) => elasticsearchRoutes(scope, ctx));

@@ -12,92 +12,11 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { getJson, startServer, type ServerHandle } from './harness.js';
 import { freeBytes, tmpfsUnavailable, withTmpfs, writeBallast } from './tmpfs.js';
-import { DuckDBStorage } from '../../src/storage/duckdb/duckdb-storage.js';
+import { Pushers, assertStoredOnce as assertExactlyOnce, linesOf } from './pushers.js';
 
 const MiB = 1024 * 1024;
-const BASE = BigInt(Date.now()) * 1_000_000n - 600_000_000_000n;
 const PER_BATCH = 200;
-
-function body(worker: number, seq: number): string {
-  const values: Array<[string, string]> = [];
-  for (let i = 0; i < PER_BATCH; i++) {
-    const ts = BASE + BigInt(worker) * 10_000_000_000n + BigInt(seq * PER_BATCH + i);
-    values.push([ts.toString(), `w${worker} seq${seq} i${i} level=info msg="disk drill" pad=${'x'.repeat(100)}`]);
-  }
-  return JSON.stringify({ streams: [{ stream: { service: 'diskfull', worker: String(worker) }, values }] });
-}
-
-interface Refusal {
-  status: number;
-  retryAfter: string | null;
-  body: string;
-}
-
-/** Clients that push batches one after another and retry each until it is acknowledged. */
-class Pushers {
-  readonly acked: string[] = [];
-  readonly refusals: Refusal[] = [];
-  private stopping = false;
-  /** After a failure: give up on batches not yet acknowledged, so the test ends. */
-  private abandoned = false;
-  private readonly running: Array<Promise<void>>;
-
-  constructor(
-    private readonly url: () => string,
-    workers: number,
-  ) {
-    this.running = Array.from({ length: workers }, (_, w) => this.run(w));
-  }
-
-  private async run(w: number): Promise<void> {
-    for (let seq = 0; !this.stopping; seq++) {
-      const b = body(w, seq);
-      // A batch once sent is retried until acknowledged, even while stopping: it may be stored.
-      while (!this.abandoned) {
-        try {
-          const r = await fetch(this.url() + '/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: b });
-          const text = await r.text();
-          if (r.status === 204) {
-            this.acked.push(b);
-            break;
-          }
-          this.refusals.push({ status: r.status, retryAfter: r.headers.get('retry-after'), body: text });
-        } catch {
-          // the server is down (killed): retry
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  }
-
-  async waitAcked(n: number, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.acked.length < n) {
-      if (Date.now() > deadline) assert.fail(`only ${this.acked.length} of ${n} batches acknowledged; refusals: ${JSON.stringify(this.refusals.slice(-3))}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  async waitRefusal(match: RegExp, timeoutMs = 30_000): Promise<Refusal> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const r = this.refusals.find((x) => match.test(x.body));
-      if (r) return r;
-      if (Date.now() > deadline) assert.fail(`no push refused with ${match}; refusals: ${JSON.stringify(this.refusals.slice(-3))}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-
-  async stop(): Promise<void> {
-    this.stopping = true;
-    await Promise.all(this.running);
-  }
-
-  async abandon(): Promise<void> {
-    this.abandoned = true;
-    await this.stop();
-  }
-}
+const PUSH = { service: 'diskfull', perBatch: PER_BATCH, pad: 100 };
 
 async function until(what: string, f: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -113,21 +32,8 @@ async function readiness(s: ServerHandle): Promise<{ status: number; reason?: st
 }
 
 /** Every acknowledged entry is stored exactly once (the store opened directly, server stopped). */
-async function assertStoredOnce(t: TestContext, dataDir: string, acked: string[]): Promise<void> {
-  const s = new DuckDBStorage({ dataDir, checkpointIntervalMs: 0, dedupWindowEntries: 0 });
-  await s.open();
-  try {
-    const [[total, distinct]] = await s.query("SELECT count(*), count(DISTINCT line) FROM entries WHERE tenant = 'default'");
-    const lines = new Set((await s.query("SELECT line FROM entries WHERE tenant = 'default'")).map((r) => r[0] as string));
-    const want = acked.flatMap((b) => (JSON.parse(b) as { streams: Array<{ values: string[][] }> }).streams[0].values.map((v) => v[1]));
-    t.diagnostic(`acknowledged batches ${acked.length} (${want.length} entries), stored ${total} (${distinct} distinct)`);
-    const missing = want.filter((l) => !lines.has(l));
-    assert.deepEqual(missing.slice(0, 3), [], `${missing.length} acknowledged entries are missing`);
-    assert.equal(Number(total), Number(distinct), `${Number(total) - Number(distinct)} entries are stored twice`);
-    assert.equal(Number(total), want.length, 'every stored entry was acknowledged');
-  } finally {
-    await s.close();
-  }
+function assertStoredOnce(t: TestContext, dataDir: string, acked: string[]): Promise<void> {
+  return assertExactlyOnce(t, dataDir, linesOf(acked));
 }
 
 /** A push of each other protocol while the disk is full: 503, Retry-After, the protocol's error shape naming the cause. */
@@ -190,7 +96,7 @@ describe('a full disk under the embedded store', { skip }, () => {
     await withTmpfs(64, async (mnt) => {
       const dataDir = join(mnt, 'data');
       const s = await startServer({ dataDir, env: { LOGSENTINEL_STORAGE_MIN_FREE_BYTES: '16MiB', LOGSENTINEL_STORAGE_DUCKDB_CHECKPOINT_INTERVAL: '1s' } });
-      const pushers = new Pushers(() => s.url, 2);
+      const pushers = new Pushers(() => s.url, 2, PUSH);
       try {
         await pushers.waitAcked(10);
         const ackedBefore = pushers.acked.length;
@@ -230,7 +136,7 @@ describe('a full disk under the embedded store', { skip }, () => {
       const dataDir = join(mnt, 'data');
       const env = { LOGSENTINEL_STORAGE_MIN_FREE_BYTES: '0', LOGSENTINEL_STORAGE_DUCKDB_CHECKPOINT_INTERVAL: '1s' };
       let s = await startServer({ dataDir, env });
-      const pushers = new Pushers(() => s.url, 2);
+      const pushers = new Pushers(() => s.url, 2, PUSH);
       try {
         await pushers.waitAcked(10);
         writeBallast(join(mnt, 'ballast'));

@@ -395,6 +395,45 @@ export class DuckDBStorage implements Storage {
   }
 
   /**
+   * Copies the whole database — every table, as of one snapshot — into a new DuckDB file `file`
+   * (which must not exist yet), while writes go on: the copy is one read transaction, so it sees
+   * exactly the commits before it began, and neither takes the write lock nor stops checkpoints.
+   * The copy is checkpointed (no WAL beside it) and detached before this resolves. A failure (or
+   * a kill) leaves a partial file that the caller must not take for a backup.
+   */
+  async backupTo(file: string, signal?: AbortSignal): Promise<{ entries: number; streams: number; schemaVersion: number }> {
+    const conn = await this.db.reader('back up store');
+    const alias = `ls_backup_${process.pid}_${Date.now()}`;
+    const onAbort = (): void => conn.interrupt();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const [[current]] = (await conn.runAndReadAll('SELECT current_database()')).getRows();
+      await conn.run(`ATTACH ${quote(file)} AS ${alias}`);
+      try {
+        await conn.run('BEGIN TRANSACTION');
+        await conn.run(`COPY FROM DATABASE "${String(current).replace(/"/g, '""')}" TO ${alias}`);
+        const [[entries, streams, version]] = (
+          await conn.runAndReadAll(`SELECT (SELECT count(*) FROM ${alias}.entries), (SELECT count(*) FROM ${alias}.streams), (SELECT max(version) FROM ${alias}.schema_version)`)
+        ).getRows();
+        await conn.run('COMMIT');
+        await conn.run(`CHECKPOINT ${alias}`);
+        return { entries: Number(entries), streams: Number(streams), schemaVersion: Number(version) };
+      } catch (err) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        await conn.run(`DETACH ${alias}`).catch(() => undefined);
+      }
+    } catch (err) {
+      if (signal?.aborted) throw new LogSentinelError('STORAGE_UNAVAILABLE', `cannot back up store to ${file}: interrupted (${String(signal.reason)})`, { retryable: true, cause: err });
+      throw this.db.readFailed('back up store', err);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.db.release(conn);
+    }
+  }
+
+  /**
    * Why the store cannot serve now (it is reopening after a fatal error), or undefined. Read by
    * readiness and by ingest, which refuses pushes meanwhile instead of queueing them.
    */
