@@ -66,6 +66,8 @@ export class DuckDBStorage implements Storage {
   private readonly writeLock = new Mutex();
   private checkpointTimer?: NodeJS.Timeout;
   private closed = false;
+  /** Backups running: scheduled checkpoints wait for them (both compete for the same CPU and disk). */
+  private backups = 0;
   private commits = 0;
   readonly file: string;
 
@@ -399,10 +401,12 @@ export class DuckDBStorage implements Storage {
    * (which must not exist yet), while writes go on: the copy is one read transaction, so it sees
    * exactly the commits before it began, and neither takes the write lock nor stops checkpoints.
    * The copy is checkpointed (no WAL beside it) and detached before this resolves. A failure (or
-   * a kill) leaves a partial file that the caller must not take for a backup.
+   * a kill) leaves a partial file that the caller must not take for a backup. Scheduled
+   * checkpoints of the live store wait until the copy is done.
    */
   async backupTo(file: string, signal?: AbortSignal): Promise<{ entries: number; streams: number; schemaVersion: number }> {
     const conn = await this.db.reader('back up store');
+    this.backups++;
     const alias = `ls_backup_${process.pid}_${Date.now()}`;
     const onAbort = (): void => conn.interrupt();
     signal?.addEventListener('abort', onAbort, { once: true });
@@ -430,6 +434,7 @@ export class DuckDBStorage implements Storage {
     } finally {
       signal?.removeEventListener('abort', onAbort);
       this.db.release(conn);
+      if (--this.backups === 0) void this.maybeCheckpoint().catch((err) => this.opts.onBackgroundError?.('checkpoint', err));
     }
   }
 
@@ -461,7 +466,8 @@ export class DuckDBStorage implements Storage {
 
   /** Folds the WAL into the database file, between commits and only with room for it (database.ts). */
   async checkpoint(): Promise<void> {
-    if (this.closed) return;
+    // A checkpoint during a backup would stall commits for longer (shared CPU); the WAL waits.
+    if (this.closed || this.backups > 0) return;
     const ms = await this.db.checkpoint();
     if (ms !== undefined) this.opts.onCheckpoint?.(ms);
   }
