@@ -45,7 +45,7 @@ export class Pushers {
     const n = this.opts.perBatch;
     for (let i = 0; i < n; i++) {
       const ts = BASE + BigInt(worker) * 100_000_000_000n + BigInt(seq * n + i);
-      values.push([ts.toString(), `w${worker} seq${seq} i${i} level=info msg="drill" pad=${'x'.repeat(this.opts.pad ?? 20)}`]);
+      values.push([ts.toString(), `${this.opts.service} w${worker} seq${seq} i${i} level=info msg="drill" pad=${'x'.repeat(this.opts.pad ?? 20)}`]);
     }
     return JSON.stringify({ streams: [{ stream: { service: this.opts.service, worker: String(worker) }, values }] });
   }
