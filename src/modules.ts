@@ -27,15 +27,13 @@ import type { Config } from './config/load.js';
 import type { AppContext } from './api/context.js';
 import { buildServer } from './api/server.js';
 import { createLogger, type Logger } from './telemetry/logger.js';
-import { createMetrics } from './telemetry/metrics.js';
+import { moduleMetrics } from './telemetry/module-metrics.js';
 import { DuckDBStorage } from './storage/duckdb/duckdb-storage.js';
 import { PostgresStorage } from './storage/postgres/postgres-storage.js';
 import type { Storage } from './storage/storage.js';
 import { GroupCommitQueue } from './queue/group-commit.js';
 import { RedisStreamsQueue, redactUrl } from './queue/redis-streams/redis-streams-queue.js';
-import { cachedDependencyChecks, type DependencyCheck } from './api/dependency-checks.js';
-import pg from 'pg';
-import { statfs } from 'node:fs/promises';
+import { cachedDependencyChecks, postgresCheck, type DependencyCheck } from './api/dependency-checks.js';
 import type { Queue } from './queue/queue.js';
 import { Semaphore } from './query/semaphore.js';
 import { nowNs } from './query/time.js';
@@ -108,18 +106,6 @@ export function backendsFor(cfg: Config, role: Role): Backends {
     throw new Error(`cannot start role ${role}: it ${why}; set ${missing.join(' and ')}`);
   }
   return 'cluster';
-}
-
-/** SELECT 1 over one short-lived pooled connection: readiness of the roles that use PostgreSQL. */
-function postgresCheck(url: string): { check: DependencyCheck; close: () => Promise<void> } {
-  const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 1000 });
-  pool.on('error', () => {
-    // An idle connection that broke is dropped by the pool; the next check reports the outage.
-  });
-  return {
-    check: { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
-    close: () => pool.end(),
-  };
 }
 
 export interface Running {
@@ -443,48 +429,6 @@ const INIT: Record<ModuleName, (m: Modules) => Promise<Stop | undefined>> = {
   'ingest-api': initIngestApi,
   server: initServer,
 };
-
-/** Prometheus sources read on scrape from the modules that are running. */
-function moduleMetrics(m: () => Modules, dependencyState: ReadonlyMap<string, boolean>): Metrics {
-  let consumerStats: { at: number; value: Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }> } | undefined;
-  let lastStats = { lagEntries: 0, pendingEntries: 0, activeProcessors: 0 };
-  let lastSize = 0;
-  return createMetrics({
-    queueDepth: () => m().queue?.depth() ?? 0,
-    queueConsumers: () => {
-      // One Redis round per scrape for the three gauges; a Redis outage keeps the last figures.
-      const q = m().redisQueue;
-      if (!q) return Promise.resolve({ lagEntries: 0, pendingEntries: 0, activeProcessors: m().names.includes('processor') ? 1 : 0 });
-      if (!consumerStats || Date.now() - consumerStats.at > 500) {
-        consumerStats = {
-          at: Date.now(),
-          value: q.stats().then(
-            (v) => (lastStats = v),
-            () => lastStats,
-          ),
-        };
-      }
-      return consumerStats.value;
-    },
-    // A database outage must not turn /metrics into a 500 (the outage is what operators chart).
-    storageSize: async () => {
-      const storage = m().storage;
-      return storage ? (lastSize = await storage.sizeBytes().catch(() => lastSize)) : 0;
-    },
-    storageFilesystem: async () => {
-      if (m().backends !== 'embedded' || !m().storage) return undefined;
-      const fs = await statfs(m().cfg.dataDir).catch(() => undefined);
-      return fs && { freeBytes: fs.bavail * fs.bsize, sizeBytes: fs.blocks * fs.bsize };
-    },
-    dependencies: async () => {
-      const deps = m().ctx.dependencies;
-      if (deps) await deps();
-      return dependencyState;
-    },
-    alertsFiring: () => m().alerting?.firingCount() ?? 0,
-    rulerLeaseHeld: () => m().rulerLease?.held() ?? false,
-  });
-}
 
 /** Starts the modules of a role and the HTTP server; resolves once it listens and is ready. */
 export async function start(cfg: Config, role: Role, opts: { logger?: Logger } = {}): Promise<Running> {

@@ -3,6 +3,8 @@
  * and many load balancers cost one round trip per dependency and `ttlMs`, and bounded in time so
  * a hung dependency answers "not ready" instead of hanging the probe.
  */
+import pg from 'pg';
+
 export interface DependencyCheck {
   /** Shown in the readiness answer: `redis`, `postgres`. */
   name: string;
@@ -52,5 +54,17 @@ export function cachedDependencyChecks(checks: DependencyCheck[], opts: Dependen
       };
     }
     return last.result;
+  };
+}
+
+/** SELECT 1 over one short-lived pooled connection: readiness of the roles that use PostgreSQL. */
+export function postgresCheck(url: string): { check: DependencyCheck; close: () => Promise<void> } {
+  const pool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 10_000, connectionTimeoutMillis: 1000 });
+  pool.on('error', () => {
+    // An idle connection that broke is dropped by the pool; the next check reports the outage.
+  });
+  return {
+    check: { name: 'postgres', check: async () => void (await pool.query('SELECT 1')) },
+    close: () => pool.end(),
   };
 }

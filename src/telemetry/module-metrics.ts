@@ -1,0 +1,62 @@
+/**
+ * The gauges LogSentinel computes on scrape, wired to the modules a process runs: queue depth and
+ * consumers, store size, free space of the data directory, dependencies, alerts, the ruler lease.
+ * A source that fails keeps its last figure: an outage must not turn /metrics into a 500.
+ */
+import { statfs } from 'node:fs/promises';
+import { createMetrics, type Metrics } from './metrics.js';
+
+/** What the gauges read of the running modules (src/modules.ts `Modules`). */
+export interface MetricModules {
+  readonly names: readonly string[];
+  readonly backends: 'embedded' | 'cluster';
+  readonly cfg: { dataDir: string };
+  readonly ctx: { dependencies?: () => Promise<string | undefined> };
+  queue?: { depth(): number };
+  redisQueue?: { stats(): Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }> };
+  storage?: { sizeBytes(): Promise<number> };
+  alerting?: { firingCount(): number };
+  rulerLease?: { held(): boolean };
+}
+
+/** Prometheus sources read on scrape from the modules that are running. */
+export function moduleMetrics(m: () => MetricModules, dependencyState: ReadonlyMap<string, boolean>): Metrics {
+  let consumerStats: { at: number; value: Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }> } | undefined;
+  let lastStats = { lagEntries: 0, pendingEntries: 0, activeProcessors: 0 };
+  let lastSize = 0;
+  return createMetrics({
+    queueDepth: () => m().queue?.depth() ?? 0,
+    queueConsumers: () => {
+      // One Redis round per scrape for the three gauges; a Redis outage keeps the last figures.
+      const q = m().redisQueue;
+      if (!q) return Promise.resolve({ lagEntries: 0, pendingEntries: 0, activeProcessors: m().names.includes('processor') ? 1 : 0 });
+      if (!consumerStats || Date.now() - consumerStats.at > 500) {
+        consumerStats = {
+          at: Date.now(),
+          value: q.stats().then(
+            (v) => (lastStats = v),
+            () => lastStats,
+          ),
+        };
+      }
+      return consumerStats.value;
+    },
+    // A database outage must not turn /metrics into a 500 (the outage is what operators chart).
+    storageSize: async () => {
+      const storage = m().storage;
+      return storage ? (lastSize = await storage.sizeBytes().catch(() => lastSize)) : 0;
+    },
+    storageFilesystem: async () => {
+      if (m().backends !== 'embedded' || !m().storage) return undefined;
+      const fs = await statfs(m().cfg.dataDir).catch(() => undefined);
+      return fs && { freeBytes: fs.bavail * fs.bsize, sizeBytes: fs.blocks * fs.bsize };
+    },
+    dependencies: async () => {
+      const deps = m().ctx.dependencies;
+      if (deps) await deps();
+      return dependencyState;
+    },
+    alertsFiring: () => m().alerting?.firingCount() ?? 0,
+    rulerLeaseHeld: () => m().rulerLease?.held() ?? false,
+  });
+}
