@@ -6,10 +6,6 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { Redis } from 'ioredis';
 import { GROUP, partitionKeys } from '../../src/queue/redis-streams/keys.js';
@@ -17,49 +13,12 @@ import { freePort } from './harness.js';
 import { startOwnRedis, TEST_REDIS_URL } from '../../src/queue/redis-streams/testing/test-redis.js';
 import { TEST_POSTGRES_URL } from '../../src/storage/postgres/testing/test-postgres.js';
 import { clusterUnavailable, eventually, useCluster } from './cluster-fixture.js';
+import { ownPostgresSkip, startOwnPostgres } from './own-postgres.js';
 
 const PG_URL = TEST_POSTGRES_URL;
 
 const skip = await clusterUnavailable();
 
-const PG_BIN = '/usr/lib/postgresql/15/bin';
-
-interface OwnPostgres {
-  url: string;
-  /** Immediate shutdown (like a crash: no checkpoint), and start again on the same port and data. */
-  crash(): void;
-  start(): void;
-  stop(): void;
-}
-
-/** A private PostgreSQL (initdb into a temp dir, run as the postgres user) for outage drills. */
-async function startOwnPostgres(port: number): Promise<OwnPostgres> {
-  const dir = mkdtempSync(join(tmpdir(), 'ls-pg-'));
-  const data = join(dir, 'data');
-  const asPostgres = (args: string[]): void => {
-    const r = spawnSync('runuser', ['-u', 'postgres', '--', ...args], { encoding: 'utf8', timeout: 60_000 });
-    if (r.status !== 0) throw new Error(`cannot run ${args.join(' ')}: ${r.stderr || r.error?.message}`);
-  };
-  chownSync(dir, Number(spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).stdout.trim()), Number(spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).stdout.trim()));
-  asPostgres([join(PG_BIN, 'initdb'), '-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
-  const start = (): void => asPostgres([join(PG_BIN, 'pg_ctl'), '-D', data, '-w', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
-  start();
-  return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    crash: () => asPostgres([join(PG_BIN, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop']),
-    start,
-    stop() {
-      try {
-        asPostgres([join(PG_BIN, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop']);
-      } catch {
-        // already stopped
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const ownPostgresSkip = existsSync(join(PG_BIN, 'initdb')) && spawnSync('id', ['-u', 'postgres']).status === 0 ? undefined : `no ${PG_BIN}/initdb or no postgres user to run a private PostgreSQL`;
 
 describe('cluster mode', { skip }, () => {
   const { prefix, schema, env, start } = useCluster('e2e');
