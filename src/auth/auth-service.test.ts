@@ -10,7 +10,7 @@ import { registerSecret } from '../testing/secrets.js';
 import { AuthAdmin, type Actor } from './admin.js';
 import { LoginThrottle } from './login-throttle.js';
 import { authFixture, type AuthFixture } from './testing/fixture.js';
-import { VALIDATION_TTL_MS } from './credential-cache.js';
+import { STALE_MAX_MS, VALIDATION_TTL_MS } from './credential-cache.js';
 import { AuditTrail } from './audit.js';
 import { AuthService } from './auth-service.js';
 import { createLogger } from '../telemetry/logger.js';
@@ -141,5 +141,28 @@ describe('AuthService before its store is open', () => {
     const svc = new AuthService({ logger, audit: new AuditTrail(() => undefined, logger) });
     await assert.rejects(svc.tokenPrincipal('lst_x'), (e: unknown) => e instanceof LogSentinelError && e.code === 'NOT_READY' && e.retryAfter === 1);
     await assert.rejects(svc.sessionPrincipal('x'), (e: unknown) => e instanceof LogSentinelError && e.code === 'NOT_READY');
+  });
+});
+
+describe('AuthService through a store outage', () => {
+  it('keeps the last answers of the store for a while, then fails', async () => {
+    const f = await authFixture();
+    try {
+      const admin = new AuthAdmin(f.svc);
+      const actor: Actor = { principal: { kind: 'user', id: 'root', name: 'root', scopes: ['admin'], tenants: '*', defaultTenant: 'default' }, ip: '127.0.0.1' };
+      const t = await admin.createToken({ name: 'agent', scopes: ['logs:write'], tenants: '*' }, actor);
+      registerSecret(t.token);
+      assert.ok(await f.svc.tokenPrincipal(t.token));
+      const store = f.svc.storeOf();
+      const real = store.getToken.bind(store);
+      store.getToken = async () => Promise.reject(new LogSentinelError('STORAGE_UNAVAILABLE', 'cannot use the credentials store: down', { retryable: true }));
+      f.clock.now += VALIDATION_TTL_MS;
+      assert.ok(await f.svc.tokenPrincipal(t.token), 'the last known answer, within the outage bound');
+      f.clock.now += STALE_MAX_MS;
+      await assert.rejects(f.svc.tokenPrincipal(t.token), (e: unknown) => e instanceof LogSentinelError && e.code === 'STORAGE_UNAVAILABLE');
+      store.getToken = real;
+    } finally {
+      await f.close();
+    }
   });
 });

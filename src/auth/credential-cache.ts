@@ -8,6 +8,10 @@
  * stored hash is unchanged, so basic auth with a user's password (a Grafana data source) costs one
  * scrypt per process and password, not one per request. A changed password changes the stored
  * hash and with it every remembered proof.
+ *
+ * When the store cannot be read (a PostgreSQL outage), the last answer it gave for a key is used
+ * for up to `STALE_MAX_MS`, so ingest keeps accepting known clients through a short outage;
+ * nothing can be revoked during it either, since revocations are writes to the same store.
  */
 import type { SessionRecord, TokenRecord, UserRecord } from './credential.js';
 import type { AuthStore } from './auth-store.js';
@@ -15,58 +19,78 @@ import { TtlCache } from './ttl-cache.js';
 import { sha256Hex } from './token.js';
 
 export const VALIDATION_TTL_MS = 2000;
+export const STALE_MAX_MS = 5 * 60_000;
 const MAX_ENTRIES = 10_000;
 
+/** A TTL cache in front of a lookup, with the last good answer kept for store outages. */
+class Cached<V> {
+  private readonly fresh: TtlCache<string, V | undefined>;
+  private readonly known: TtlCache<string, V | undefined>;
+  constructor(
+    private readonly load: (key: string) => Promise<V | undefined>,
+    now: () => number,
+    ttlMs: number,
+  ) {
+    this.fresh = new TtlCache(ttlMs, MAX_ENTRIES, now);
+    this.known = new TtlCache(STALE_MAX_MS, MAX_ENTRIES, now);
+  }
+
+  async get(key: string): Promise<V | undefined> {
+    const hit = this.fresh.lookup(key);
+    if (hit) return hit.value;
+    let v: V | undefined;
+    try {
+      v = await this.load(key);
+    } catch (err) {
+      const stale = this.known.lookup(key);
+      if (stale) return stale.value;
+      throw err;
+    }
+    this.fresh.set(key, v);
+    this.known.set(key, v);
+    return v;
+  }
+
+  forget(key: string): void {
+    this.fresh.delete(key);
+    this.known.delete(key);
+  }
+}
+
 export class CredentialCache {
-  private readonly users: TtlCache<string, UserRecord | undefined>;
-  private readonly tokens: TtlCache<string, TokenRecord | undefined>;
-  private readonly sessions: TtlCache<string, SessionRecord | undefined>;
+  private readonly users: Cached<UserRecord>;
+  private readonly tokens: Cached<TokenRecord>;
+  private readonly sessions: Cached<SessionRecord>;
   private readonly proofs = new Set<string>();
 
-  constructor(
-    private readonly store: () => AuthStore,
-    now: () => number = Date.now,
-    ttlMs = VALIDATION_TTL_MS,
-  ) {
-    this.users = new TtlCache(ttlMs, MAX_ENTRIES, now);
-    this.tokens = new TtlCache(ttlMs, MAX_ENTRIES, now);
-    this.sessions = new TtlCache(ttlMs, MAX_ENTRIES, now);
+  constructor(store: () => AuthStore, now: () => number = Date.now, ttlMs = VALIDATION_TTL_MS) {
+    this.users = new Cached((k) => store().getUser(k), now, ttlMs);
+    this.tokens = new Cached((k) => store().getToken(k), now, ttlMs);
+    this.sessions = new Cached((k) => store().getSession(k), now, ttlMs);
   }
 
-  async user(name: string): Promise<UserRecord | undefined> {
-    const hit = this.users.lookup(name);
-    if (hit) return hit.value;
-    const u = await this.store().getUser(name);
-    this.users.set(name, u);
-    return u;
+  user(name: string): Promise<UserRecord | undefined> {
+    return this.users.get(name);
   }
 
-  async token(id: string): Promise<TokenRecord | undefined> {
-    const hit = this.tokens.lookup(id);
-    if (hit) return hit.value;
-    const t = await this.store().getToken(id);
-    this.tokens.set(id, t);
-    return t;
+  token(id: string): Promise<TokenRecord | undefined> {
+    return this.tokens.get(id);
   }
 
-  async session(idHash: string): Promise<SessionRecord | undefined> {
-    const hit = this.sessions.lookup(idHash);
-    if (hit) return hit.value;
-    const s = await this.store().getSession(idHash);
-    this.sessions.set(idHash, s);
-    return s;
+  session(idHash: string): Promise<SessionRecord | undefined> {
+    return this.sessions.get(idHash);
   }
 
   forgetUser(name: string): void {
-    this.users.delete(name);
+    this.users.forget(name);
   }
 
   forgetToken(id: string): void {
-    this.tokens.delete(id);
+    this.tokens.forget(id);
   }
 
   forgetSession(idHash: string): void {
-    this.sessions.delete(idHash);
+    this.sessions.forget(idHash);
   }
 
   private proofKey(storedHash: string, password: string): string {

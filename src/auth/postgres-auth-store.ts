@@ -1,8 +1,9 @@
 /**
  * Users, tokens and sessions in PostgreSQL (cluster mode), in the deployment's schema
  * (`storage.postgres.schema`), so every pod of every role sees the same credentials. The tables
- * are created by `open()` with `CREATE TABLE IF NOT EXISTS` while holding a session advisory lock
- * keyed on the schema, so pods starting together do not race on the catalog; the first-admin
+ * are created by `open()` with `CREATE TABLE IF NOT EXISTS` while holding the session advisory lock
+ * the storage's migrations hold (keyed on the schema), so pods starting together do not race on
+ * the catalog; the first-admin
  * bootstrap holds another advisory lock, so exactly one pod creates (and prints) it.
  */
 import pg from 'pg';
@@ -83,7 +84,9 @@ class PostgresDriver implements SqlDriver {
 
   withSchemaLock(fn: (q: SqlQuery) => Promise<void>): Promise<void> {
     const what = `create the credential tables in schema ${this.opts.schema}`;
-    return this.withAdvisoryLock(`logsentinel:auth-schema:${this.opts.schema}`, what, async (c) => {
+    // The storage's migration lock (src/storage/postgres/schema.ts): every DDL on the schema,
+    // CREATE SCHEMA included, runs under one lock, so pods of any role starting together never race.
+    return this.withAdvisoryLock(`logsentinel:migrate:${this.opts.schema}`, what, async (c) => {
       try {
         await c.query(`CREATE SCHEMA IF NOT EXISTS ${this.opts.schema}`);
         await fn((sql, values) => PostgresDriver.run(c, sql, values));
