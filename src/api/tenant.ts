@@ -16,11 +16,18 @@ import type { TenantUse } from './route-scopes.js';
 
 const TENANT_RULE = "tenant ids are 1-150 of [a-zA-Z0-9!-_.*'()]";
 
-/** The `X-Scope-OrgID` header, trimmed, or undefined when absent or blank. */
+/**
+ * The `X-Scope-OrgID` header, trimmed, or undefined when absent or blank. Some clients (the
+ * Elasticsearch client's bulk helper) send it twice; Node would join the copies with ", ", so
+ * the copies are read one by one: equal ones are one tenant, different ones a 400.
+ */
 export function tenantHeader(req: FastifyRequest): string | undefined {
+  // headersDistinct is absent on injected requests (tests): then the one joined value.
   const h = req.headers['x-scope-orgid'];
-  const v = Array.isArray(h) ? h[0] : h;
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
+  const all = req.raw.headersDistinct?.['x-scope-orgid'] ?? (h === undefined ? [] : Array.isArray(h) ? h : [h]);
+  const values = [...new Set(all.map((v) => v.trim()).filter((v) => v !== ''))];
+  if (values.length > 1) throw new LogSentinelError('INVALID_TENANT', `cannot use tenant header X-Scope-OrgID: it was sent ${values.length} times with different values`);
+  return values[0];
 }
 
 function outside(verb: string, t: string, p: Principal): LogSentinelError {
