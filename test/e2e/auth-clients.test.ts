@@ -43,7 +43,8 @@ describe('real clients with credentials', () => {
 
   before(async () => {
     admin = adminCredentials();
-    s = await startServer({ auth: true, env: admin.env });
+    // Debug logs (every request) make the secrets check of the run stricter.
+    s = await startServer({ auth: true, env: { ...admin.env, LOGSENTINEL_SERVER_LOG_LEVEL: 'debug' } });
     writer = await makeToken(s.url, admin.token, { name: 'shippers', scopes: ['logs:write'], tenants: ['team-a', 'team-b'] });
   });
   after(async () => {
