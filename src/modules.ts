@@ -53,6 +53,7 @@ import { withAdmission } from './queue/admission.js';
 import { formatBytes } from './storage/common/format-bytes.js';
 import { BackupJobs } from './backup/index.js';
 import type { Metrics } from './telemetry/metrics.js';
+import { createAuth, openAuth, type AuthBackends } from './auth/init.js';
 
 export type ModuleName = 'store' | 'queue' | 'alerting' | 'processor' | 'retention' | 'ingest-api' | 'query-api' | 'ruler' | 'server';
 
@@ -452,6 +453,11 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
     version: VERSION,
   };
   if (ctx.dependencies) readiness.setDependencies(ctx.dependencies);
+  // Authentication (src/auth): in place before the server listens, so nothing is served without
+  // credentials while the credentials store opens (503 until then); opened after the modules.
+  const authBackends: AuthBackends = { backends, queue: () => m.queue, storage: () => m.storage };
+  const auth = createAuth(cfg, role, authBackends, logger);
+  ctx.auth = auth;
   // Created up front: the processor (embedded) publishes into the hub of this process's query API.
   const tailHub = names.includes('query-api') ? new TailHub() : undefined;
   ctx.tailHub = tailHub;
@@ -462,11 +468,12 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
     const stop = await INIT[name](m);
     if (stop) stops.push(stop);
   }
-  readiness.markStarted();
   const app = m.app!;
   const addr = app.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.server.port;
   const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? '127.0.0.1' : cfg.server.host;
+  if (auth) stops.push(await openAuth(auth, cfg, authBackends, { url: `http://${host}:${port}`, logger }));
+  readiness.markStarted();
   logger.info({ role, backends, modules: names, port, dataDir: cfg.dataDir }, 'LogSentinel started');
   let stopping: Promise<void> | undefined;
   return {

@@ -10,6 +10,7 @@ import type { AttachedCache } from '../query/cache/index.js';
 import type { TailHub } from '../query/tail/index.js';
 import type { Readiness } from '../health/readiness.js';
 import type { BackupJobs } from '../backup/index.js';
+import type { AuthService } from '../auth/auth-service.js';
 
 export interface AppContext {
   config: Config;
@@ -39,5 +40,10 @@ export interface AppContext {
   queryCache?: AttachedCache;
   /** Live-tail fan-out of committed entries (roles that serve queries). */
   tailHub?: TailHub;
+  /**
+   * Authentication (src/auth); absent when `auth.enabled` is false, and then every request is
+   * the anonymous principal with every scope and tenant (the open behaviour).
+   */
+  auth?: AuthService;
   version: string;
 }
