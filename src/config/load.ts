@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { OPTIONS, type OptionSpec } from './schema.js';
+import { registerSecretValue, scrubSecrets, scrubValue } from './redact.js';
 import { parseBytes } from '../logql/bytes.js';
 import { parseDuration } from '../logql/duration.js';
 import { isLevel, LEVELS } from '../model/level.js';
@@ -79,9 +80,14 @@ export function envName(path: string): string {
   return 'LOGSENTINEL_' + path.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
+/** `LOGSENTINEL_X_FILE`: the environment variable naming a file that holds option X (Kubernetes Secrets). */
+export function fileEnvName(path: string): string {
+  return envName(path) + '_FILE';
+}
+
 function convert(spec: OptionSpec, raw: unknown, source: string): Value {
   const fail = (why: string): never => {
-    throw new Error(`cannot load option ${spec.path} from ${source}: ${why} (got ${JSON.stringify(raw)})`);
+    throw new Error(`cannot load option ${spec.path} from ${source}: ${why} (got ${spec.secret ? 'a value that is not shown: it is secret' : JSON.stringify(raw)})`);
   };
   switch (spec.type) {
     case 'string':
@@ -90,6 +96,11 @@ function convert(spec: OptionSpec, raw: unknown, source: string): Value {
     case 'int': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
       if (!Number.isSafeInteger(n)) fail('expected an integer');
+      return n;
+    }
+    case 'number': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      if (!Number.isFinite(n)) fail('expected a number');
       return n;
     }
     case 'bool':
@@ -147,6 +158,30 @@ export interface LoadOptions {
   flags?: Record<string, unknown>;
 }
 
+/**
+ * The value of option `spec` from the environment: `LOGSENTINEL_X`, or the content of the file
+ * named by `LOGSENTINEL_X_FILE` (one trailing newline removed), as Kubernetes mounts Secrets.
+ * Both at once is an error: which one wins would be a guess.
+ */
+function fromEnv(spec: OptionSpec, env: NodeJS.ProcessEnv): { value: string; source: string } | undefined {
+  const name = envName(spec.path);
+  const fileName = fileEnvName(spec.path);
+  const direct = env[name];
+  const file = env[fileName];
+  if (file !== undefined && file !== '') {
+    if (direct !== undefined && direct !== '') throw new Error(`cannot load option ${spec.path}: both ${name} and ${fileName} are set; set one`);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot load option ${spec.path}: cannot read ${fileName} ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    }
+    return { value: text.replace(/\r?\n$/, ''), source: `${fileName} (${file})` };
+  }
+  if (direct !== undefined && direct !== '') return { value: direct, source: name };
+  return undefined;
+}
+
 export function loadConfig(opts: LoadOptions = {}): Config {
   const env = opts.env ?? process.env;
   const configFile = opts.configFile ?? env.LOGSENTINEL_CONFIG;
@@ -161,7 +196,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     try {
       file = parseYaml(text) ?? {};
     } catch (err) {
-      throw new Error(`cannot parse config file ${configFile}: ${(err as Error).message}`, { cause: err });
+      // The parser quotes the lines around the error, which may hold a password.
+      // eslint-disable-next-line preserve-caught-error -- the original error quotes a secret; its scrubbed copy is the cause
+      throw new Error(`cannot parse config file ${configFile}: ${scrubSecrets((err as Error).message)}`, { cause: scrubValue(err) });
     }
     checkUnknown(file, '', configFile);
   }
@@ -170,11 +207,12 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     let v = convert(spec, spec.default, 'defaults');
     const fromFile = getPath(file, spec.path);
     if (fromFile !== undefined && fromFile !== null) v = convert(spec, fromFile, configFile ?? 'config file');
-    const e = env[envName(spec.path)];
-    if (e !== undefined && e !== '') v = convert(spec, e, envName(spec.path));
+    const e = fromEnv(spec, env);
+    if (e !== undefined) v = convert(spec, e.value, e.source);
     const f = opts.flags?.[spec.path];
     if (f !== undefined) v = convert(spec, f, spec.flag ?? spec.path);
     flat[spec.path] = v;
+    if (spec.secret) for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string') registerSecretValue(x);
   }
   const n = (p: string): number => flat[p] as number;
   const s = (p: string): string => flat[p] as string;

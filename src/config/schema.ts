@@ -4,7 +4,7 @@
  * Environment variables are `LOGSENTINEL_` + the path in upper snake case
  * (`limits.maxLineSize` → `LOGSENTINEL_LIMITS_MAX_LINE_SIZE`).
  */
-export type OptionType = 'string' | 'int' | 'bool' | 'duration' | 'bytes' | 'list';
+export type OptionType = 'string' | 'int' | 'number' | 'bool' | 'duration' | 'bytes' | 'list';
 
 export interface OptionSpec {
   path: string;
@@ -13,6 +13,11 @@ export interface OptionSpec {
   doc: string;
   /** Also settable by this command-line flag of `serve`. */
   flag?: string;
+  /**
+   * The value is (or holds) a secret: never printed (src/config/redact.ts registers it, so logs and
+   * errors are scrubbed of it), and documented as settable from a file (`<ENV>_FILE`).
+   */
+  secret?: boolean;
 }
 
 export const OPTIONS: OptionSpec[] = [
@@ -28,10 +33,10 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'storage.duckdb.checkpointInterval', type: 'duration', default: '30s', doc: 'How often the WAL is checkpointed into the database file. Checkpoints are scheduled by LogSentinel, never triggered inside an ingest commit.' },
   { path: 'storage.duckdb.checkpointWalBytes', type: 'bytes', default: '256MiB', doc: 'Checkpoint early once the WAL passes this size.' },
 
-  { path: 'storage.postgres.url', type: 'string', default: '', doc: 'PostgreSQL URL (`postgres://user:password@host:5432/db`) of the cluster store. Cluster roles (`process`, `query`, `ruler`, and `all` when `queue.redis.url` is set too) need it; `serve` ignores it.' },
+  { path: 'storage.postgres.url', type: 'string', default: '', doc: 'PostgreSQL URL (`postgres://user:password@host:5432/db`) of the cluster store. Cluster roles (`process`, `query`, `ruler`, and `all` when `queue.redis.url` is set too) need it; `serve` ignores it.', secret: true },
   { path: 'storage.postgres.schema', type: 'string', default: 'logsentinel', doc: 'PostgreSQL schema that holds LogSentinel\'s tables, created if missing (several deployments or test runs can share one database).' },
 
-  { path: 'queue.redis.url', type: 'string', default: '', doc: 'Redis URL (`redis://[user:password@]host:6379[/db]`, `rediss://` for TLS) of the cluster queue. Roles `ingest` and `process` (and `all` when `storage.postgres.url` is set too) need it; `serve` ignores it.' },
+  { path: 'queue.redis.url', type: 'string', default: '', doc: 'Redis URL (`redis://[user:password@]host:6379[/db]`, `rediss://` for TLS) of the cluster queue. Roles `ingest` and `process` (and `all` when `storage.postgres.url` is set too) need it; `serve` ignores it.', secret: true },
   { path: 'queue.redis.prefix', type: 'string', default: 'ls', doc: 'Prefix of every Redis key (`<prefix>:{p<N>}:entries`), so several deployments can share one Redis.' },
   { path: 'queue.redis.partitions', type: 'int', default: 8, doc: 'Redis streams the queue is spread over, by stream id; each has its own hash tag, so Redis Cluster shards them. Every ingest and process pod of a deployment must use the same value.' },
   { path: 'queue.redis.maxBacklog', type: 'int', default: 2000000, doc: 'Log lines appended and not yet committed by a processor past which pushes are refused with 429 and Retry-After.' },
@@ -99,9 +104,9 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'ruler.leaseTtl', type: 'duration', default: '15s', doc: 'Cluster mode (`queue.redis.url` set): rulers share one Redis lease and only its holder evaluates rules and sends notifications. The holder renews it every third of this; when it dies another ruler takes over within this long. The embedded mode evaluates without a lease.' },
   { path: 'ruler.queryTimeout', type: 'duration', default: '30s', doc: 'A rule expression evaluating longer fails with a timeout (the rule shows `health: err`).' },
 
-  { path: 'alerting.alertmanagerUrls', type: 'list', default: [], doc: 'Alertmanager base URLs (comma-separated in the environment); alerts are POSTed to `<url>/api/v2/alerts` of each.' },
-  { path: 'alerting.slackWebhookUrl', type: 'string', default: '', doc: 'Slack incoming-webhook URL; a message when alerts start firing and when they resolve.' },
-  { path: 'alerting.webhookUrls', type: 'list', default: [], doc: "Generic webhook URLs; alerts are POSTed in Alertmanager's webhook format (version 4) when they start firing and when they resolve." },
+  { path: 'alerting.alertmanagerUrls', type: 'list', default: [], doc: 'Alertmanager base URLs (comma-separated in the environment); alerts are POSTed to `<url>/api/v2/alerts` of each.', secret: true },
+  { path: 'alerting.slackWebhookUrl', type: 'string', default: '', doc: 'Slack incoming-webhook URL; a message when alerts start firing and when they resolve.', secret: true },
+  { path: 'alerting.webhookUrls', type: 'list', default: [], doc: "Generic webhook URLs; alerts are POSTed in Alertmanager's webhook format (version 4) when they start firing and when they resolve.", secret: true },
   { path: 'alerting.externalUrl', type: 'string', default: '', doc: "URL users reach LogSentinel at, used in alerts' `generatorURL` (empty = the listen address)." },
   { path: 'alerting.resendDelay', type: 'duration', default: '1m', doc: 'Firing alerts are re-sent to Alertmanager this often (Prometheus `--rules.alert.resend-delay`).' },
   { path: 'alerting.timeout', type: 'duration', default: '10s', doc: 'Timeout of one notification request.' },
