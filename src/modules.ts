@@ -44,6 +44,8 @@ import { RedisLease, rulerLeaseKey } from './alerting/lease.js';
 import { QueryCache } from './query/cache/index.js';
 import { RedisTailFeed, RedisTailPublisher, TailHub } from './query/tail/index.js';
 import { startSyslogListener } from './ingest/syslog/listener.js';
+import { httpsPair, reloadCertificates } from './api/tls.js';
+import type { Server as TlsServer } from 'node:tls';
 
 export type ModuleName = 'store' | 'queue' | 'alerting' | 'processor' | 'retention' | 'ingest-api' | 'query-api' | 'ruler' | 'server';
 
@@ -283,7 +285,8 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
       }
       case 'alerting': {
         const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? '127.0.0.1' : cfg.server.host;
-        const externalUrl = cfg.alerting.externalUrl || `http://${host}:${cfg.server.port}`;
+        const scheme = cfg.server.tls.certFile === '' ? 'http' : 'https';
+        const externalUrl = cfg.alerting.externalUrl || `${scheme}://${host}:${cfg.server.port}`;
         // A cluster-mode ruler keeps rules and alert state in PostgreSQL, shared by every ruler.
         const runsRuler = (ROLES[role] as readonly ModuleName[]).includes('ruler');
         const cluster = backends === 'cluster' && runsRuler ? { url: cfg.storage.postgres.url, schema: cfg.storage.postgres.schema } : undefined;
@@ -386,12 +389,20 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
       }
       case 'server': {
         const roleModules = ROLES[role] as readonly ModuleName[];
+        const https = httpsPair(cfg);
         app = await buildServer(ctx, {
           ingest: roleModules.includes('ingest-api'),
           query: roleModules.includes('query-api'),
           rules: roleModules.includes('ruler') ? () => alerting : undefined,
+          https,
         });
         await app.listen({ host: cfg.server.host, port: cfg.server.port });
+        if (https) {
+          const t = cfg.server.tls;
+          const server = app.server as unknown as TlsServer;
+          const stopReload = reloadCertificates(server, https, { certFile: t.certFile, keyFile: t.keyFile, intervalMs: t.reloadIntervalMs, what: 'HTTPS certificate', logger });
+          stops.push(async () => stopReload());
+        }
         break;
       }
     }
@@ -405,7 +416,7 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
   return {
     app: app!,
     ctx,
-    url: `http://${host}:${port}`,
+    url: `${cfg.server.tls.certFile === '' ? 'http' : 'https'}://${host}:${port}`,
     storage,
     stop: () =>
       (stopping ??= (async () => {

@@ -16,6 +16,8 @@ import { rulesRoutes } from './routes/rules.js';
 import { tailRoutes } from './routes/tail.js';
 import { overviewRoutes } from './routes/overview.js';
 import { uiRoutes } from './routes/ui.js';
+import { securityHeaders } from './security-headers.js';
+import type { CertificatePair } from './tls.js';
 import type { Alerting } from '../alerting/index.js';
 
 export interface ServerOptions {
@@ -23,6 +25,8 @@ export interface ServerOptions {
   query: boolean;
   /** Serve the rules and alerts APIs; the getter answers once the alerting module has started. */
   rules?: () => Alerting | undefined;
+  /** Serve HTTPS with this pair (server.tls.*; renewed later through `app.server.setSecureContext`). */
+  https?: CertificatePair;
 }
 
 function parseForm(body: string): Record<string, string | string[]> {
@@ -43,6 +47,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     genReqId: () => randomUUID(),
     bodyLimit: ctx.config.server.maxRequestBytes,
     routerOptions: { ignoreTrailingSlash: true },
+    ...(opts.https ? { https: { ...opts.https } } : {}),
   }) as unknown as FastifyInstance;
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -79,6 +84,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     if (closing) reply.header('Connection', 'close');
     done(null, payload);
   });
+
+  await securityHeaders(app, ctx.config);
 
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
   app.setNotFoundHandler((req, reply) => reply.status(404).type('text/plain').send(`404 page not found: ${req.method} ${req.url.split('?')[0]}\n`));

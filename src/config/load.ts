@@ -12,7 +12,15 @@ import { isLevel, LEVELS } from '../model/level.js';
 import { join } from 'node:path';
 
 export interface Config {
-  server: { host: string; port: number; maxRequestBytes: number; logLevel: string; shutdownTimeoutMs: number };
+  server: {
+    host: string;
+    port: number;
+    maxRequestBytes: number;
+    logLevel: string;
+    shutdownTimeoutMs: number;
+    tls: { certFile: string; keyFile: string; reloadIntervalMs: number; hstsMaxAgeMs: number };
+    cors: { allowedOrigins: string[] };
+  };
   dataDir: string;
   storage: {
     duckdb: { memoryLimit: string; threads: number; checkpointIntervalMs: number; checkpointWalBytes: number };
@@ -33,6 +41,9 @@ export interface Config {
     tlsPort: number;
     tlsCertFile: string;
     tlsKeyFile: string;
+    tlsClientCaFile: string;
+    tlsRequireClientCert: boolean;
+    tlsClientTenants: string[];
     tenant: string;
     maxMessageBytes: number;
     maxConnections: number;
@@ -48,6 +59,13 @@ export interface Config {
     rejectOlderThanMs: number;
     maxStructuredMetadataEntries: number;
     maxStructuredMetadataSize: number;
+    ingestionRateMb: number;
+    ingestionBurstSizeMb: number;
+    maxGlobalStreamsPerUser: number;
+    streamIdleTimeoutMs: number;
+    maxQueryParallelism: number;
+    overridesFile: string;
+    overridesPeriodMs: number;
   };
   query: {
     maxEntriesLimit: number;
@@ -55,6 +73,7 @@ export interface Config {
     maxQueryLengthMs: number;
     timeoutMs: number;
     maxConcurrent: number;
+    maxOutstandingPerTenant: number;
     cache: { enabled: boolean; ttlMs: number; maxFreshnessMs: number };
   };
   retention: { periodMs: number; intervalMs: number };
@@ -219,7 +238,15 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const b = (p: string): boolean => flat[p] as boolean;
   const l = (p: string): string[] => flat[p] as string[];
   const cfg: Config = {
-    server: { host: s('server.host'), port: n('server.port'), maxRequestBytes: n('server.maxRequestBytes'), logLevel: s('server.logLevel'), shutdownTimeoutMs: n('server.shutdownTimeout') },
+    server: {
+      host: s('server.host'),
+      port: n('server.port'),
+      maxRequestBytes: n('server.maxRequestBytes'),
+      logLevel: s('server.logLevel'),
+      shutdownTimeoutMs: n('server.shutdownTimeout'),
+      tls: { certFile: s('server.tls.certFile'), keyFile: s('server.tls.keyFile'), reloadIntervalMs: n('server.tls.reloadInterval'), hstsMaxAgeMs: n('server.tls.hstsMaxAge') },
+      cors: { allowedOrigins: l('server.cors.allowedOrigins') },
+    },
     dataDir: s('dataDir'),
     storage: {
       duckdb: {
@@ -268,6 +295,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       tlsPort: n('syslog.tlsPort'),
       tlsCertFile: s('syslog.tlsCertFile'),
       tlsKeyFile: s('syslog.tlsKeyFile'),
+      tlsClientCaFile: s('syslog.tlsClientCaFile'),
+      tlsRequireClientCert: b('syslog.tlsRequireClientCert'),
+      tlsClientTenants: l('syslog.tlsClientTenants'),
       tenant: s('syslog.tenant'),
       maxMessageBytes: n('syslog.maxMessageBytes'),
       maxConnections: n('syslog.maxConnections'),
@@ -283,6 +313,13 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       rejectOlderThanMs: n('limits.rejectOlderThan'),
       maxStructuredMetadataEntries: n('limits.maxStructuredMetadataEntries'),
       maxStructuredMetadataSize: n('limits.maxStructuredMetadataSize'),
+      ingestionRateMb: n('limits.ingestionRateMb'),
+      ingestionBurstSizeMb: n('limits.ingestionBurstSizeMb'),
+      maxGlobalStreamsPerUser: n('limits.maxGlobalStreamsPerUser'),
+      streamIdleTimeoutMs: n('limits.streamIdleTimeout'),
+      maxQueryParallelism: n('limits.maxQueryParallelism'),
+      overridesFile: s('limits.overridesFile'),
+      overridesPeriodMs: n('limits.overridesPeriod'),
     },
     query: {
       maxEntriesLimit: n('query.maxEntriesLimit'),
@@ -290,6 +327,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       maxQueryLengthMs: n('query.maxQueryLength'),
       timeoutMs: n('query.timeout'),
       maxConcurrent: n('query.maxConcurrent'),
+      maxOutstandingPerTenant: n('query.maxOutstandingPerTenant'),
       cache: { enabled: b('query.cache.enabled'), ttlMs: n('query.cache.ttl'), maxFreshnessMs: n('query.cache.maxFreshness') },
     },
     retention: { periodMs: n('retention.period'), intervalMs: n('retention.interval') },
@@ -334,6 +372,17 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (r.claimIdleMs <= 0 || r.blockMs <= 0) throw new Error('cannot load options queue.redis.claimIdle and queue.redis.block: must be greater than 0');
   if (!/^[A-Za-z0-9_.:-]+$/.test(r.prefix)) throw new Error(`cannot load option queue.redis.prefix: ${JSON.stringify(r.prefix)} must be letters, digits and _ . : -`);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(cfg.storage.postgres.schema)) throw new Error(`cannot load option storage.postgres.schema: ${JSON.stringify(cfg.storage.postgres.schema)} is not a plain SQL identifier`);
+  const tls = cfg.server.tls;
+  if ((tls.certFile === '') !== (tls.keyFile === '')) throw new Error(`cannot load options server.tls.certFile and server.tls.keyFile: set both for HTTPS, or neither (${tls.certFile === '' ? 'certFile' : 'keyFile'} is empty)`);
+  if (tls.reloadIntervalMs <= 0) throw new Error('cannot load option server.tls.reloadInterval: must be greater than 0');
+  for (const o of cfg.server.cors.allowedOrigins) {
+    if (o !== '*' && !/^https?:\/\/[^/?#\s]+$/.test(o)) throw new Error(`cannot load option server.cors.allowedOrigins: ${JSON.stringify(o)} is not an origin (scheme://host[:port], no path) or *`);
+  }
+  const lim = cfg.limits;
+  if (lim.ingestionRateMb < 0 || lim.ingestionBurstSizeMb < 0) throw new Error('cannot load options limits.ingestionRateMb and limits.ingestionBurstSizeMb: must not be negative');
+  if (lim.maxGlobalStreamsPerUser < 0 || lim.maxQueryParallelism < 0) throw new Error('cannot load options limits.maxGlobalStreamsPerUser and limits.maxQueryParallelism: must not be negative');
+  if (lim.streamIdleTimeoutMs <= 0 || lim.overridesPeriodMs <= 0) throw new Error('cannot load options limits.streamIdleTimeout and limits.overridesPeriod: must be greater than 0');
+  if (cfg.query.maxOutstandingPerTenant < 0) throw new Error('cannot load option query.maxOutstandingPerTenant: must not be negative');
   if (cfg.server.port < 0 || cfg.server.port > 65535) throw new Error(`cannot load option server.port: ${cfg.server.port} is not a port`);
   return cfg;
 }

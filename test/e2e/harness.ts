@@ -3,6 +3,7 @@
  * for end-to-end tests that talk to it over HTTP exactly as clients do.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { freePort } from '../../src/testing/free-port.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,7 +33,23 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-export async function startServer(opts: { dataDir?: string; port?: number; env?: Record<string, string>; args?: string[]; command?: string; nodeArgs?: string[] } = {}): Promise<ServerHandle> {
+/** GET over HTTPS trusting `ca` (fetch cannot be given a CA): status, headers and body. */
+export function httpsGet(url: string, ca: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { ca, headers, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+export async function startServer(
+  opts: { dataDir?: string; port?: number; env?: Record<string, string>; args?: string[]; command?: string; nodeArgs?: string[]; /** The server speaks HTTPS with a certificate signed by this CA. */ httpsCa?: string | Buffer } = {},
+): Promise<ServerHandle> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? tempDataDir();
   const proc = spawn(
@@ -44,13 +61,13 @@ export async function startServer(opts: { dataDir?: string; port?: number; env?:
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.httpsCa === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode} before it was ready:\n${out}`);
     try {
-      const r = await fetch(url + '/health/readiness');
-      if (r.status === 200) break;
+      const status = opts.httpsCa === undefined ? (await fetch(url + '/health/readiness')).status : (await httpsGet(url + '/health/readiness', opts.httpsCa)).status;
+      if (status === 200) break;
     } catch {
       // not listening yet
     }
