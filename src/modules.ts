@@ -44,8 +44,9 @@ import { RedisLease, rulerLeaseKey } from './alerting/lease.js';
 import { QueryCache } from './query/cache/index.js';
 import { RedisTailFeed, RedisTailPublisher, TailHub } from './query/tail/index.js';
 import { startSyslogListener } from './ingest/syslog/listener.js';
-import { httpsPair, reloadCertificates } from './api/tls.js';
+import { httpsPair, reloadCertificates } from './config/certificates.js';
 import type { Server as TlsServer } from 'node:tls';
+import { MIB, TenantLimiter, type TenantLimits } from './limits/index.js';
 
 export type ModuleName = 'store' | 'queue' | 'alerting' | 'processor' | 'retention' | 'ingest-api' | 'query-api' | 'ruler' | 'server';
 
@@ -148,6 +149,18 @@ export function ingestLimits(cfg: Config): IngestLimits {
   };
 }
 
+/** Every tenant's limits before overrides: `limits.*`. */
+export function defaultTenantLimits(cfg: Config): TenantLimits {
+  const l = cfg.limits;
+  return {
+    ingest: ingestLimits(cfg),
+    ingestionRateBytes: l.ingestionRateMb * MIB,
+    ingestionBurstBytes: l.ingestionBurstSizeMb * MIB,
+    maxGlobalStreams: l.maxGlobalStreamsPerUser,
+    maxQueryParallelism: l.maxQueryParallelism,
+  };
+}
+
 /** Starts the modules of a role and the HTTP server; resolves once it listens and is ready. */
 export async function start(cfg: Config, role: Role, opts: { logger?: Logger } = {}): Promise<Running> {
   const logger = opts.logger ?? createLogger(cfg.server.logLevel);
@@ -199,11 +212,20 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
     rulerLeaseHeld: () => rulerLease?.held() ?? false,
   });
 
+  const tenantLimits = new TenantLimiter({
+    defaults: defaultTenantLimits(cfg),
+    streamIdleMs: cfg.limits.streamIdleTimeoutMs,
+    maxOutstandingPerTenant: cfg.query.maxOutstandingPerTenant,
+    metrics,
+  });
+  stops.push(async () => tenantLimits.close());
+  if (cfg.limits.overridesFile !== '') tenantLimits.watchOverrides(cfg.limits.overridesFile, cfg.limits.overridesPeriodMs, logger);
   const ctx: AppContext = {
     config: cfg,
     logger,
     metrics,
     limits: ingestLimits(cfg),
+    tenantLimits,
     querySlots: new Semaphore(cfg.query.maxConcurrent),
     ready: () => ready,
     dependencies: (dependencies = backends === 'cluster' ? cachedDependencyChecks(checks, { onResult: (name, up) => dependencyState.set(name, up) }) : undefined),
@@ -381,9 +403,9 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
       case 'ingest-api': {
         const sc = cfg.syslog;
         if (sc.port > 0 || sc.tlsPort > 0) {
-          const sl = await startSyslogListener({ ...sc, queue: queue!, limits: ctx.limits, metrics, logger });
+          const sl = await startSyslogListener({ ...sc, queue: queue!, limits: ctx.limits, tenantLimits, tlsReloadIntervalMs: cfg.server.tls.reloadIntervalMs, metrics, logger });
           stops.push(() => sl.stop());
-          logger.info({ tcpPort: sl.tcpPort, udpPort: sl.udpPort, tlsPort: sl.tlsPort, host: sc.host, tenant: sc.tenant }, 'syslog listener started');
+          logger.info({ tcpPort: sl.tcpPort, udpPort: sl.udpPort, tlsPort: sl.tlsPort, host: sc.host, tenant: sc.tenant, tlsClientCerts: sc.tlsClientCaFile === '' ? 'off' : sc.tlsRequireClientCert ? 'required' : 'optional' }, 'syslog listener started');
         }
         break;
       }

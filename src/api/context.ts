@@ -8,6 +8,7 @@ import type { IngestLimits } from '../ingest/common/limits.js';
 import type { Semaphore } from '../query/semaphore.js';
 import type { AttachedCache } from '../query/cache/index.js';
 import type { TailHub } from '../query/tail/index.js';
+import type { TenantLimiter } from '../limits/index.js';
 
 export interface AppContext {
   config: Config;
@@ -17,7 +18,10 @@ export interface AppContext {
   storage?: Storage;
   /** Present in roles that accept pushes. */
   queue?: Queue;
+  /** The default ingest limits (`limits.*`); per tenant, `tenantLimits` applies the overrides. */
   limits: IngestLimits;
+  /** Per-tenant limits: ingestion rate, active streams, overrides, query parallelism (src/limits). */
+  tenantLimits?: TenantLimiter;
   querySlots: Semaphore;
   /** Set once every module the role needs is ready. */
   ready: () => boolean;

@@ -17,7 +17,7 @@ import { tailRoutes } from './routes/tail.js';
 import { overviewRoutes } from './routes/overview.js';
 import { uiRoutes } from './routes/ui.js';
 import { securityHeaders } from './security-headers.js';
-import type { CertificatePair } from './tls.js';
+import type { CertificatePair } from '../config/certificates.js';
 import type { Alerting } from '../alerting/index.js';
 
 export interface ServerOptions {

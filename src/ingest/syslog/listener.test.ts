@@ -12,6 +12,8 @@ import { LogSentinelError } from '../../errors.js';
 import { createMetrics, type Metrics } from '../../telemetry/metrics.js';
 import { DEFAULT_INGEST_LIMITS } from '../common/limits.js';
 import { freePort } from '../../testing/free-port.js';
+import { opensslUnavailable, TestPki, type CertFiles } from '../../testing/certs.js';
+import { connect as tlsConnect } from 'node:tls';
 import { startSyslogListener, type SyslogListener, type SyslogListenerOptions } from './listener.js';
 
 /** A queue that records batches; `refuse` rejects the next appends, `gate` holds them. */
@@ -341,4 +343,78 @@ test('start fails clearly: TLS files missing, port taken', async () => {
   } finally {
     await l.stop();
   }
+});
+
+// ---- syslog over TLS with client certificates --------------------------------------------------
+
+/** Sends over TLS; resolves with how the connection ended (`sent` when the server read it all). */
+function tlsSend(port: number, ca: Buffer, data: string, client?: CertFiles): Promise<'sent' | string> {
+  return new Promise((resolve) => {
+    const s = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost', ...(client ? { cert: client.cert, key: client.key } : {}) }, () => {
+      s.end(data);
+    });
+    let err = '';
+    s.on('error', (e: NodeJS.ErrnoException) => (err ||= e.code ?? e.message));
+    s.on('close', () => resolve(err === '' ? 'sent' : err));
+    s.resume();
+  });
+}
+
+test('TLS with client certificates: mapped certificates write to their tenant, others are refused and counted', { skip: opensslUnavailable() }, async () => {
+  const pki = new TestPki();
+  const rogue = new TestPki('Rogue CA');
+  const server = pki.issue('server', { cn: 'localhost', san: ['DNS:localhost', 'IP:127.0.0.1'] });
+  const web = pki.issue('web', { cn: 'web-01', usage: 'client' });
+  const db = pki.issue('db', { cn: 'db-7', san: ['DNS:db.example.com'], usage: 'client' });
+  const stranger = pki.issue('stranger', { cn: 'stranger', usage: 'client' });
+  const forged = rogue.issue('forged', { cn: 'web-01', usage: 'client' });
+  const base = { port: 0, tlsPort: await freePort(), tlsCertFile: server.certFile, tlsKeyFile: server.keyFile, tlsClientCaFile: pki.ca.certFile, tlsClientTenants: ['web-01=web', 'db.example.com=db'] };
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+  const { q, m, l } = await start({ ...base, logger });
+  try {
+    const msg = (app: string): string => `<14>1 2024-01-01T00:00:00Z h ${app} - - - hello from ${app}\n`;
+    assert.equal(await tlsSend(l.tlsPort, pki.ca.cert, msg('web'), web), 'sent');
+    assert.equal(await tlsSend(l.tlsPort, pki.ca.cert, msg('db'), db), 'sent');
+    assert.equal(await tlsSend(l.tlsPort, pki.ca.cert, msg('anon')), 'sent'); // not required: no certificate → syslog.tenant
+    await until(() => q.count() === 3, 'three entries');
+    const byTenant = Object.fromEntries(q.batches.map((b) => [b.streams[0].labels.app, b.tenant]));
+    assert.deepEqual(byTenant, { web: 'web', db: 'db', anon: 'sys' });
+
+    // refused after the handshake: the server closes before reading anything
+    for (const c of [stranger, forged]) await tlsSend(l.tlsPort, pki.ca.cert, msg('refused'), c);
+    await until(() => lines.length >= 2, 'refusals logged');
+    assert.equal(await counter(m, 'syslog_tls_connections_refused_total', { reason: 'unknown_client' }), 1);
+    assert.equal(await counter(m, 'syslog_tls_connections_refused_total', { reason: 'untrusted_certificate' }), 1);
+    // bounded logging: one line per reason and minute, however many refusals
+    for (let i = 0; i < 5; i++) await tlsSend(l.tlsPort, pki.ca.cert, msg('refused'), stranger);
+    assert.equal(await counter(m, 'syslog_tls_connections_refused_total', { reason: 'unknown_client' }), 6);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(lines.filter((x) => x.includes('"reason":"unknown_client"')).length, 1);
+    assert.match(lines.find((x) => x.includes('unknown_client'))!, /no syslog\.tlsClientTenants entry for stranger/);
+    assert.equal(q.entries().filter((e) => e.line.includes('refused')).length, 0);
+  } finally {
+    await l.stop();
+  }
+
+  // required: a client without a certificate fails the handshake
+  const req = await start({ ...base, tlsPort: await freePort(), tlsRequireClientCert: true });
+  try {
+    const got = await tlsSend(req.l.tlsPort, pki.ca.cert, '<14>1 - h nocert - - - x\n');
+    assert.notEqual(got, 'sent');
+    for (let i = 0; i < 50 && (await counter(req.m, 'syslog_tls_connections_refused_total', { reason: 'no_certificate' })) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await counter(req.m, 'syslog_tls_connections_refused_total', { reason: 'no_certificate' }), 1);
+    assert.equal(await tlsSend(req.l.tlsPort, pki.ca.cert, '<14>1 - h withcert - - - x\n', web), 'sent');
+    await until(() => req.q.count() === 1, 'the certified entry');
+    assert.equal(req.q.batches[0].tenant, 'web');
+  } finally {
+    await req.l.stop();
+    pki.remove();
+    rogue.remove();
+  }
+});
+
+test('TLS client certificate options without a client CA are refused at start', async () => {
+  await assert.rejects(start({ port: 0, tlsPort: await freePort(), tlsCertFile: '/x', tlsKeyFile: '/y', tlsRequireClientCert: true }), /syslog\.tlsRequireClientCert and syslog\.tlsClientTenants need syslog\.tlsClientCaFile/);
+  await assert.rejects(start({ tlsClientTenants: ['web'] }), /expected <certificate name>=<tenant>/);
 });

@@ -1,6 +1,6 @@
 /**
- * HTTPS for the HTTP listener (`server.tls.certFile` / `server.tls.keyFile`), with certificates
- * renewed in place: the files are watched (src/config/file-watch.ts) and a new pair is installed
+ * TLS certificate files of the listeners — HTTPS (`server.tls.certFile` / `server.tls.keyFile`)
+ * and syslog over TLS (`syslog.tlsCertFile` / `syslog.tlsKeyFile`) — renewed in place: the files are watched (src/config/file-watch.ts) and a new pair is installed
  * with `setSecureContext`, so connections opened afterwards get it and open ones keep theirs —
  * no restart, no dropped request. A pair that does not load (unreadable, not PEM, a key that does
  * not match the certificate — as happens between writing the certificate and its key) is refused:
@@ -9,9 +9,9 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext, type SecureContextOptions, type Server as TlsServer } from 'node:tls';
-import type { Config } from '../config/load.js';
+import type { Config } from './load.js';
 import type { Logger } from '../telemetry/logger.js';
-import { watchFiles } from '../config/file-watch.js';
+import { watchFiles } from './file-watch.js';
 
 export interface CertificatePair {
   cert: Buffer;
