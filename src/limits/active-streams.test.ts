@@ -4,7 +4,7 @@ import { ActiveStreams } from './active-streams.js';
 
 describe('active streams', () => {
   it('admits known streams and new ones up to the limit, per tenant', () => {
-    let now = 0;
+    const now = 0;
     const s = new ActiveStreams(60_000, () => now);
     const f = (tenant: string, id: bigint, limit: number, want: boolean): void => assert.equal(s.admit(tenant, id, limit), want, `${tenant} ${id}`);
     f('a', 1n, 2, true);
