@@ -93,12 +93,13 @@ export class TenantLimiter {
   /**
    * Takes `bytes` of `lines` from the tenant's rate: undefined when taken (or the tenant has no
    * rate limit), else the 429 to answer, with Loki's text; `retryAfter` is absent when the push is
-   * larger than the burst and can never pass. Counts nothing (syslog retries instead of dropping).
+   * larger than the burst and can never pass (`oversize`: see RateLimiter.take). Counts nothing
+   * (syslog retries instead of dropping).
    */
-  rateError(tenant: string, lines: number, bytes: number): LogSentinelError | undefined {
+  rateError(tenant: string, lines: number, bytes: number, oversize = false): LogSentinelError | undefined {
     const l = this.table.forTenant(tenant);
     if (l.ingestionRateBytes <= 0) return undefined;
-    const wait = this.rates.take(tenant, bytes, l.ingestionRateBytes, l.ingestionBurstBytes);
+    const wait = this.rates.take(tenant, bytes, l.ingestionRateBytes, l.ingestionBurstBytes, oversize);
     if (wait === 0) return undefined;
     return new LogSentinelError('RATE_LIMITED', rateLimitedMsg(tenant, l.ingestionRateBytes, lines, bytes), Number.isFinite(wait) ? { retryAfter: Math.min(wait, 60) } : {});
   }

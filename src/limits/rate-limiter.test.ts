@@ -34,3 +34,17 @@ describe('ingestion rate limiter', () => {
     assert.equal(r.size, 0);
   });
 });
+
+describe('ingestion rate limiter, oversize batches', () => {
+  it('lets a batch larger than the burst pass once the bucket is full, then makes the next ones wait out the debt', () => {
+    let now = 0;
+    const r = new RateLimiter(() => now);
+    assert.equal(r.take('a', 100, 100, 300, true), 0); // 200 left
+    assert.equal(r.take('a', 500, 100, 300, true), 1); // not full: wait
+    now = 1000; // full again
+    assert.equal(r.take('a', 500, 100, 300, true), 0); // -200
+    assert.equal(r.take('a', 50, 100, 300, true), 3);
+    now = 3500; // +250 → 50
+    assert.equal(r.take('a', 50, 100, 300, true), 0);
+  });
+});

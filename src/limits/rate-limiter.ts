@@ -22,9 +22,11 @@ export class RateLimiter {
   /**
    * Takes `n` bytes from the tenant's bucket (`rate` bytes/s, `burst` bytes) when it holds them.
    * Returns 0 when taken, else the seconds after which the same push could pass (at least 1;
-   * Infinity when `n` exceeds the burst).
+   * Infinity when `n` exceeds the burst). With `oversize`, more than the burst passes once the
+   * bucket is full, leaving it in debt that later takes wait out: for batches LogSentinel made
+   * itself (syslog), whose size the sender did not choose.
    */
-  take(tenant: string, n: number, rate: number, burst: number): number {
+  take(tenant: string, n: number, rate: number, burst: number, oversize = false): number {
     const now = this.now();
     let b = this.buckets.get(tenant);
     if (b === undefined) {
@@ -43,7 +45,14 @@ export class RateLimiter {
       b.tokens -= n;
       return 0;
     }
-    if (n > b.burst) return Infinity;
+    if (n > b.burst) {
+      if (!oversize) return Infinity;
+      if (b.tokens >= b.burst) {
+        b.tokens -= n;
+        return 0;
+      }
+      return Math.max(1, Math.ceil((b.burst - b.tokens) / b.rate));
+    }
     return Math.max(1, Math.ceil((n - b.tokens) / b.rate));
   }
 

@@ -19,7 +19,8 @@
  * - Per-tenant limits (`tenantLimits`): a stream over the tenant's active stream limit loses its
  *   messages (counted `stream_limit`, not moved to another stream); a batch over the tenant's
  *   ingestion rate is held and retried like a refused append (TCP, TLS), or dropped and counted
- *   `rate_limited` (UDP, and a batch larger than the burst, which can never pass).
+ *   `rate_limited` (UDP). A batch larger than the burst passes once the bucket is full, leaving
+ *   it in debt (the rate holds on average).
  * - Entries of one stream that carry the same timestamp are moved 1 ns apart in arrival order, so
  *   identical lines within one second (RFC 3164 has second precision) are not taken for retried
  *   duplicates by the store's idempotency check.
@@ -270,14 +271,11 @@ export class SyslogBatcher {
     // The rate is taken once; a retry after a refused append does not pay it again.
     let rated = this.opts.tenantLimits === undefined;
     for (;;) {
-      let neverPasses = false;
       try {
         if (!rated) {
-          const limited = this.opts.tenantLimits?.rateError(tenant, accepted, bytes);
-          if (limited !== undefined) {
-            neverPasses = limited.retryAfter === undefined;
-            throw limited;
-          }
+          // A batch is LogSentinel's own grouping: one larger than the burst passes once the bucket is full.
+          const limited = this.opts.tenantLimits?.rateError(tenant, accepted, bytes, true);
+          if (limited !== undefined) throw limited;
           rated = true;
         }
         await queue.append(batch);
@@ -289,7 +287,7 @@ export class SyslogBatcher {
       } catch (err) {
         const code = err instanceof LogSentinelError ? err.code : undefined;
         const reason = code === 'QUEUE_FULL' ? 'queue_full' : code === 'RATE_LIMITED' ? 'rate_limited' : 'error';
-        if (this.opts.onFull === 'drop' || neverPasses || (this.closing && Date.now() >= this.closeDeadline)) {
+        if (this.opts.onFull === 'drop' || (this.closing && Date.now() >= this.closeDeadline)) {
           metrics.logsRejected.inc({ tenant, protocol: PROTOCOL, reason }, accepted);
           const skipped = this.dropLog.take(reason);
           if (skipped >= 0) logger.warn({ err, entries: accepted, similarLinesSkipped: skipped }, `cannot append syslog entries to the queue: dropped ${accepted} entries`);

@@ -14,6 +14,7 @@ import { DEFAULT_INGEST_LIMITS } from '../common/limits.js';
 import { freePort } from '../../testing/free-port.js';
 import { opensslUnavailable, TestPki, type CertFiles } from '../../testing/certs.js';
 import { connect as tlsConnect } from 'node:tls';
+import { TenantLimiter } from '../../limits/index.js';
 import { startSyslogListener, type SyslogListener, type SyslogListenerOptions } from './listener.js';
 
 /** A queue that records batches; `refuse` rejects the next appends, `gate` holds them. */
@@ -417,4 +418,39 @@ test('TLS with client certificates: mapped certificates write to their tenant, o
 test('TLS client certificate options without a client CA are refused at start', async () => {
   await assert.rejects(start({ port: 0, tlsPort: await freePort(), tlsCertFile: '/x', tlsKeyFile: '/y', tlsRequireClientCert: true }), /syslog\.tlsRequireClientCert and syslog\.tlsClientTenants need syslog\.tlsClientCaFile/);
   await assert.rejects(start({ tlsClientTenants: ['web'] }), /expected <certificate name>=<tenant>/);
+});
+
+test('per-tenant limits: over the rate UDP drops and counts, TCP waits for the rate; streams over the limit are dropped and counted', async () => {
+  const m = createMetrics();
+  // 2000 bytes/s, burst 600 bytes; at most 2 active streams
+  const tenantLimits = new TenantLimiter({
+    defaults: { ingest: DEFAULT_INGEST_LIMITS, ingestionRateBytes: 2000, ingestionBurstBytes: 600, maxGlobalStreams: 2, maxQueryParallelism: 32 },
+    streamIdleMs: 60_000,
+    maxOutstandingPerTenant: 10,
+    metrics: m,
+  });
+  const { q, l } = await start({ tenantLimits, metrics: m, batch: { delayMs: 2, maxEntries: 1 } });
+  try {
+    const msg = (app: string, i: number): string => `<14>1 2024-01-01T00:00:00Z h ${app} - - - ${'m'.repeat(200)} ${i}`;
+    // UDP: the burst takes about two 200-byte messages; the rest of a quick flood is dropped
+    await udpSend(l.udpPort, [0, 1, 2, 3, 4, 5].map((i) => msg('udp', i)));
+    await until(() => q.count() >= 2, 'the first UDP messages');
+    await new Promise((r) => setTimeout(r, 100));
+    const udpRejected = await counter(m, 'logs_rejected_total', { tenant: 'sys', protocol: 'syslog', reason: 'rate_limited' });
+    assert.ok(udpRejected >= 1, `UDP messages dropped for the rate: ${udpRejected}`);
+    assert.equal(q.count() + udpRejected, 6);
+    // TCP: nothing is lost, the connection just waits for the rate
+    const before = q.count();
+    await tcpSend(l.tcpPort, [0, 1, 2, 3, 4].map((i) => msg('udp', i) + '\n').join(''));
+    await until(() => q.count() === before + 5, 'every TCP message', 10_000);
+    // a third stream is over the limit of 2 (udp, and now tcp2; tcp3 is refused)
+    await tcpSend(l.tcpPort, msg('tcp2', 0) + '\n' + msg('tcp3', 0) + '\n');
+    await until(() => q.entries().some((e) => e.labels.app === 'tcp2'), 'the admitted stream', 10_000);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await counter(m, 'logs_rejected_total', { tenant: 'sys', protocol: 'syslog', reason: 'stream_limit' }), 1);
+    assert.deepEqual([...new Set(q.entries().map((e) => e.labels.app))].sort(), ['tcp2', 'udp']);
+  } finally {
+    await l.stop();
+    tenantLimits.close();
+  }
 });
