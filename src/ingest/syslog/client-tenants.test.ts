@@ -1,13 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PeerCertificate } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { certificateNames, decideClientTenant, handshakeRefusal, parseClientTenants, type ClientTenantPolicy } from './client-tenants.js';
 
 const cert = (cn: string | string[] | undefined, san?: string): PeerCertificate => ({ subject: cn === undefined ? {} : { CN: cn }, subjectaltname: san } as unknown as PeerCertificate);
 const sock = (c: PeerCertificate | Record<string, never>, authorized: boolean, authorizationError?: string) => ({
   authorized,
   authorizationError: authorizationError as unknown as Error,
-  getPeerCertificate: () => c as PeerCertificate,
+  getPeerCertificate: (() => c) as unknown as TLSSocket['getPeerCertificate'],
 });
 
 describe('syslog client certificate → tenant', () => {

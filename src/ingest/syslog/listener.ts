@@ -236,8 +236,11 @@ export async function startSyslogListener(o: SyslogListenerOptions): Promise<Sys
         throw new Error(`cannot start the syslog TLS listener: cannot use ${o.tlsCertFile} and ${o.tlsKeyFile}${ca ? ` with ${o.tlsClientCaFile}` : ''}: ${(err as Error).message}`, { cause: err });
       }
       tls.on('tlsClientError', (err, sock) => {
-        const reason = policy.verifyClients ? handshakeRefusal(err) : 'handshake';
-        if (policy.verifyClients) refuse(reason, err.message, peerHost(sock.remoteAddress));
+        // A certificate that fails verification when required: Node destroys the socket after the
+        // handshake and reports a reset; the verification error is on the socket.
+        const verifyError = (sock as TLSSocket).authorizationError as unknown as string | undefined;
+        const reason = !policy.verifyClients ? 'handshake' : verifyError ? 'untrusted_certificate' : handshakeRefusal(err);
+        if (policy.verifyClients) refuse(reason, verifyError ? `client certificate: ${verifyError}` : err.message, peerHost(sock.remoteAddress));
         else {
           o.metrics.syslogTlsRefused.inc({ reason });
           o.logger.debug({ err }, 'syslog TLS handshake failed');
