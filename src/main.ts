@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import { loadConfig } from './config/load.js';
 import { OPTIONS } from './config/schema.js';
 import { envName } from './config/load.js';
+import { scrubSecrets } from './config/redact.js';
 import { backendsFor, start, type Role, type Running } from './modules.js';
 import { VERSION } from './version.js';
 import { registerAuthCommands } from './cli/auth-commands.js';
@@ -23,8 +24,8 @@ program
 
 const optionsHelp = (): string =>
   '\nEvery configuration option (YAML path, environment variable, default):\n' +
-  OPTIONS.map((o) => `  ${o.path.padEnd(38)} ${envName(o.path).padEnd(46)} ${JSON.stringify(o.default)}\n      ${o.doc}`).join('\n') +
-  '\n\nPrecedence: flags > environment > --config file > defaults.';
+  OPTIONS.map((o) => `  ${o.path.padEnd(38)} ${envName(o.path).padEnd(46)} ${JSON.stringify(o.default)}\n      ${o.doc}${o.secret ? ` (secret: never printed; or from a file named by ${envName(o.path)}_FILE)` : ''}`).join('\n') +
+  '\n\nPrecedence: flags > environment > --config file > defaults. Every variable LOGSENTINEL_X can instead name a file in LOGSENTINEL_X_FILE whose content is the value (Kubernetes Secrets).';
 
 const DESCRIPTIONS: Record<Role, string> = {
   serve: 'run ingest, storage, query, the ruler and the web UI in one process with the embedded DuckDB store (default)',
@@ -78,7 +79,7 @@ function serveCommand(name: string, role: Role, isDefault: boolean): void {
         });
         backendsFor(cfg, role);
       } catch (err) {
-        console.error(`logsentinel: ${(err as Error).message}`);
+        console.error(`logsentinel: ${scrubSecrets((err as Error).message)}`);
         process.exit(2);
       }
       // Handlers go in before the store opens: as PID 1 of a container, a signal without a handler
@@ -97,7 +98,7 @@ function serveCommand(name: string, role: Role, isDefault: boolean): void {
       process.on('SIGINT', () => shutdown('SIGINT'));
       process.on('SIGTERM', () => shutdown('SIGTERM'));
       state.running = await start(cfg, role).catch((err: unknown) => {
-        console.error(`logsentinel: cannot start: ${(err as Error).message}`);
+        console.error(`logsentinel: cannot start: ${scrubSecrets((err as Error).message)}`);
         process.exit(1);
       });
       if (state.requested !== undefined) stopAndExit(state.running, state.requested, cfg.server.shutdownTimeoutMs);

@@ -32,7 +32,11 @@ import { DuckDBStorage } from './storage/duckdb/duckdb-storage.js';
 import { PostgresStorage } from './storage/postgres/postgres-storage.js';
 import type { Storage } from './storage/storage.js';
 import { GroupCommitQueue } from './queue/group-commit.js';
-import { RedisStreamsQueue, redactUrl } from './queue/redis-streams/redis-streams-queue.js';
+import { RedisStreamsQueue } from './queue/redis-streams/redis-streams-queue.js';
+import { redactUrl } from './config/redact.js';
+import { httpsPair, reloadCertificates } from './config/certificates.js';
+import type { Server as TlsServer } from 'node:tls';
+import { MIB, TenantLimiter, type TenantLimits } from './limits/index.js';
 import { cachedDependencyChecks, postgresCheck, type DependencyCheck } from './api/dependency-checks.js';
 import type { Queue } from './queue/queue.js';
 import { Semaphore } from './query/semaphore.js';
@@ -301,7 +305,8 @@ async function initQueue(m: Modules): Promise<Stop> {
 async function initAlerting(m: Modules): Promise<Stop> {
   const { cfg } = m;
   const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? '127.0.0.1' : cfg.server.host;
-  const externalUrl = cfg.alerting.externalUrl || `http://${host}:${cfg.server.port}`;
+  const scheme = cfg.server.tls.certFile === '' ? 'http' : 'https';
+  const externalUrl = cfg.alerting.externalUrl || `${scheme}://${host}:${cfg.server.port}`;
   // A cluster-mode ruler keeps rules and alert state in PostgreSQL, shared by every ruler.
   const runsRuler = (ROLES[m.role] as readonly ModuleName[]).includes('ruler');
   const cluster = m.backends === 'cluster' && runsRuler ? { url: cfg.storage.postgres.url, schema: cfg.storage.postgres.schema } : undefined;
@@ -399,24 +404,42 @@ async function initIngestApi(m: Modules): Promise<Stop | undefined> {
   const { logger, metrics } = m;
   const sc = m.cfg.syslog;
   if (sc.port <= 0 && sc.tlsPort <= 0) return undefined;
-  const sl = await startSyslogListener({ ...sc, queue: m.queue!, limits: m.ctx.limits, metrics, logger });
-  logger.info({ tcpPort: sl.tcpPort, udpPort: sl.udpPort, tlsPort: sl.tlsPort, host: sc.host, tenant: sc.tenant }, 'syslog listener started');
+  const sl = await startSyslogListener({ ...sc, queue: m.queue!, limits: m.ctx.limits, tenantLimits: m.ctx.tenantLimits, tlsReloadIntervalMs: m.cfg.server.tls.reloadIntervalMs, metrics, logger });
+  logger.info({ tcpPort: sl.tcpPort, udpPort: sl.udpPort, tlsPort: sl.tlsPort, host: sc.host, tenant: sc.tenant, tlsClientCerts: sc.tlsClientCaFile === '' ? 'off' : sc.tlsRequireClientCert ? 'required' : 'optional' }, 'syslog listener started');
   return () => sl.stop();
 }
 
 /** The HTTP server with the route groups of the role's modules; it listens before the rest opens. */
-async function initServer(m: Modules): Promise<undefined> {
+async function initServer(m: Modules): Promise<Stop | undefined> {
   const { cfg } = m;
   const roleModules = ROLES[m.role] as readonly ModuleName[];
+  const https = httpsPair(cfg);
   const app = await buildServer(m.ctx, {
     ingest: roleModules.includes('ingest-api'),
     query: roleModules.includes('query-api'),
     rules: roleModules.includes('ruler') ? () => m.alerting : undefined,
+    https,
   });
   m.app = app;
   await app.listen({ host: cfg.server.host, port: cfg.server.port });
-  // Closed by `stop` itself, first, so no request arrives while the other modules stop.
-  return undefined;
+  // The server itself is closed by `stop`, first, so no request arrives while the other modules
+  // stop; what is left here is the certificate reload under HTTPS.
+  if (!https) return undefined;
+  const t = cfg.server.tls;
+  const stopReload = reloadCertificates(app.server as unknown as TlsServer, https, { certFile: t.certFile, keyFile: t.keyFile, intervalMs: t.reloadIntervalMs, what: 'HTTPS certificate', logger: m.logger });
+  return async () => stopReload();
+}
+
+/** Every tenant's limits before overrides: `limits.*`. */
+export function defaultTenantLimits(cfg: Config): TenantLimits {
+  const l = cfg.limits;
+  return {
+    ingest: ingestLimits(cfg),
+    ingestionRateBytes: l.ingestionRateMb * MIB,
+    ingestionBurstBytes: l.ingestionBurstSizeMb * MIB,
+    maxGlobalStreams: l.maxGlobalStreamsPerUser,
+    maxQueryParallelism: l.maxQueryParallelism,
+  };
 }
 
 const INIT: Record<ModuleName, (m: Modules) => Promise<Stop | undefined>> = {
@@ -453,6 +476,15 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
     version: VERSION,
   };
   if (ctx.dependencies) readiness.setDependencies(ctx.dependencies);
+  // Per-tenant limits (src/limits): `limits.*` as defaults, overrides re-read from limits.overridesFile.
+  const tenantLimits = new TenantLimiter({
+    defaults: defaultTenantLimits(cfg),
+    streamIdleMs: cfg.limits.streamIdleTimeoutMs,
+    maxOutstandingPerTenant: cfg.query.maxOutstandingPerTenant,
+    metrics,
+  });
+  ctx.tenantLimits = tenantLimits;
+  if (cfg.limits.overridesFile !== '') tenantLimits.watchOverrides(cfg.limits.overridesFile, cfg.limits.overridesPeriodMs, logger);
   // Authentication (src/auth): in place before the server listens, so nothing is served without
   // credentials while the credentials store opens (503 until then); opened after the modules.
   const authBackends: AuthBackends = { backends, queue: () => m.queue, storage: () => m.storage };
@@ -463,7 +495,7 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
   ctx.tailHub = tailHub;
   const m: Modules = { cfg, role, backends, names, logger, metrics, ctx, readiness, checks, tailHub };
 
-  const stops: Stop[] = [];
+  const stops: Stop[] = [async () => tenantLimits.close()];
   for (const name of names) {
     const stop = await INIT[name](m);
     if (stop) stops.push(stop);
@@ -479,7 +511,7 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
   return {
     app,
     ctx,
-    url: `http://${host}:${port}`,
+    url: `${cfg.server.tls.certFile === '' ? 'http' : 'https'}://${host}:${port}`,
     storage: m.storage,
     stop: () =>
       (stopping ??= (async () => {

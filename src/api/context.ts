@@ -11,6 +11,7 @@ import type { TailHub } from '../query/tail/index.js';
 import type { Readiness } from '../health/readiness.js';
 import type { BackupJobs } from '../backup/index.js';
 import type { AuthService } from '../auth/auth-service.js';
+import type { TenantLimiter } from '../limits/index.js';
 
 export interface AppContext {
   config: Config;
@@ -20,7 +21,10 @@ export interface AppContext {
   storage?: Storage;
   /** Present in roles that accept pushes. */
   queue?: Queue;
+  /** The default ingest limits (`limits.*`); per tenant, `tenantLimits` applies the overrides. */
   limits: IngestLimits;
+  /** Per-tenant limits: ingestion rate, active streams, overrides, query parallelism (src/limits). */
+  tenantLimits?: TenantLimiter;
   querySlots: Semaphore;
   /** Set once every module the role needs is ready. */
   ready: () => boolean;

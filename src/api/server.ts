@@ -20,6 +20,8 @@ import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { authResolver, type RequestAuth } from './auth-resolver.js';
 import { checkRouteTable } from './route-scopes.js';
+import { securityHeaders } from './security-headers.js';
+import type { CertificatePair } from '../config/certificates.js';
 import type { Alerting } from '../alerting/index.js';
 
 export interface ServerOptions {
@@ -27,6 +29,8 @@ export interface ServerOptions {
   query: boolean;
   /** Serve the rules and alerts APIs; the getter answers once the alerting module has started. */
   rules?: () => Alerting | undefined;
+  /** Serve HTTPS with this pair (server.tls.*; renewed later through `app.server.setSecureContext`). */
+  https?: CertificatePair;
 }
 
 function parseForm(body: string): Record<string, string | string[]> {
@@ -47,6 +51,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     genReqId: () => randomUUID(),
     bodyLimit: ctx.config.server.maxRequestBytes,
     routerOptions: { ignoreTrailingSlash: true },
+    ...(opts.https ? { https: { ...opts.https } } : {}),
   }) as unknown as FastifyInstance;
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
@@ -84,6 +89,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     done(null, payload);
   });
 
+  // Security headers and CORS first: a CORS preflight is answered before credentials are asked for.
+  await securityHeaders(app, ctx.config);
   // Authentication and tenant authorization, before any route runs (docs/specs/auth.md); every
   // route must have an entry in route-scopes.ts, checked once all are registered.
   const routes: Array<{ method: string; url: string }> = [];

@@ -99,6 +99,47 @@ describe('config', () => {
     bad({ LOGSENTINEL_STORAGE_POSTGRES_SCHEMA: 'x;drop' }, /storage\.postgres\.schema/);
   });
 
+  it('reads any option from the file named by its _FILE variable (Kubernetes Secrets)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ls-cfg-'));
+    const put = (name: string, text: string): string => {
+      const file = join(dir, name);
+      writeFileSync(file, text);
+      return file;
+    };
+    const c = loadConfig({
+      env: {
+        LOGSENTINEL_STORAGE_POSTGRES_URL_FILE: put('pg', 'postgres://ls:from-file@db/logs\n'),
+        LOGSENTINEL_QUEUE_REDIS_URL_FILE: put('redis', 'redis://:r@redis:6379'),
+        LOGSENTINEL_ALERTING_WEBHOOK_URLS_FILE: put('hooks', 'https://a/x,https://b/y\n'),
+        LOGSENTINEL_ALERTING_SLACK_WEBHOOK_URL_FILE: put('slack', 'https://hooks.slack.com/services/T/B/C\r\n'),
+        LOGSENTINEL_SERVER_PORT_FILE: put('port', '4100\n'),
+      },
+    });
+    assert.equal(c.storage.postgres.url, 'postgres://ls:from-file@db/logs');
+    assert.equal(c.queue.redis.url, 'redis://:r@redis:6379');
+    assert.deepEqual(c.alerting.webhookUrls, ['https://a/x', 'https://b/y']);
+    assert.equal(c.alerting.slackWebhookUrl, 'https://hooks.slack.com/services/T/B/C');
+    assert.equal(c.server.port, 4100);
+    // an empty _FILE variable is unset, as for every variable
+    assert.equal(loadConfig({ env: { LOGSENTINEL_SERVER_PORT_FILE: '', LOGSENTINEL_SERVER_PORT: '4200' } }).server.port, 4200);
+    const bad = (env: Record<string, string>, re: RegExp): void => assert.throws(() => loadConfig({ env }), re);
+    bad({ LOGSENTINEL_SERVER_PORT: '1', LOGSENTINEL_SERVER_PORT_FILE: put('p2', '2') }, /cannot load option server\.port: both LOGSENTINEL_SERVER_PORT and LOGSENTINEL_SERVER_PORT_FILE are set/);
+    bad({ LOGSENTINEL_QUEUE_REDIS_URL_FILE: join(dir, 'missing') }, /cannot load option queue\.redis\.url: cannot read LOGSENTINEL_QUEUE_REDIS_URL_FILE ".*missing": ENOENT/);
+    bad({ LOGSENTINEL_SERVER_PORT_FILE: put('p3', 'abc') }, /server\.port from LOGSENTINEL_SERVER_PORT_FILE \(.*p3\): expected an integer/);
+  });
+
+  it('never echoes the value of a secret option in an error', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ls-cfg-'));
+    const file = join(dir, 'c.yaml');
+    writeFileSync(file, 'storage:\n  postgres:\n    url: [postgres://ls:yaml-s3cret@db]\n');
+    assert.throws(
+      () => loadConfig({ configFile: file, env: {} }),
+      (err: Error) => /storage\.postgres\.url.*expected a string \(got a value that is not shown: it is secret\)/.test(err.message) && !err.message.includes('yaml-s3cret'),
+    );
+    writeFileSync(file, 'queue:\n  redis:\n    url: "redis://:yaml-s3cret@r\n  bad: [\n');
+    assert.throws(() => loadConfig({ configFile: file, env: {} }), (err: Error) => /cannot parse config file/.test(err.message) && !err.message.includes('yaml-s3cret'));
+  });
+
   it('docs/configuration.md is generated from the schema', () => {
     const doc = readFileSync(new URL('../../docs/configuration.md', import.meta.url), 'utf8');
     assert.equal(doc, renderConfigDoc(), 'run `npm run docs:config` to regenerate docs/configuration.md');

@@ -5,13 +5,22 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { OPTIONS, type OptionSpec } from './schema.js';
+import { registerSecretValue, scrubSecrets, scrubValue } from './redact.js';
 import { parseBytes } from '../logql/bytes.js';
 import { parseDuration } from '../logql/duration.js';
 import { isLevel, LEVELS } from '../model/level.js';
 import { join } from 'node:path';
 
 export interface Config {
-  server: { host: string; port: number; maxRequestBytes: number; logLevel: string; shutdownTimeoutMs: number };
+  server: {
+    host: string;
+    port: number;
+    maxRequestBytes: number;
+    logLevel: string;
+    shutdownTimeoutMs: number;
+    tls: { certFile: string; keyFile: string; reloadIntervalMs: number; hstsMaxAgeMs: number };
+    cors: { allowedOrigins: string[] };
+  };
   dataDir: string;
   auth: { enabled: boolean; openMetrics: boolean; adminPassword: string; adminToken: string };
   storage: {
@@ -34,6 +43,9 @@ export interface Config {
     tlsPort: number;
     tlsCertFile: string;
     tlsKeyFile: string;
+    tlsClientCaFile: string;
+    tlsRequireClientCert: boolean;
+    tlsClientTenants: string[];
     tenant: string;
     maxMessageBytes: number;
     maxConnections: number;
@@ -49,6 +61,13 @@ export interface Config {
     rejectOlderThanMs: number;
     maxStructuredMetadataEntries: number;
     maxStructuredMetadataSize: number;
+    ingestionRateMb: number;
+    ingestionBurstSizeMb: number;
+    maxGlobalStreamsPerUser: number;
+    streamIdleTimeoutMs: number;
+    maxQueryParallelism: number;
+    overridesFile: string;
+    overridesPeriodMs: number;
   };
   query: {
     maxEntriesLimit: number;
@@ -56,6 +75,7 @@ export interface Config {
     maxQueryLengthMs: number;
     timeoutMs: number;
     maxConcurrent: number;
+    maxOutstandingPerTenant: number;
     cache: { enabled: boolean; ttlMs: number; maxFreshnessMs: number };
   };
   retention: { periodMs: number; intervalMs: number };
@@ -81,9 +101,14 @@ export function envName(path: string): string {
   return 'LOGSENTINEL_' + path.replace(/\./g, '_').replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 }
 
+/** `LOGSENTINEL_X_FILE`: the environment variable naming a file that holds option X (Kubernetes Secrets). */
+export function fileEnvName(path: string): string {
+  return envName(path) + '_FILE';
+}
+
 function convert(spec: OptionSpec, raw: unknown, source: string): Value {
   const fail = (why: string): never => {
-    throw new Error(`cannot load option ${spec.path} from ${source}: ${why} (got ${JSON.stringify(raw)})`);
+    throw new Error(`cannot load option ${spec.path} from ${source}: ${why} (got ${spec.secret ? 'a value that is not shown: it is secret' : JSON.stringify(raw)})`);
   };
   switch (spec.type) {
     case 'string':
@@ -92,6 +117,11 @@ function convert(spec: OptionSpec, raw: unknown, source: string): Value {
     case 'int': {
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw) : NaN;
       if (!Number.isSafeInteger(n)) fail('expected an integer');
+      return n;
+    }
+    case 'number': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      if (!Number.isFinite(n)) fail('expected a number');
       return n;
     }
     case 'bool':
@@ -149,6 +179,30 @@ export interface LoadOptions {
   flags?: Record<string, unknown>;
 }
 
+/**
+ * The value of option `spec` from the environment: `LOGSENTINEL_X`, or the content of the file
+ * named by `LOGSENTINEL_X_FILE` (one trailing newline removed), as Kubernetes mounts Secrets.
+ * Both at once is an error: which one wins would be a guess.
+ */
+function fromEnv(spec: OptionSpec, env: NodeJS.ProcessEnv): { value: string; source: string } | undefined {
+  const name = envName(spec.path);
+  const fileName = fileEnvName(spec.path);
+  const direct = env[name];
+  const file = env[fileName];
+  if (file !== undefined && file !== '') {
+    if (direct !== undefined && direct !== '') throw new Error(`cannot load option ${spec.path}: both ${name} and ${fileName} are set; set one`);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new Error(`cannot load option ${spec.path}: cannot read ${fileName} ${JSON.stringify(file)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { cause: err });
+    }
+    return { value: text.replace(/\r?\n$/, ''), source: `${fileName} (${file})` };
+  }
+  if (direct !== undefined && direct !== '') return { value: direct, source: name };
+  return undefined;
+}
+
 export function loadConfig(opts: LoadOptions = {}): Config {
   const env = opts.env ?? process.env;
   const configFile = opts.configFile ?? env.LOGSENTINEL_CONFIG;
@@ -163,7 +217,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     try {
       file = parseYaml(text) ?? {};
     } catch (err) {
-      throw new Error(`cannot parse config file ${configFile}: ${(err as Error).message}`, { cause: err });
+      // The parser quotes the lines around the error, which may hold a password.
+      // eslint-disable-next-line preserve-caught-error -- the original error quotes a secret; its scrubbed copy is the cause
+      throw new Error(`cannot parse config file ${configFile}: ${scrubSecrets((err as Error).message)}`, { cause: scrubValue(err) });
     }
     checkUnknown(file, '', configFile);
   }
@@ -172,18 +228,27 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     let v = convert(spec, spec.default, 'defaults');
     const fromFile = getPath(file, spec.path);
     if (fromFile !== undefined && fromFile !== null) v = convert(spec, fromFile, configFile ?? 'config file');
-    const e = env[envName(spec.path)];
-    if (e !== undefined && e !== '') v = convert(spec, e, envName(spec.path));
+    const e = fromEnv(spec, env);
+    if (e !== undefined) v = convert(spec, e.value, e.source);
     const f = opts.flags?.[spec.path];
     if (f !== undefined) v = convert(spec, f, spec.flag ?? spec.path);
     flat[spec.path] = v;
+    if (spec.secret) for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string') registerSecretValue(x);
   }
   const n = (p: string): number => flat[p] as number;
   const s = (p: string): string => flat[p] as string;
   const b = (p: string): boolean => flat[p] as boolean;
   const l = (p: string): string[] => flat[p] as string[];
   const cfg: Config = {
-    server: { host: s('server.host'), port: n('server.port'), maxRequestBytes: n('server.maxRequestBytes'), logLevel: s('server.logLevel'), shutdownTimeoutMs: n('server.shutdownTimeout') },
+    server: {
+      host: s('server.host'),
+      port: n('server.port'),
+      maxRequestBytes: n('server.maxRequestBytes'),
+      logLevel: s('server.logLevel'),
+      shutdownTimeoutMs: n('server.shutdownTimeout'),
+      tls: { certFile: s('server.tls.certFile'), keyFile: s('server.tls.keyFile'), reloadIntervalMs: n('server.tls.reloadInterval'), hstsMaxAgeMs: n('server.tls.hstsMaxAge') },
+      cors: { allowedOrigins: l('server.cors.allowedOrigins') },
+    },
     dataDir: s('dataDir'),
     auth: { enabled: b('auth.enabled'), openMetrics: b('auth.openMetrics'), adminPassword: s('auth.adminPassword'), adminToken: s('auth.adminToken') },
     storage: {
@@ -234,6 +299,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       tlsPort: n('syslog.tlsPort'),
       tlsCertFile: s('syslog.tlsCertFile'),
       tlsKeyFile: s('syslog.tlsKeyFile'),
+      tlsClientCaFile: s('syslog.tlsClientCaFile'),
+      tlsRequireClientCert: b('syslog.tlsRequireClientCert'),
+      tlsClientTenants: l('syslog.tlsClientTenants'),
       tenant: s('syslog.tenant'),
       maxMessageBytes: n('syslog.maxMessageBytes'),
       maxConnections: n('syslog.maxConnections'),
@@ -249,6 +317,13 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       rejectOlderThanMs: n('limits.rejectOlderThan'),
       maxStructuredMetadataEntries: n('limits.maxStructuredMetadataEntries'),
       maxStructuredMetadataSize: n('limits.maxStructuredMetadataSize'),
+      ingestionRateMb: n('limits.ingestionRateMb'),
+      ingestionBurstSizeMb: n('limits.ingestionBurstSizeMb'),
+      maxGlobalStreamsPerUser: n('limits.maxGlobalStreamsPerUser'),
+      streamIdleTimeoutMs: n('limits.streamIdleTimeout'),
+      maxQueryParallelism: n('limits.maxQueryParallelism'),
+      overridesFile: s('limits.overridesFile'),
+      overridesPeriodMs: n('limits.overridesPeriod'),
     },
     query: {
       maxEntriesLimit: n('query.maxEntriesLimit'),
@@ -256,6 +331,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       maxQueryLengthMs: n('query.maxQueryLength'),
       timeoutMs: n('query.timeout'),
       maxConcurrent: n('query.maxConcurrent'),
+      maxOutstandingPerTenant: n('query.maxOutstandingPerTenant'),
       cache: { enabled: b('query.cache.enabled'), ttlMs: n('query.cache.ttl'), maxFreshnessMs: n('query.cache.maxFreshness') },
     },
     retention: { periodMs: n('retention.period'), intervalMs: n('retention.interval') },
@@ -300,6 +376,17 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (r.claimIdleMs <= 0 || r.blockMs <= 0) throw new Error('cannot load options queue.redis.claimIdle and queue.redis.block: must be greater than 0');
   if (!/^[A-Za-z0-9_.:-]+$/.test(r.prefix)) throw new Error(`cannot load option queue.redis.prefix: ${JSON.stringify(r.prefix)} must be letters, digits and _ . : -`);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(cfg.storage.postgres.schema)) throw new Error(`cannot load option storage.postgres.schema: ${JSON.stringify(cfg.storage.postgres.schema)} is not a plain SQL identifier`);
+  const tls = cfg.server.tls;
+  if ((tls.certFile === '') !== (tls.keyFile === '')) throw new Error(`cannot load options server.tls.certFile and server.tls.keyFile: set both for HTTPS, or neither (${tls.certFile === '' ? 'certFile' : 'keyFile'} is empty)`);
+  if (tls.reloadIntervalMs <= 0) throw new Error('cannot load option server.tls.reloadInterval: must be greater than 0');
+  for (const o of cfg.server.cors.allowedOrigins) {
+    if (o !== '*' && !/^https?:\/\/[^/?#\s]+$/.test(o)) throw new Error(`cannot load option server.cors.allowedOrigins: ${JSON.stringify(o)} is not an origin (scheme://host[:port], no path) or *`);
+  }
+  const lim = cfg.limits;
+  if (lim.ingestionRateMb < 0 || lim.ingestionBurstSizeMb < 0) throw new Error('cannot load options limits.ingestionRateMb and limits.ingestionBurstSizeMb: must not be negative');
+  if (lim.maxGlobalStreamsPerUser < 0 || lim.maxQueryParallelism < 0) throw new Error('cannot load options limits.maxGlobalStreamsPerUser and limits.maxQueryParallelism: must not be negative');
+  if (lim.streamIdleTimeoutMs <= 0 || lim.overridesPeriodMs <= 0) throw new Error('cannot load options limits.streamIdleTimeout and limits.overridesPeriod: must be greater than 0');
+  if (cfg.query.maxOutstandingPerTenant < 0) throw new Error('cannot load option query.maxOutstandingPerTenant: must not be negative');
   if (cfg.server.port < 0 || cfg.server.port > 65535) throw new Error(`cannot load option server.port: ${cfg.server.port} is not a port`);
   return cfg;
 }

@@ -4,7 +4,7 @@
  * Environment variables are `LOGSENTINEL_` + the path in upper snake case
  * (`limits.maxLineSize` → `LOGSENTINEL_LIMITS_MAX_LINE_SIZE`).
  */
-export type OptionType = 'string' | 'int' | 'bool' | 'duration' | 'bytes' | 'list';
+export type OptionType = 'string' | 'int' | 'number' | 'bool' | 'duration' | 'bytes' | 'list';
 
 export interface OptionSpec {
   path: string;
@@ -13,6 +13,11 @@ export interface OptionSpec {
   doc: string;
   /** Also settable by this command-line flag of `serve`. */
   flag?: string;
+  /**
+   * The value is (or holds) a secret: never printed (src/config/redact.ts registers it, so logs and
+   * errors are scrubbed of it), and documented as settable from a file (`<ENV>_FILE`).
+   */
+  secret?: boolean;
 }
 
 export const OPTIONS: OptionSpec[] = [
@@ -21,24 +26,29 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'server.maxRequestBytes', type: 'bytes', default: '64MiB', doc: 'Largest accepted request body (after decompression for gzip); larger answers 413.' },
   { path: 'server.shutdownTimeout', type: 'duration', default: '25s', doc: 'On SIGTERM or SIGINT LogSentinel stops accepting requests, lets requests in flight finish, commits what was acknowledged and closes the store; if that takes longer than this it exits with status 1 (acknowledged entries are durable either way). Keep the container stop timeout (`docker stop -t`, Compose `stop_grace_period`, Kubernetes `terminationGracePeriodSeconds`) above it.' },
   { path: 'server.logLevel', type: 'string', default: 'info', doc: "LogSentinel's own log level (trace, debug, info, warn, error, fatal, silent)." },
+  { path: 'server.tls.certFile', type: 'string', default: '', doc: 'PEM certificate (chain) of the HTTP listener; with `server.tls.keyFile` the listener speaks HTTPS only. Both files are watched (and re-read every `server.tls.reloadInterval`): a renewed pair is served to new connections without a restart; a broken pair is refused with an error logged and the previous one stays.' },
+  { path: 'server.tls.keyFile', type: 'string', default: '', doc: 'PEM private key of the HTTP listener (see `server.tls.certFile`).' },
+  { path: 'server.tls.reloadInterval', type: 'duration', default: '30s', doc: 'How often the certificate and key files are checked for changes besides watching them (mounted Secrets change by a symlink swap that watches can miss).' },
+  { path: 'server.tls.hstsMaxAge', type: 'duration', default: '365d', doc: 'Under TLS every answer carries `Strict-Transport-Security: max-age=<this>` (0 = no header).' },
+  { path: 'server.cors.allowedOrigins', type: 'list', default: [], doc: 'Origins (`https://grafana.example.com`) whose pages may call the API from a browser (CORS). Empty (the default): no CORS header at all, browsers keep other sites out. Listed origins get credentials (cookies, Authorization); `*` allows any origin without credentials.' },
   { path: 'dataDir', type: 'string', default: './data', doc: 'Directory of the embedded store (DuckDB file and its WAL).', flag: '--data-dir' },
 
   { path: 'storage.minFreeBytes', type: 'bytes', default: '512MiB', doc: 'Embedded store: pushes are refused with 503 and Retry-After, and readiness turns 503, while the filesystem of the data directory has less free space than this, so the disk never fills up under the store (checkpoints and backups need room too; keep it above `storage.duckdb.checkpointWalBytes`). Pushes resume by themselves once space is freed. 0 = no watermark. See docs/operations.md.' },
   // ---- authentication (src/auth/, docs/security.md) ------------------------------------------------
   { path: 'auth.enabled', type: 'bool', default: true, doc: 'Require credentials (API tokens, user passwords, UI sessions) on every API, with scopes and tenant sets (docs/security.md). `false` keeps the open behaviour for trusted setups: anyone who reaches the port may push, read every tenant and change rules (a warning is logged when the listener is not loopback).' },
   { path: 'auth.openMetrics', type: 'bool', default: true, doc: '`/metrics` answers without credentials (it holds no log data); `false` requires scope admin. Health endpoints are always open.' },
-  { path: 'auth.adminPassword', type: 'string', default: '', doc: 'Password of the user `admin`, set at every start (created when missing). When this or `auth.adminToken` is set, no random first admin is generated. At least 8 characters.' },
-  { path: 'auth.adminToken', type: 'string', default: '', doc: 'An API token with scope admin that is made to exist at every start, exactly this value (`lst_<12 of a-z2-7>_<32+ of A-Za-z0-9_->`; docs/security.md shows how to make one).' },
+  { path: 'auth.adminPassword', type: 'string', default: '', doc: 'Password of the user `admin`, set at every start (created when missing). When this or `auth.adminToken` is set, no random first admin is generated. At least 8 characters.' , secret: true },
+  { path: 'auth.adminToken', type: 'string', default: '', doc: 'An API token with scope admin that is made to exist at every start, exactly this value (`lst_<12 of a-z2-7>_<32+ of A-Za-z0-9_->`; docs/security.md shows how to make one).' , secret: true },
 
   { path: 'storage.duckdb.memoryLimit', type: 'string', default: '2GB', doc: "DuckDB's memory_limit." },
   { path: 'storage.duckdb.threads', type: 'int', default: 2, doc: 'DuckDB worker threads for queries.' },
   { path: 'storage.duckdb.checkpointInterval', type: 'duration', default: '30s', doc: 'How often the WAL is checkpointed into the database file. Checkpoints are scheduled by LogSentinel, never triggered inside an ingest commit.' },
   { path: 'storage.duckdb.checkpointWalBytes', type: 'bytes', default: '256MiB', doc: 'Checkpoint early once the WAL passes this size.' },
 
-  { path: 'storage.postgres.url', type: 'string', default: '', doc: 'PostgreSQL URL (`postgres://user:password@host:5432/db`) of the cluster store. Cluster roles (`process`, `query`, `ruler`, and `all` when `queue.redis.url` is set too) need it; `serve` ignores it.' },
+  { path: 'storage.postgres.url', type: 'string', default: '', doc: 'PostgreSQL URL (`postgres://user:password@host:5432/db`) of the cluster store. Cluster roles (`process`, `query`, `ruler`, and `all` when `queue.redis.url` is set too) need it; `serve` ignores it.', secret: true },
   { path: 'storage.postgres.schema', type: 'string', default: 'logsentinel', doc: 'PostgreSQL schema that holds LogSentinel\'s tables, created if missing (several deployments or test runs can share one database).' },
 
-  { path: 'queue.redis.url', type: 'string', default: '', doc: 'Redis URL (`redis://[user:password@]host:6379[/db]`, `rediss://` for TLS) of the cluster queue. Roles `ingest` and `process` (and `all` when `storage.postgres.url` is set too) need it; `serve` ignores it.' },
+  { path: 'queue.redis.url', type: 'string', default: '', doc: 'Redis URL (`redis://[user:password@]host:6379[/db]`, `rediss://` for TLS) of the cluster queue. Roles `ingest` and `process` (and `all` when `storage.postgres.url` is set too) need it; `serve` ignores it.', secret: true },
   { path: 'queue.redis.prefix', type: 'string', default: 'ls', doc: 'Prefix of every Redis key (`<prefix>:{p<N>}:entries`), so several deployments can share one Redis.' },
   { path: 'queue.redis.partitions', type: 'int', default: 8, doc: 'Redis streams the queue is spread over, by stream id; each has its own hash tag, so Redis Cluster shards them. Every ingest and process pod of a deployment must use the same value.' },
   { path: 'queue.redis.maxBacklog', type: 'int', default: 2000000, doc: 'Log lines appended and not yet committed by a processor past which pushes are refused with 429 and Retry-After.' },
@@ -77,12 +87,24 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'limits.maxStructuredMetadataEntries', type: 'int', default: 128, doc: 'Most structured metadata pairs per entry.' },
   { path: 'limits.maxStructuredMetadataSize', type: 'bytes', default: '64KiB', doc: 'Largest structured metadata per entry.' },
 
+  // ---- per-tenant limits (src/limits/; Loki's names in the overrides file) -------------------------
+  { path: 'limits.ingestionRateMb', type: 'number', default: 0, doc: "Per-tenant ingest rate in MiB/s of log lines and structured metadata (Loki's ingestion_rate_mb); a push over it is refused with 429 and Loki's text. 0 = no rate limit (the queue still refuses overload). Per ingest process: see docs/security-transport.md." },
+  { path: 'limits.ingestionBurstSizeMb', type: 'number', default: 6, doc: "Per-tenant burst in MiB (Loki's ingestion_burst_size_mb): the most one push, or pushes after a quiet spell, may carry at once." },
+  { path: 'limits.maxGlobalStreamsPerUser', type: 'int', default: 5000, doc: "Active streams per tenant (Loki's max_global_streams_per_user); entries of a new stream past it are refused with 429 and Loki's text. A stream is active until `limits.streamIdleTimeout` passes without entries. 0 = no limit." },
+  { path: 'limits.streamIdleTimeout', type: 'duration', default: '30m', doc: "A stream that received nothing this long stops counting against `limits.maxGlobalStreamsPerUser` (Loki's chunk_idle_period)." },
+  { path: 'limits.maxQueryParallelism', type: 'int', default: 32, doc: "Queries of one tenant executing at once (Loki's max_query_parallelism); more wait in line (`query.maxOutstandingPerTenant`). 0 disables querying for the tenant, as in Loki." },
+  { path: 'limits.overridesFile', type: 'string', default: '', doc: "YAML file of per-tenant limits in Loki's runtime-config shape: `overrides: {<tenant>: {ingestion_rate_mb: 10, max_line_size: 1MB, ...}}` (names in docs/security-transport.md). Re-read when it changes and every `limits.overridesPeriod`, no restart; a broken file is logged and the previous overrides stay." },
+  { path: 'limits.overridesPeriod', type: 'duration', default: '10s', doc: "How often the overrides file is re-read besides watching it (Loki's runtime_config.period)." },
+
   // ---- syslog listener (src/ingest/syslog/) ------------------------------------------------------
   { path: 'syslog.port', type: 'int', default: 0, doc: 'Port of the syslog listener, TCP (RFC 6587 octet counting or newline framing) and UDP on the same number; 0 = off. RFC 5424 and RFC 3164 messages.' },
   { path: 'syslog.host', type: 'string', default: '0.0.0.0', doc: 'Address the syslog listeners bind.' },
   { path: 'syslog.tlsPort', type: 'int', default: 0, doc: 'Port of the syslog-over-TLS listener (RFC 5425); 0 = off. Needs `syslog.tlsCertFile` and `syslog.tlsKeyFile`.' },
   { path: 'syslog.tlsCertFile', type: 'string', default: '', doc: 'PEM certificate (chain) of the syslog TLS listener.' },
   { path: 'syslog.tlsKeyFile', type: 'string', default: '', doc: 'PEM private key of the syslog TLS listener.' },
+  { path: 'syslog.tlsClientCaFile', type: 'string', default: '', doc: 'PEM CA certificate(s) that sign syslog client certificates. Set, the TLS listener asks clients for a certificate and refuses one this CA did not sign.' },
+  { path: 'syslog.tlsRequireClientCert', type: 'bool', default: false, doc: 'Refuse TLS clients that present no certificate signed by `syslog.tlsClientCaFile` (mutual TLS). Off: such clients are accepted and their entries go to `syslog.tenant`.' },
+  { path: 'syslog.tlsClientTenants', type: 'list', default: [], doc: 'Client certificate → tenant, each `<name>=<tenant>`: `<name>` is matched against the subject CN and the DNS, email and URI subject alternative names of the verified client certificate (`*` matches any). Set, a certificate matching no entry is refused. Plain TCP and UDP are trusted-network input: always `syslog.tenant`.' },
   { path: 'syslog.tenant', type: 'string', default: 'default', doc: 'Tenant that syslog entries are stored under (syslog has no tenant header).' },
   { path: 'syslog.maxConnections', type: 'int', default: 1000, doc: 'TCP and TLS connections served at once; further ones are closed at once (and logged).' },
   { path: 'syslog.idleTimeout', type: 'duration', default: '10m', doc: 'A TCP or TLS connection that sends nothing for this long is closed.' },
@@ -93,6 +115,7 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'query.maxQueryLength', type: 'duration', default: '721h', doc: 'Longest time range of one query.' },
   { path: 'query.timeout', type: 'duration', default: '60s', doc: 'A query running longer is cancelled with 504.' },
   { path: 'query.maxConcurrent', type: 'int', default: 8, doc: 'Queries executed at once; more wait in line.' },
+  { path: 'query.maxOutstandingPerTenant', type: 'int', default: 2048, doc: "Queries of one tenant waiting for a slot (`limits.maxQueryParallelism`) past which more are refused with 429 `too many outstanding requests` (Loki's max_outstanding_requests_per_tenant)." },
   { path: 'query.cache.enabled', type: 'bool', default: true, doc: 'Cache `query_range` results of metric queries in Redis (cache-aside, per tenant set). Only in cluster roles that serve queries (`query`, and `all` in cluster mode) when `queue.redis.url` is set; the embedded mode never caches.' },
   { path: 'query.cache.ttl', type: 'duration', default: '10m', doc: 'How long a cached `query_range` result is kept in Redis.' },
   { path: 'query.cache.maxFreshness', type: 'duration', default: '10m', doc: "Only ranges whose `end` is older than now minus this are cached (Loki's max_cache_freshness_per_query), and only when `start` and `end` are multiples of `step`, so results that can still change are never cached. Entries arriving later than this for an already cached range are not seen until the entry expires (`query.cache.ttl`)." },
@@ -106,9 +129,9 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'ruler.leaseTtl', type: 'duration', default: '15s', doc: 'Cluster mode (`queue.redis.url` set): rulers share one Redis lease and only its holder evaluates rules and sends notifications. The holder renews it every third of this; when it dies another ruler takes over within this long. The embedded mode evaluates without a lease.' },
   { path: 'ruler.queryTimeout', type: 'duration', default: '30s', doc: 'A rule expression evaluating longer fails with a timeout (the rule shows `health: err`).' },
 
-  { path: 'alerting.alertmanagerUrls', type: 'list', default: [], doc: 'Alertmanager base URLs (comma-separated in the environment); alerts are POSTed to `<url>/api/v2/alerts` of each.' },
-  { path: 'alerting.slackWebhookUrl', type: 'string', default: '', doc: 'Slack incoming-webhook URL; a message when alerts start firing and when they resolve.' },
-  { path: 'alerting.webhookUrls', type: 'list', default: [], doc: "Generic webhook URLs; alerts are POSTed in Alertmanager's webhook format (version 4) when they start firing and when they resolve." },
+  { path: 'alerting.alertmanagerUrls', type: 'list', default: [], doc: 'Alertmanager base URLs (comma-separated in the environment); alerts are POSTed to `<url>/api/v2/alerts` of each. `https://user:password@host` sends basic auth.', secret: true },
+  { path: 'alerting.slackWebhookUrl', type: 'string', default: '', doc: 'Slack incoming-webhook URL; a message when alerts start firing and when they resolve.', secret: true },
+  { path: 'alerting.webhookUrls', type: 'list', default: [], doc: "Generic webhook URLs; alerts are POSTed in Alertmanager's webhook format (version 4) when they start firing and when they resolve. `https://user:password@host/...` sends basic auth.", secret: true },
   { path: 'alerting.externalUrl', type: 'string', default: '', doc: "URL users reach LogSentinel at, used in alerts' `generatorURL` (empty = the listen address)." },
   { path: 'alerting.resendDelay', type: 'duration', default: '1m', doc: 'Firing alerts are re-sent to Alertmanager this often (Prometheus `--rules.alert.resend-delay`).' },
   { path: 'alerting.timeout', type: 'duration', default: '10s', doc: 'Timeout of one notification request.' },

@@ -150,7 +150,7 @@ test('decodeEsBulk answers per-item errors and stores the other items', () => {
   f({ index: { _index: 'a' } }, { message: 'x'.repeat(300) }, [400, 'illegal_argument_exception', /Max entry size '256' bytes exceeded for stream '\{index="a"\}'/], {}, { ...L, maxLineSize: 256 });
   f({ index: { _index: 'a' } }, { message: 'm', huge: Array.from({ length: 20000 }, (_, i) => i) }, [400, 'illegal_argument_exception', /structured metadata too large/]);
   f({ index: { _index: 'a' } }, { message: 'm', service: 'v'.repeat(3000) }, [400, 'illegal_argument_exception', /has label value too long/]);
-  f({ index: { _index: 'a' } }, { message: 'm', app: 'new' }, [400, 'illegal_argument_exception', /Maximum active stream limit exceeded when trying to create stream \{app="new", index="a"\}/], {
+  f({ index: { _index: 'a' } }, { message: 'm', app: 'new' }, [429, 'es_rejected_execution_exception', /Maximum active stream limit exceeded when trying to create stream \{app="new", index="a"\}/], {
     admitStream: (_id, key) => key === '{index="ok"}',
   });
   // an action without its source at the end of the body

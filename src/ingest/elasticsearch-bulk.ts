@@ -35,7 +35,18 @@ import { StreamGrouper, type GrouperOptions, type StreamHandle } from './common/
 import { parseAnyTimestamp } from './common/timestamp.js';
 import { normalizeLevel } from './common/level.js';
 import { flattenInto, safeJson, scalarString } from './common/json-fields.js';
-import { MAX_REJECTION_RECORDS, checkLabels, normalizeMetadataName, streamLimitMsg, type DecodeResult, type Rejection } from './common/validate.js';
+import {
+  MAX_REJECTION_RECORDS,
+  checkLabels,
+  countDiscard,
+  normalizeMetadataName,
+  streamLimitMsg,
+  type DecodeResult,
+  type DiscardCounts,
+  type DiscardReason,
+  type LabelsRefusal,
+  type Rejection,
+} from './common/validate.js';
 
 const WHAT = 'elasticsearch bulk request';
 
@@ -324,10 +335,11 @@ export function decodeEsBulk(
   // Pass 2: decode the documents.
   const g = new StreamGrouper(tenant, limits, nowNs, opts);
   const handles = new Map<string, StreamHandle | null>();
-  const refusals = new Map<string, string>();
+  const refusals = new Map<string, LabelsRefusal>();
   const items: BulkItem[] = [];
   const ownRejections: Rejection[] = [];
   let ownRejected = 0;
+  let reasons: DiscardCounts | undefined;
   const refusedByGrouper: number[] = []; // items the grouper refused (limits), by position
 
   for (let i = 0; i < pairs.length; i++) {
@@ -340,6 +352,7 @@ export function decodeEsBulk(
       item.status = err.status;
       item.error = { type: err.type, reason: err.reason };
       ownRejected++;
+      reasons = countDiscard(reasons, err.code ?? 'invalid', 1);
       if (ownRejections.length < MAX_REJECTION_RECORDS) ownRejections.push({ index: i, reason: err.reason });
     }
   }
@@ -354,15 +367,18 @@ export function decodeEsBulk(
       items[i].error = { type: 'illegal_argument_exception', reason: reasons.get(i) ?? 'cannot index document: refused by the ingest limits' };
     }
   }
+  for (const [k, n] of Object.entries(res.reasons ?? {})) reasons = countDiscard(reasons, k as DiscardReason, n);
   return {
     batch: res.batch,
     accepted: res.accepted,
     rejected: [...ownRejections, ...res.rejected].slice(0, MAX_REJECTION_RECORDS),
     rejectedEntries: ownRejected + res.rejectedEntries,
+    ...(reasons === undefined ? {} : { reasons }),
+    acceptedBytes: res.acceptedBytes,
     items,
   };
 
-  function decodeItem(i: number, item: BulkItem, action: Action, source: string | undefined, sourceLine: number): (EsError & { status: number }) | null {
+  function decodeItem(i: number, item: BulkItem, action: Action, source: string | undefined, sourceLine: number): (EsError & { status: number; code?: DiscardReason }) | null {
     const docId = item.id;
     if (action.op === 'delete' || action.op === 'update') {
       return {
@@ -384,7 +400,7 @@ export function decodeEsBulk(
       }
     }
     if (i >= maxItems) {
-      return { status: 429, type: 'es_rejected_execution_exception', reason: `cannot index document: this bulk request has more than ${maxItems} items; send the rest again in another request` };
+      return { status: 429, type: 'es_rejected_execution_exception', reason: `cannot index document: this bulk request has more than ${maxItems} items; send the rest again in another request`, code: 'too_many_items' };
     }
 
     let doc: unknown;
@@ -463,15 +479,20 @@ export function decodeEsBulk(
       handles.set(sig, h);
       if (h === null) refusals.set(sig, streamRefusal(labels));
     }
-    if (h === null) return { status: 400, type: 'illegal_argument_exception', reason: refusals.get(sig) ?? 'cannot index document: stream refused' };
+    if (h === null) {
+      const r = refusals.get(sig) ?? { reason: 'cannot index document: stream refused', code: 'invalid_labels' };
+      // Over the active stream limit: 429, as Loki answers it, so shippers resend the item later.
+      if (r.code === 'stream_limit') return { status: 429, type: 'es_rejected_execution_exception', reason: r.reason, code: r.code };
+      return { status: 400, type: 'illegal_argument_exception', reason: r.reason, code: r.code };
+    }
     if (!g.add(h, ts, line, md, i, level)) refusedByGrouper.push(i);
     return null;
   }
 
   /** The grouper's reason for refusing a stream, recomputed (it records stream refusals without an item). */
-  function streamRefusal(labels: Labels): string {
+  function streamRefusal(labels: Labels): LabelsRefusal {
     const sorted = sortLabels(labels);
     const key = labelsToString(sorted);
-    return checkLabels(sorted, Object.keys(sorted), key, limits) ?? streamLimitMsg(key, tenant);
+    return checkLabels(sorted, Object.keys(sorted), key, limits) ?? { reason: streamLimitMsg(key, tenant), code: 'stream_limit' };
   }
 }

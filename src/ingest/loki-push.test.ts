@@ -216,6 +216,31 @@ test('decodeLokiPush refuses streams over the active stream limit', () => {
   );
 });
 
+test('decodeLokiPush counts refusals by Loki reason and the bytes it accepted', () => {
+  const f = (streams: unknown[], limits: Partial<IngestLimits>, wantReasons: Record<string, number> | undefined, wantBytes: number, admit?: (key: string) => boolean): void => {
+    const body = Buffer.from(JSON.stringify({ streams }));
+    const r = decodeLokiPush(body, 'application/json', undefined, 't', { ...L, ...limits }, NOW, { countBytes: true, admitStream: admit && ((_id, key) => admit(key)) });
+    assert.deepEqual(r.reasons, wantReasons);
+    assert.equal(r.acceptedBytes, wantBytes);
+    let n = 0;
+    for (const v of Object.values(r.reasons ?? {})) n += v;
+    assert.equal(n, r.rejectedEntries, 'every refusal has a reason');
+  };
+  const v = (...lines: string[]): string[][] => lines.map((l) => [T1, l]);
+  f([{ stream: { a: '1' }, values: v('abc', 'ééé') }], {}, undefined, 3 + 6);
+  // structured metadata counts, names and values
+  f([{ stream: { a: '1' }, values: [[T1, 'ab', { trace: 'xyz' }]] }], {}, undefined, 2 + 5 + 3);
+  f([{ stream: { a: '1' }, values: v('short', 'far too long') }], { maxLineSize: 6 }, { line_too_long: 1 }, 5);
+  f([{ stream: { a: '1' }, values: v('x') }, { stream: { a: '2' }, values: v('y', 'z') }], {}, { stream_limit: 2 }, 1, (key) => key === '{a="1"}');
+  f([{ stream: {}, values: v('x') }], {}, { missing_labels: 1 }, 0);
+  f([{ stream: { a: 'x'.repeat(30) }, values: v('x') }], { maxLabelValueLength: 10 }, { label_value_too_long: 1 }, 0);
+  f([{ stream: { a: '1' }, values: [[String(NOW + 20n * MIN), 'future'], ['nope', 'x']] }], {}, { too_far_in_future: 1, invalid: 1 }, 0);
+  f([{ stream: { a: '1' }, values: [['1', 'old']] }], { rejectOlderThanNs: MIN }, { greater_than_max_sample_age: 1 }, 0);
+  // not asked to count: nothing is measured
+  const r = decodeLokiPush(Buffer.from(JSON.stringify({ streams: [{ stream: { a: '1' }, values: v('abc') }] })), 'application/json', undefined, 't', L, NOW);
+  assert.equal(r.acceptedBytes, 0);
+});
+
 test('decodeLokiPush refuses protobuf entries individually', () => {
   const f = (labels: string, wantAccepted: number, wantReasons: string[]): void => {
     const w = protobuf.Writer.create();

@@ -36,4 +36,5 @@ export const M = {
   alertsFiring: 'alerts_firing',
   criticalEntries: 'critical_log_entries_total',
   syslogMalformed: 'syslog_malformed_messages_total',
+  syslogTlsRefused: 'syslog_tls_connections_refused_total',
 } as const;

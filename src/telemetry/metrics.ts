@@ -43,6 +43,7 @@ export interface Metrics {
   alertsFiring: Gauge;
   criticalEntries: Counter<'tenant'>;
   syslogMalformed: Counter<'transport' | 'reason'>;
+  syslogTlsRefused: Counter<'reason'>;
 }
 
 export interface MetricSources {
@@ -69,7 +70,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
   const m: Metrics = {
     registry,
     logsReceived: new Counter({ name: M.logsReceived, help: 'Log entries received and accepted by ingest, by tenant and protocol.', labelNames: ['tenant', 'protocol'], registers: r }),
-    logsRejected: new Counter({ name: M.logsRejected, help: 'Log entries rejected by ingest validation, by reason.', labelNames: ['tenant', 'protocol', 'reason'], registers: r }),
+    logsRejected: new Counter({ name: M.logsRejected, help: "Log entries refused by ingest, by tenant, protocol and reason (Loki's reasons: line_too_long, rate_limited, stream_limit, ...; invalid = undecodable).", labelNames: ['tenant', 'protocol', 'reason'], registers: r }),
     bytesReceived: new Counter({ name: M.bytesReceived, help: 'Bytes of push request bodies received.', labelNames: ['protocol'], registers: r }),
     logsProcessed: new Counter({ name: M.logsProcessed, help: 'Log entries committed to storage.', labelNames: ['tenant'], registers: r }),
     processingLatency: new Histogram({
@@ -207,6 +208,12 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       name: M.syslogMalformed,
       help: 'Syslog messages kept as raw lines (unparsable), cut to syslog.maxMessageBytes (too_long) or stamped with the time received because ingest limits refused their timestamp (timestamp), by transport.',
       labelNames: ['transport', 'reason'],
+      registers: r,
+    }),
+    syslogTlsRefused: new Counter({
+      name: M.syslogTlsRefused,
+      help: 'Syslog TLS connections refused: no_certificate (required, none sent), untrusted_certificate (not signed by syslog.tlsClientCaFile), unknown_client (no syslog.tlsClientTenants entry), handshake (other TLS failures).',
+      labelNames: ['reason'],
       registers: r,
     }),
   };

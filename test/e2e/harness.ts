@@ -5,6 +5,7 @@
  * also written to test-artifacts/logs/, where the secrets check looks (src/testing/secrets.ts).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { freePort } from '../../src/testing/free-port.js';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,20 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** GET over HTTPS trusting `ca` (fetch cannot be given a CA): status, headers and body. */
+export function httpsGet(url: string, ca: string | Buffer, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { ca, headers, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 export interface StartOptions {
   dataDir?: string;
   port?: number;
@@ -46,6 +61,8 @@ export interface StartOptions {
   auth?: boolean;
   /** `'live'`: wait until the server answers at all, not until it is ready (e.g. on a full disk). */
   waitFor?: 'ready' | 'live';
+  /** The server speaks HTTPS with a certificate signed by this CA. */
+  httpsCa?: string | Buffer;
 }
 
 let started = 0;
@@ -76,13 +93,13 @@ export async function startServer(opts: StartOptions = {}): Promise<ServerHandle
     log.write(d);
   });
   const exited = new Promise<number | null>((r) => proc.once('exit', (code) => r(code)));
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${opts.httpsCa === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode} before it was ready:\n${out}`);
     try {
-      const r = await fetch(url + '/health/readiness');
-      if (r.status === 200 || (opts.waitFor === 'live' && JSON.stringify(await r.json()).includes('reason'))) break;
+      const r = opts.httpsCa === undefined ? await fetch(url + '/health/readiness').then(async (x) => ({ status: x.status, body: await x.text() })) : await httpsGet(url + '/health/readiness', opts.httpsCa);
+      if (r.status === 200 || (opts.waitFor === 'live' && r.body.includes('reason'))) break;
     } catch {
       // not listening yet
     }

@@ -7,6 +7,7 @@
  */
 import type { OutgoingAlert } from '../alert.js';
 import { DeliveryQueue, postJson } from './delivery-queue.js';
+import { endpointOf } from './endpoint.js';
 import type { Notifier, NotifierDeps } from './notifier.js';
 
 const MAX_BATCH = 64;
@@ -17,8 +18,8 @@ export function alertmanagerEndpoint(url: string): string {
 }
 
 export function createAlertmanagerNotifier(urls: string[], deps: NotifierDeps): Notifier {
-  const queues = urls.map((url) => {
-    const endpoint = alertmanagerEndpoint(url);
+  const queues = urls.map((url, i) => {
+    const endpoint = endpointOf(alertmanagerEndpoint(url), urls.length > 1 ? `alerting.alertmanagerUrls[${i}]` : 'alerting.alertmanagerUrls');
     return new DeliveryQueue<OutgoingAlert[]>(
       (alerts, signal) =>
         postJson(

@@ -3,19 +3,26 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { backoffMs, DeliveryQueue, postJson, type DeliveryOptions } from './delivery-queue.js';
+import { endpointOf } from './endpoint.js';
 
 /** A receiver whose answers are scripted per path: a list of status codes, then 200. */
 let server: Server;
 let base = '';
 const script = new Map<string, number[]>();
-const hits = new Map<string, Array<{ body: string }>>();
+const hits = new Map<string, Array<{ body: string; authorization?: string }>>();
+/** Paths under /auth/ answer 401 unless the request carries basic auth am / `p@ss:w0rd é`. */
+const GOOD_AUTH = 'Basic ' + Buffer.from('am:p@ss:w0rd é').toString('base64');
 before(async () => {
   server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       const path = req.url ?? '';
-      hits.set(path, [...(hits.get(path) ?? []), { body }]);
+      hits.set(path, [...(hits.get(path) ?? []), { body, authorization: req.headers.authorization }]);
+      if (path.startsWith('/auth/') && req.headers.authorization !== GOOD_AUTH) {
+        res.writeHead(401, { 'www-authenticate': 'Basic realm="am"' }).end('unauthorized');
+        return;
+      }
       const codes = script.get(path) ?? [];
       const code = codes.shift() ?? 200;
       if (code === 0) return; // never answer: a hung receiver
@@ -32,9 +39,10 @@ after(() => {
 
 const OPTS: DeliveryOptions = { capacity: 10, timeoutMs: 300, minBackoffMs: 20, maxBackoffMs: 80, maxAttempts: 4 };
 
-function queue(path: string, opts: Partial<DeliveryOptions> = {}): { q: DeliveryQueue<string>; log: string[]; done: (n: number) => Promise<void> } {
+function queue(path: string, opts: Partial<DeliveryOptions> = {}, url = base + path): { q: DeliveryQueue<string>; log: string[]; done: (n: number) => Promise<void> } {
   const log: string[] = [];
-  const q = new DeliveryQueue<string>((item, signal) => postJson(base + path, { item }, signal, 'test'), { ...OPTS, ...opts }, {
+  const endpoint = endpointOf(url, 'test');
+  const q = new DeliveryQueue<string>((item, signal) => postJson(endpoint, { item }, signal, 'test'), { ...OPTS, ...opts }, {
     onSent: (n) => log.push(`sent ${n}`),
     onError: (err, attempt) => log.push(`error ${attempt}: ${err.message.replace(base, '')}`),
     onDrop: (n, why) => log.push(`drop ${n}: ${why}`),
@@ -95,5 +103,31 @@ describe('delivery queue', () => {
     for (let i = 0; i < 100 && q.length > 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.match(log.find((l) => l.startsWith('error')) ?? '', /timed out/);
     await q.close();
+  });
+
+  it('sends URL credentials as basic auth and never prints them', async () => {
+    // fetch refuses a URL with credentials: they must become the Authorization header.
+    const withCreds = (pass: string): string => base.replace('http://', `http://am:${encodeURIComponent(pass)}@`) + '/auth/ok';
+    const a = queue('/auth/ok', {}, withCreds('p@ss:w0rd é'));
+    a.q.push('x');
+    await a.done(1);
+    assert.deepEqual(a.log, ['sent 1']);
+    assert.equal(hits.get('/auth/ok')![0].authorization, GOOD_AUTH);
+    assert.equal(JSON.parse(hits.get('/auth/ok')![0].body).item, 'x');
+
+    const b = queue('/auth/ok', { maxAttempts: 1 }, withCreds('wrong-secret-42'));
+    b.q.push('y');
+    await b.done(1);
+    assert.equal(b.log.length, 2);
+    assert.match(b.log[0], /^error 1: cannot send test to http:\/\/am:\*\*\*@127\.0\.0\.1:\d+\/auth\/ok: HTTP 401 unauthorized$/);
+    assert.ok(!b.log.join('\n').includes('wrong-secret-42'), b.log.join('\n'));
+  });
+
+  it('names an unreachable receiver without its credentials', async () => {
+    const { q, log, done } = queue('/x', { maxAttempts: 1, timeoutMs: 2000 }, 'http://am:hunter2-secret@127.0.0.1:1/api?token=t0ps3cret');
+    q.push('z');
+    await done(1);
+    assert.match(log[0], /^error 1: cannot send test to http:\/\/am:\*\*\*@127\.0\.0\.1:1\/api\?token=\*\*\*: /);
+    assert.ok(!/hunter2-secret|t0ps3cret/.test(log.join('\n')), log.join('\n'));
   });
 });

@@ -1,3 +1,6 @@
+import type { Endpoint } from './endpoint.js';
+import { scrubSecrets, scrubValue } from '../../config/redact.js';
+
 /**
  * A bounded in-memory queue with one sender, retries and exponential backoff: what keeps a slow or
  * dead receiver away from ingest and queries. `push` never blocks and never throws; when the queue
@@ -109,18 +112,23 @@ export class DeliveryQueue<T> {
   }
 }
 
-/** POSTs JSON; resolves on 2xx, throws `PermanentDeliveryError` on a 4xx that retrying cannot fix. */
-export async function postJson(url: string, body: unknown, signal: AbortSignal, what: string): Promise<void> {
+/**
+ * POSTs JSON; resolves on 2xx, throws `PermanentDeliveryError` on a 4xx that retrying cannot fix.
+ * Messages name the endpoint redacted (endpoint.ts); the `cause` is scrubbed, as fetch errors
+ * quote the URL.
+ */
+export async function postJson(endpoint: Endpoint, body: unknown, signal: AbortSignal, what: string): Promise<void> {
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'LogSentinel' }, body: JSON.stringify(body), signal });
+    res = await fetch(endpoint.url, { method: 'POST', headers: { ...endpoint.headers, 'content-type': 'application/json', 'user-agent': 'LogSentinel' }, body: JSON.stringify(body), signal });
   } catch (err) {
     const cause = (err as Error).name === 'TimeoutError' ? 'timed out' : ((err as { cause?: Error }).cause?.message ?? (err as Error).message);
-    throw new Error(`cannot send ${what} to ${url}: ${cause}`, { cause: err });
+    // eslint-disable-next-line preserve-caught-error -- the original error quotes a secret; its scrubbed copy is the cause
+    throw new Error(`cannot send ${what} to ${endpoint.display}: ${scrubSecrets(cause)}`, { cause: scrubValue(err) });
   }
   const text = await res.text().catch(() => '');
   if (res.ok) return;
-  const msg = `cannot send ${what} to ${url}: HTTP ${res.status} ${text.slice(0, 200).trim()}`;
+  const msg = `cannot send ${what} to ${endpoint.display}: HTTP ${res.status} ${scrubSecrets(text.slice(0, 200).trim())}`;
   if (res.status >= 400 && res.status < 500 && res.status !== 408 && res.status !== 429) throw new PermanentDeliveryError(msg);
   throw new Error(msg);
 }

@@ -5,6 +5,7 @@
  */
 import type { OutgoingAlert } from '../alert.js';
 import { DeliveryQueue, postJson } from './delivery-queue.js';
+import { endpointOf } from './endpoint.js';
 import type { Notifier, NotifierDeps } from './notifier.js';
 
 const MAX_BLOCK_ALERTS = 10;
@@ -35,7 +36,8 @@ export function slackMessage(alerts: OutgoingAlert[]): SlackMessage {
 }
 
 export function createSlackNotifier(url: string, deps: NotifierDeps): Notifier {
-  const q = new DeliveryQueue<SlackMessage>((m, signal) => postJson(url, m, signal, 'Slack message'), deps.delivery, deps.hooks('slack'));
+  const endpoint = endpointOf(url, 'alerting.slackWebhookUrl');
+  const q = new DeliveryQueue<SlackMessage>((m, signal) => postJson(endpoint, m, signal, 'Slack message'), deps.delivery, deps.hooks('slack'));
   return {
     name: 'slack',
     resends: false,

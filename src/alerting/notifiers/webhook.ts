@@ -8,6 +8,7 @@
 import { fingerprint, type OutgoingAlert } from '../alert.js';
 import { labelsToString } from '../../model/labels.js';
 import { DeliveryQueue, postJson } from './delivery-queue.js';
+import { endpointOf } from './endpoint.js';
 import type { Notifier, NotifierDeps } from './notifier.js';
 
 /** Alertmanager's "no end time" in webhook payloads. */
@@ -52,7 +53,10 @@ export function webhookPayload(alerts: OutgoingAlert[], externalURL: string): We
 
 export function createWebhookNotifier(urls: string[], deps: NotifierDeps): Notifier {
   const queues = urls.map(
-    (url) => new DeliveryQueue<WebhookPayload>((p, signal) => postJson(url, p, signal, `${p.alerts.length} alerts`), deps.delivery, deps.hooks('webhook')),
+    (url, i, all) => {
+      const endpoint = endpointOf(url, all.length > 1 ? `alerting.webhookUrls[${i}]` : 'alerting.webhookUrls');
+      return new DeliveryQueue<WebhookPayload>((p, signal) => postJson(endpoint, p, signal, `${p.alerts.length} alerts`), deps.delivery, deps.hooks('webhook'));
+    },
   );
   return {
     name: 'webhook',

@@ -91,7 +91,7 @@ describe('elasticsearch routes', () => {
     ]);
     const metrics = await ctx.metrics.registry.metrics();
     assert.match(metrics, /logs_received_total\{tenant="default",protocol="elasticsearch"\} 1/);
-    assert.match(metrics, /logs_rejected_total\{tenant="default",protocol="elasticsearch",reason="validation"\} 1/);
+    assert.match(metrics, /logs_rejected_total\{tenant="default",protocol="elasticsearch",reason="invalid"\} 1/);
     assert.match(metrics, /logs_received_bytes_total\{protocol="elasticsearch"\} \d+/);
   });
 

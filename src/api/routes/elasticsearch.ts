@@ -14,6 +14,7 @@ import { requestTenant } from '../auth-resolver.js';
 import { LogSentinelError } from '../../errors.js';
 import { nowNs } from '../../query/time.js';
 import { decodeEsBulk, EsBulkRequestError, type BulkItem } from '../../ingest/elasticsearch-bulk.js';
+import { admitPush, pushOptions } from '../../limits/index.js';
 
 /** The body of Elasticsearch's `GET /` (the root "info" API), announcing `ingest.elasticsearch.version`. */
 export function elasticsearchInfo(ctx: AppContext): Record<string, unknown> {
@@ -280,7 +281,9 @@ export async function elasticsearchRoutes(app: FastifyInstance, ctx: AppContext)
     const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
     ctx.metrics.bytesReceived.inc({ protocol: PROTOCOL }, body.length);
     const { index } = req.params as { index?: string };
-    const res = decodeEsBulk(body, req.headers['content-encoding'], tenant, ctx.limits, nowNs(), {
+    const { limits, grouper } = pushOptions(ctx, tenant);
+    const res = decodeEsBulk(body, req.headers['content-encoding'], tenant, limits, nowNs(), {
+      ...grouper,
       timestampField: es.timestampField,
       messageField: es.messageField,
       indexLabel: es.indexLabel,
@@ -289,7 +292,8 @@ export async function elasticsearchRoutes(app: FastifyInstance, ctx: AppContext)
       maxDepth: es.maxDepth,
       maxFields: es.maxFields,
     });
-    if (res.rejectedEntries > 0) ctx.metrics.logsRejected.inc({ tenant, protocol: PROTOCOL, reason: 'validation' }, res.rejectedEntries);
+    // Over the tenant's rate: the whole request is answered 429 es_rejected_execution_exception.
+    admitPush(ctx, tenant, PROTOCOL, res);
     if (res.accepted > 0) {
       await queue.append(res.batch);
       ctx.metrics.logsReceived.inc({ tenant, protocol: PROTOCOL }, res.accepted);

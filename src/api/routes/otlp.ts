@@ -15,6 +15,7 @@ import { requestTenant } from '../auth-resolver.js';
 import { LogSentinelError } from '../../errors.js';
 import { nowNs } from '../../query/time.js';
 import { formatRejections } from '../../ingest/common/validate.js';
+import { admitPush, pushOptions, streamLimited } from '../../limits/index.js';
 import { decodeOtlpLogs, type OtlpFormat } from '../../ingest/otlp/decode.js';
 import { parseResourceLabels } from '../../ingest/otlp/mapping.js';
 import { DEFAULT_OTLP_LIMITS, type OtlpLimits } from '../../ingest/otlp/model.js';
@@ -72,15 +73,19 @@ export async function otlpRoutes(app: FastifyInstance, ctx: AppContext): Promise
     const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
     ctx.metrics.bytesReceived.inc({ protocol: PROTOCOL }, body.length);
     const contentType = req.headers['content-type'];
-    const res = decodeOtlpLogs(body, contentType, req.headers['content-encoding'] as string | undefined, tenant, ctx.limits, nowNs(), { resourceLabels, limits: otlpLimits });
+    const { limits, grouper } = pushOptions(ctx, tenant);
+    const res = decodeOtlpLogs(body, contentType, req.headers['content-encoding'] as string | undefined, tenant, limits, nowNs(), { ...grouper, resourceLabels, limits: otlpLimits });
     const format = answerFormat(req);
-    if (res.rejectedEntries > 0) ctx.metrics.logsRejected.inc({ tenant, protocol: PROTOCOL, reason: 'validation' }, res.rejectedEntries);
+    admitPush(ctx, tenant, PROTOCOL, res);
     if (res.accepted > 0) {
       await queue.append(res.batch);
       ctx.metrics.logsReceived.inc({ tenant, protocol: PROTOCOL }, res.accepted);
       ctx.metrics.processingLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     }
     const message = res.rejectedEntries > 0 ? formatRejections(res.rejected) : '';
+    // Streams refused for the active stream limit: 429 RESOURCE_EXHAUSTED as Loki answers, so the
+    // exporter retries (the entries it already delivered are not stored twice).
+    if (streamLimited(res)) throw new LogSentinelError('RATE_LIMITED', message);
     return reply.status(200).type(OTLP_CONTENT_TYPES[format]).send(exportLogsResponse(format, res.rejectedEntries, message));
   };
 

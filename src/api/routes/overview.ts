@@ -149,7 +149,7 @@ export async function overviewRoutes(app: FastifyInstance, ctx: AppContext): Pro
         }
       }
       return { lines, errors, services, groups, streamsSeen, sampled };
-    });
+    }, tenants);
 
     const bytes = await storage.sizeBytes();
     const depth = ctx.queue ? ctx.queue.depth() : null;

@@ -11,6 +11,9 @@ import { requestTenant } from '../auth-resolver.js';
 import { decodeLokiPush } from '../../ingest/loki-push.js';
 import { decodeJsonLines } from '../../ingest/jsonlines.js';
 import { formatRejections, type DecodeResult } from '../../ingest/common/validate.js';
+import type { GrouperOptions } from '../../ingest/common/stream-grouper.js';
+import type { IngestLimits } from '../../ingest/common/limits.js';
+import { admitPush, pushOptions, streamLimited } from '../../limits/index.js';
 import { LogSentinelError } from '../../errors.js';
 import { nowNs } from '../../query/time.js';
 
@@ -29,38 +32,42 @@ export async function pushRoutes(app: FastifyInstance, ctx: AppContext): Promise
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.config.server.maxRequestBytes }, (_req, body, done) => done(null, body));
 
-  const handle = async (req: FastifyRequest, reply: FastifyReply, protocol: string, decode: (body: Buffer, tenant: string) => DecodeResult): Promise<FastifyReply> => {
+  type Decode = (body: Buffer, tenant: string, limits: IngestLimits, opts: GrouperOptions) => DecodeResult;
+  const handle = async (req: FastifyRequest, reply: FastifyReply, protocol: string, decode: Decode): Promise<FastifyReply> => {
     const started = process.hrtime.bigint();
     const queue = queueOf(ctx, 'push');
     const tenant = requestTenant(req);
     const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
     ctx.metrics.bytesReceived.inc({ protocol }, body.length);
-    const res = decode(body, tenant);
-    if (res.rejectedEntries > 0) ctx.metrics.logsRejected.inc({ tenant, protocol, reason: 'validation' }, res.rejectedEntries);
+    const { limits, grouper } = pushOptions(ctx, tenant);
+    const res = decode(body, tenant, limits, grouper);
+    admitPush(ctx, tenant, protocol, res);
     if (res.accepted > 0) {
       await queue.append(res.batch);
       ctx.metrics.logsReceived.inc({ tenant, protocol }, res.accepted);
       ctx.metrics.processingLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     }
     if (res.rejected.length > 0) {
-      // Loki's answer: the valid entries were kept; the body says what was refused and why.
-      return reply.status(400).type('text/plain; charset=utf-8').send(formatRejections(res.rejected) + '\n');
+      // Loki's answer: the valid entries were kept; the body says what was refused and why —
+      // 429 when streams were refused for the active stream limit (as Loki's ingesters answer).
+      return reply.status(streamLimited(res) ? 429 : 400).type('text/plain; charset=utf-8').send(formatRejections(res.rejected) + '\n');
     }
     return reply.status(204).send();
   };
 
   const lokiPush = (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
-    handle(req, reply, 'loki', (body, tenant) =>
-      decodeLokiPush(body, req.headers['content-type'], req.headers['content-encoding'] as string | undefined, tenant, ctx.limits, nowNs()),
+    handle(req, reply, 'loki', (body, tenant, limits, opts) =>
+      decodeLokiPush(body, req.headers['content-type'], req.headers['content-encoding'] as string | undefined, tenant, limits, nowNs(), opts),
     );
   app.post('/loki/api/v1/push', lokiPush);
   app.post('/api/prom/push', lokiPush);
 
   app.post('/api/v1/push/jsonlines', (req, reply) =>
-    handle(req, reply, 'jsonlines', (body, tenant) => {
+    handle(req, reply, 'jsonlines', (body, tenant, limits, opts) => {
       const q = req.query as Record<string, string | undefined>;
       const fields = q._stream_fields ?? (req.headers['vl-stream-fields'] as string | undefined);
-      return decodeJsonLines(body, req.headers['content-encoding'] as string | undefined, tenant, ctx.limits, nowNs(), {
+      return decodeJsonLines(body, req.headers['content-encoding'] as string | undefined, tenant, limits, nowNs(), {
+        ...opts,
         streamFields: fields ? fields.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
       });
     }),

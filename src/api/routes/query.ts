@@ -37,8 +37,13 @@ export function storageOf(ctx: AppContext): Storage {
   return ctx.storage;
 }
 
-/** Runs fn within the query concurrency limit and the query timeout. */
-export async function withQueryLimits<T>(ctx: AppContext, reply: FastifyReply, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+/**
+ * Runs fn within the query limits: first the parallelism of the tenants it reads (a slot of their
+ * own, src/limits/query-queue.ts), then the global concurrency limit and the query timeout.
+ */
+export async function withQueryLimits<T>(ctx: AppContext, reply: FastifyReply, fn: (signal: AbortSignal) => Promise<T>, tenants?: readonly string[]): Promise<T> {
+  const tl = ctx.tenantLimits;
+  if (tl !== undefined && tenants !== undefined) return tl.runQuery(tenants, () => withQueryLimits(ctx, reply, fn));
   return ctx.querySlots.run(async () => {
     const ac = new AbortController();
     const timer = setTimeout(
@@ -147,10 +152,10 @@ function instantBody(r: InstantResult, timeNs: Nanos, stats: SampleStats, secs: 
 }
 
 /** Runs `fn` within the query limits, counting it in the query metrics under `type`. */
-async function timed<T>(ctx: AppContext, reply: FastifyReply, type: string, fn: (signal: AbortSignal) => Promise<T>): Promise<{ res: T; secs: number }> {
+async function timed<T>(ctx: AppContext, reply: FastifyReply, type: string, tenants: readonly string[], fn: (signal: AbortSignal) => Promise<T>): Promise<{ res: T; secs: number }> {
   const t0 = performance.now();
   try {
-    const res = await withQueryLimits(ctx, reply, fn);
+    const res = await withQueryLimits(ctx, reply, fn, tenants);
     const secs = (performance.now() - t0) / 1000;
     ctx.metrics.queries.inc({ type, status: 'success' });
     ctx.metrics.queryDuration.observe({ type }, secs);
@@ -170,7 +175,7 @@ async function metricRangeQuery(ctx: AppContext, req: FastifyRequest, reply: Fas
     const hit = await qc.cache.get(key);
     if (hit !== undefined) return hit as Record<string, unknown>;
   }
-  const { res, secs } = await timed(ctx, reply, 'metric', (signal) => evaluateRangeExpr(storageOf(ctx), expr, start, end, step, { tenants, signal }));
+  const { res, secs } = await timed(ctx, reply, 'metric', tenants, (signal) => evaluateRangeExpr(storageOf(ctx), expr, start, end, step, { tenants, signal }));
   const body = matrixBody(res.result.series, res.stats, secs);
   if (qc && key) await qc.cache.set(key, body);
   return body;
@@ -178,7 +183,7 @@ async function metricRangeQuery(ctx: AppContext, req: FastifyRequest, reply: Fas
 
 async function metricInstantQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, expr: MetricExpr, time: Nanos): Promise<Record<string, unknown>> {
   const tenants = requestTenants(req);
-  const { res, secs } = await timed(ctx, reply, 'metric', (signal) => evaluateInstantExpr(storageOf(ctx), expr, time, { tenants, signal }));
+  const { res, secs } = await timed(ctx, reply, 'metric', tenants, (signal) => evaluateInstantExpr(storageOf(ctx), expr, time, { tenants, signal }));
   return instantBody(res.result, time, res.stats, secs);
 }
 
@@ -188,7 +193,7 @@ async function logQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyRepl
   const categorize = wantsCategorized(req);
   const t0 = performance.now();
   try {
-    const res = await withQueryLimits(ctx, reply, (signal) => runLogQuery(storageOf(ctx), plans, { tenants, ...range, signal }, { categorize }));
+    const res = await withQueryLimits(ctx, reply, (signal) => runLogQuery(storageOf(ctx), plans, { tenants, ...range, signal }, { categorize }), tenants);
     const secs = (performance.now() - t0) / 1000;
     ctx.metrics.queries.inc({ type: 'log', status: 'success' });
     ctx.metrics.queryDuration.observe({ type: 'log' }, secs);
@@ -283,7 +288,7 @@ export async function queryRoutes(app: FastifyInstance, ctx: AppContext): Promis
   route('/loki/api/v1/index/volume', async (req, reply) => {
     const p = requestParams(req);
     const r = rangeParams({ ...p, limit: undefined }, ctx.config);
-    const { res, secs } = await timed(ctx, reply, 'volume', (signal) => volumeInstant(storageOf(ctx), volumeParams(req, p, r.start, r.end, signal)));
+    const { res, secs } = await timed(ctx, reply, 'volume', requestTenants(req), (signal) => volumeInstant(storageOf(ctx), volumeParams(req, p, r.start, r.end, signal)));
     const t = unixSeconds(r.end);
     const result = res.samples.map((s) => ({ metric: s.labels, value: [t, formatValue(s.value)] }));
     return { status: 'success', data: { resultType: 'vector', result, stats: lokiStats(metricStats(res.stats, result.length), secs) } };
@@ -293,7 +298,7 @@ export async function queryRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const p = requestParams(req);
     const r = rangeParams({ ...p, limit: undefined }, ctx.config);
     const step = stepParam(p, r.start, r.end);
-    const { res, secs } = await timed(ctx, reply, 'volume', (signal) => volumeRange(storageOf(ctx), volumeParams(req, p, r.start, r.end, signal), step));
+    const { res, secs } = await timed(ctx, reply, 'volume', requestTenants(req), (signal) => volumeRange(storageOf(ctx), volumeParams(req, p, r.start, r.end, signal), step));
     return matrixBody(res.series, res.stats, secs);
   });
 

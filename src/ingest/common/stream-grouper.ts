@@ -14,6 +14,7 @@ import { detectLevel, explicitLevelOf } from './level.js';
 import {
   MAX_REJECTION_RECORDS,
   checkLabels,
+  countDiscard,
   invalidLabelsMsg,
   lineTooLongMsg,
   metadataSize,
@@ -25,6 +26,8 @@ import {
   truncateUtf8,
   utf8LengthOver,
   type DecodeResult,
+  type DiscardCounts,
+  type DiscardReason,
   type Rejection,
 } from './validate.js';
 
@@ -41,6 +44,11 @@ export interface GrouperOptions {
    * "Maximum active stream limit exceeded" text. Used by the per-tenant stream limiter.
    */
   admitStream?: (id: bigint, key: string) => boolean;
+  /**
+   * Count the bytes of accepted entries (`DecodeResult.acceptedBytes`: line plus structured
+   * metadata, UTF-8) for the per-tenant rate limit. Off, nothing is measured.
+   */
+  countBytes?: boolean;
 }
 
 interface ParsedLabels {
@@ -105,7 +113,10 @@ export class StreamGrouper {
   private readonly streams: StreamEntries[] = [];
   private readonly rejections: Rejection[] = [];
   private rejectedEntries = 0;
+  private reasons: DiscardCounts | undefined;
   private accepted = 0;
+  private acceptedBytes = 0;
+  private readonly countBytes: boolean;
   private readonly maxTs: Nanos;
   private readonly minTs: Nanos | null;
 
@@ -117,6 +128,7 @@ export class StreamGrouper {
   ) {
     this.maxTs = nowNs + limits.creationGracePeriodNs;
     this.minTs = limits.rejectOlderThanNs === null ? null : nowNs - limits.rejectOlderThanNs;
+    this.countBytes = opts.countBytes === true;
   }
 
   /**
@@ -126,24 +138,24 @@ export class StreamGrouper {
    */
   openText(raw: string, entryCount: number): StreamHandle | null {
     const p = parseLabelText(raw);
-    if (typeof p === 'string') return this.refuseStream(undefined, p, entryCount);
+    if (typeof p === 'string') return this.refuseStream(undefined, p, entryCount, 'invalid_labels');
     return this.open(p, raw, entryCount);
   }
 
   /** Opens a stream named by a label object (`{"app":"api"}`), as Loki JSON and jsonlines send it. */
   openObject(obj: unknown, entryCount: number): StreamHandle | null {
     if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-      return this.refuseStream(undefined, invalidLabelsMsg(JSON.stringify(obj) ?? String(obj), 'stream labels must be an object of strings'), entryCount);
+      return this.refuseStream(undefined, invalidLabelsMsg(JSON.stringify(obj) ?? String(obj), 'stream labels must be an object of strings'), entryCount, 'invalid_labels');
     }
     const src = obj as Record<string, unknown>;
     const names = Object.keys(src);
     for (const k of names) {
       const v = src[k];
       if (typeof v !== 'string') {
-        return this.refuseStream(undefined, invalidLabelsMsg(safeStringify(src), `value of label ${JSON.stringify(k)} is not a string`), entryCount);
+        return this.refuseStream(undefined, invalidLabelsMsg(safeStringify(src), `value of label ${JSON.stringify(k)} is not a string`), entryCount, 'invalid_labels');
       }
       if (!isValidLabelName(k)) {
-        return this.refuseStream(undefined, invalidLabelsMsg(safeStringify(src), `invalid label name ${JSON.stringify(k)}`), entryCount);
+        return this.refuseStream(undefined, invalidLabelsMsg(safeStringify(src), `invalid label name ${JSON.stringify(k)}`), entryCount, 'invalid_labels');
       }
     }
     const labels = sortLabels(src as Labels);
@@ -155,7 +167,7 @@ export class StreamGrouper {
     const existing = this.byKey.get(p.key);
     if (existing !== undefined) return existing;
     const err = checkLabels(p.labels, p.names, raw, this.limits);
-    if (err !== null) return this.refuseStream(raw, err, entryCount);
+    if (err !== null) return this.refuseStream(raw, err.reason, entryCount, err.code);
     const idKey = this.tenant + '\x00' + p.key;
     let id = idCache.get(idKey);
     if (id === undefined) {
@@ -163,7 +175,7 @@ export class StreamGrouper {
       cacheSet(idCache, idKey, id);
     }
     if (this.opts.admitStream !== undefined && !this.opts.admitStream(id, p.key)) {
-      return this.refuseStream(p.key, streamLimitMsg(p.key, this.tenant), entryCount);
+      return this.refuseStream(p.key, streamLimitMsg(p.key, this.tenant), entryCount, 'stream_limit');
     }
     const target: StreamEntries = { labels: p.labels, key: p.key, id, entries: [] };
     const h: StreamHandle = { target, explicitLevel: explicitLevelOf(p.labels) };
@@ -172,8 +184,9 @@ export class StreamGrouper {
     return h;
   }
 
-  private refuseStream(stream: string | undefined, reason: string, entryCount: number): null {
+  private refuseStream(stream: string | undefined, reason: string, entryCount: number, code: DiscardReason): null {
     this.rejectedEntries += entryCount;
+    if (entryCount > 0) this.reasons = countDiscard(this.reasons, code, entryCount);
     this.record(stream === undefined ? { reason } : { stream, reason });
     return null;
   }
@@ -185,12 +198,14 @@ export class StreamGrouper {
   /** Refuses one entry that could not even be decoded (bad timestamp, wrong type, ...). */
   rejectEntry(h: StreamHandle | null, index: number, reason: string): void {
     this.rejectedEntries++;
+    this.reasons = countDiscard(this.reasons, 'invalid', 1);
     this.record(h === null ? { index, reason } : { stream: h.target.key, index, reason });
   }
 
   /** Refuses something that belongs to no stream (a jsonlines line that is not JSON). */
   rejectLine(index: number, reason: string): void {
     this.rejectedEntries++;
+    this.reasons = countDiscard(this.reasons, 'invalid', 1);
     this.record({ index, reason });
   }
 
@@ -202,16 +217,17 @@ export class StreamGrouper {
    */
   add(h: StreamHandle, ts: Nanos, line: string, metadata: Metadata | undefined, index: number, explicitLevel?: string): boolean {
     const lim = this.limits;
-    if (this.minTs !== null && ts < this.minTs) return this.refuse(h, index, tooOldMsg(h.target.key, ts, this.minTs));
-    if (ts > this.maxTs) return this.refuse(h, index, tooNewMsg(h.target.key, ts));
+    if (this.minTs !== null && ts < this.minTs) return this.refuse(h, index, tooOldMsg(h.target.key, ts, this.minTs), 'greater_than_max_sample_age');
+    if (ts > this.maxTs) return this.refuse(h, index, tooNewMsg(h.target.key, ts), 'too_far_in_future');
     if (lim.maxLineSize > 0) {
       const len = utf8LengthOver(line, lim.maxLineSize);
       if (len >= 0) {
-        if (!lim.maxLineSizeTruncate) return this.refuse(h, index, lineTooLongMsg(lim.maxLineSize, h.target.key, len));
+        if (!lim.maxLineSizeTruncate) return this.refuse(h, index, lineTooLongMsg(lim.maxLineSize, h.target.key, len), 'line_too_long');
         line = truncateUtf8(line, lim.maxLineSize);
       }
     }
     let level = explicitLevel ?? h.explicitLevel;
+    let mdBytes = -1;
     if (metadata !== undefined) {
       let count = 0;
       for (const _k in metadata) count++;
@@ -219,11 +235,11 @@ export class StreamGrouper {
         metadata = undefined;
       } else {
         if (lim.maxStructuredMetadataSize > 0) {
-          const size = metadataSize(metadata);
-          if (size > lim.maxStructuredMetadataSize) return this.refuse(h, index, metadataTooLargeMsg(h.target.key, size, lim.maxStructuredMetadataSize));
+          mdBytes = metadataSize(metadata);
+          if (mdBytes > lim.maxStructuredMetadataSize) return this.refuse(h, index, metadataTooLargeMsg(h.target.key, mdBytes, lim.maxStructuredMetadataSize), 'structured_metadata_too_large');
         }
         if (lim.maxStructuredMetadataEntries > 0 && count > lim.maxStructuredMetadataEntries) {
-          return this.refuse(h, index, metadataTooManyMsg(h.target.key, count, lim.maxStructuredMetadataEntries));
+          return this.refuse(h, index, metadataTooManyMsg(h.target.key, count, lim.maxStructuredMetadataEntries), 'structured_metadata_too_many');
         }
         if (level === undefined) level = explicitLevelOf(metadata);
       }
@@ -232,11 +248,17 @@ export class StreamGrouper {
       metadata === undefined ? { ts, line, level: detectLevel(line, level) } : { ts, line, level: detectLevel(line, level), metadata };
     h.target.entries.push(e);
     this.accepted++;
+    if (this.countBytes) {
+      // Loki's rate limit counts the line and the structured metadata (names and values).
+      this.acceptedBytes += Buffer.byteLength(line, 'utf8');
+      if (metadata !== undefined) this.acceptedBytes += mdBytes >= 0 ? mdBytes : metadataSize(metadata);
+    }
     return true;
   }
 
-  private refuse(h: StreamHandle, index: number, reason: string): false {
+  private refuse(h: StreamHandle, index: number, reason: string, code: DiscardReason): false {
     this.rejectedEntries++;
+    this.reasons = countDiscard(this.reasons, code, 1);
     this.record({ stream: h.target.key, index, reason });
     return false;
   }
@@ -249,6 +271,8 @@ export class StreamGrouper {
       accepted: this.accepted,
       rejected: this.rejections,
       rejectedEntries: this.rejectedEntries,
+      ...(this.reasons === undefined ? {} : { reasons: this.reasons }),
+      acceptedBytes: this.acceptedBytes,
     };
   }
 }

@@ -27,6 +27,39 @@ export interface Rejection {
 }
 
 /**
+ * Why entries were refused, with Loki's `reason` label values (pkg/validation/validate.go), as
+ * `logs_rejected_total{reason}` counts them; `invalid` is an entry that could not be decoded at
+ * all (Loki answers those 400 without counting a reason).
+ */
+export type DiscardReason =
+  | 'invalid'
+  | 'missing_labels'
+  | 'invalid_labels'
+  | 'max_label_names_per_series'
+  | 'label_name_too_long'
+  | 'label_value_too_long'
+  | 'duplicate_label_names'
+  | 'greater_than_max_sample_age'
+  | 'too_far_in_future'
+  | 'line_too_long'
+  | 'structured_metadata_too_large'
+  | 'structured_metadata_too_many'
+  | 'stream_limit'
+  | 'rate_limited'
+  /** Elasticsearch bulk items past `ingest.elasticsearch.maxItems` (answered 429 each). */
+  | 'too_many_items';
+
+/** Refused entries by reason; only reasons that occurred are present. */
+export type DiscardCounts = Partial<Record<DiscardReason, number>>;
+
+/** Adds `n` refusals for `reason` to `counts` (created on first use, so a clean request allocates nothing). */
+export function countDiscard(counts: DiscardCounts | undefined, reason: DiscardReason, n: number): DiscardCounts {
+  const c = counts ?? {};
+  c[reason] = (c[reason] ?? 0) + n;
+  return c;
+}
+
+/**
  * What a decoder returns. Valid entries are in `batch` even when others were refused (Loki's
  * rule: accept what is valid, answer 400 naming the rest). Producers hand `batch` over as is.
  */
@@ -38,6 +71,13 @@ export interface DecodeResult {
   rejected: Rejection[];
   /** Entries refused, counting every entry of a refused stream. */
   rejectedEntries: number;
+  /** `rejectedEntries` by reason; absent when nothing was refused. */
+  reasons?: DiscardCounts;
+  /**
+   * Bytes of the accepted entries as Loki's rate limit counts them (line plus structured
+   * metadata names and values, UTF-8); counted only when the decoder was asked to (`countBytes`).
+   */
+  acceptedBytes: number;
 }
 
 export const MAX_REJECTION_RECORDS = 1000;
@@ -80,6 +120,9 @@ export function metadataTooManyMsg(stream: string, n: number, limit: number): st
 export function streamLimitMsg(stream: string, tenant: string): string {
   return `Maximum active stream limit exceeded when trying to create stream ${stream}, reduce the number of active streams (reduce labels or reduce label values), or contact your Loki administrator to see if the limit can be increased, user: '${tenant}'`;
 }
+export function rateLimitedMsg(tenant: string, limitBytesPerSecond: number, lines: number, bytes: number): string {
+  return `Ingestion rate limit exceeded for user ${tenant} (limit: ${Math.trunc(limitBytesPerSecond)} bytes/sec) while attempting to ingest '${lines}' lines totaling '${bytes}' bytes, reduce log volume or contact your Loki administrator to see if the limit can be increased`;
+}
 export function bodyTooLargeMsg(size: number, limit: number): string {
   return `request body too large: ${size} bytes, limit: ${limit} bytes`;
 }
@@ -103,23 +146,29 @@ export function truncateUtf8(s: string, maxBytes: number): string {
   return buf.toString('utf8', 0, end);
 }
 
+/** A refused stream: Loki's text and reason. */
+export interface LabelsRefusal {
+  reason: string;
+  code: DiscardReason;
+}
+
 /**
  * Checks a stream's labels against the limits. `names` are the label names as the client sent
  * them, duplicates included; `rawText` is the label set as sent (Loki names the stream that way
- * in these errors). Returns Loki's error text, or `null` when the labels are acceptable.
+ * in these errors). Returns Loki's error text and reason, or `null` when the labels are acceptable.
  */
-export function checkLabels(labels: Labels, names: readonly string[], rawText: string, limits: IngestLimits): string | null {
-  if (names.length === 0) return MISSING_LABELS_MSG;
+export function checkLabels(labels: Labels, names: readonly string[], rawText: string, limits: IngestLimits): LabelsRefusal | null {
+  if (names.length === 0) return { reason: MISSING_LABELS_MSG, code: 'missing_labels' };
   let count = names.length;
   if (labels.service_name !== undefined) count--;
-  if (count > limits.maxLabelNamesPerSeries) return tooManyLabelsMsg(rawText, count, limits.maxLabelNamesPerSeries);
+  if (count > limits.maxLabelNamesPerSeries) return { reason: tooManyLabelsMsg(rawText, count, limits.maxLabelNamesPerSeries), code: 'max_label_names_per_series' };
   const sorted = names.length > 1 ? [...names].sort() : names;
   let last = '';
   for (const name of sorted) {
-    if (name.length > limits.maxLabelNameLength) return labelNameTooLongMsg(rawText, name);
+    if (name.length > limits.maxLabelNameLength) return { reason: labelNameTooLongMsg(rawText, name), code: 'label_name_too_long' };
     const v = labels[name];
-    if (utf8LengthOver(v, limits.maxLabelValueLength) >= 0) return labelValueTooLongMsg(rawText, v);
-    if (name === last) return duplicateLabelMsg(rawText, name);
+    if (utf8LengthOver(v, limits.maxLabelValueLength) >= 0) return { reason: labelValueTooLongMsg(rawText, v), code: 'label_value_too_long' };
+    if (name === last) return { reason: duplicateLabelMsg(rawText, name), code: 'duplicate_label_names' };
     last = name;
   }
   return null;

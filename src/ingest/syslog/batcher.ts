@@ -16,6 +16,11 @@
  *   entry.ts); one whose timestamp ingest limits refuse (too new: a BSD sender in another time
  *   zone) is stamped with the time received instead; one whose labels or metadata they refuse
  *   is kept raw.
+ * - Per-tenant limits (`tenantLimits`): a stream over the tenant's active stream limit loses its
+ *   messages (counted `stream_limit`, not moved to another stream); a batch over the tenant's
+ *   ingestion rate is held and retried like a refused append (TCP, TLS), or dropped and counted
+ *   `rate_limited` (UDP). A batch larger than the burst passes once the bucket is full, leaving
+ *   it in debt (the rate holds on average).
  * - Entries of one stream that carry the same timestamp are moved 1 ns apart in arrival order, so
  *   identical lines within one second (RFC 3164 has second precision) are not taken for retried
  *   duplicates by the store's idempotency check.
@@ -28,6 +33,8 @@ import { StreamGrouper, type StreamHandle } from '../common/stream-grouper.js';
 import { truncateUtf8 } from '../common/validate.js';
 import { formatRfc3339 } from '../common/timestamp.js';
 import { LogSentinelError } from '../../errors.js';
+import type { TenantLimiter } from '../../limits/index.js';
+import { LogThrottle } from '../../telemetry/log-throttle.js';
 import { parseSyslog } from './message.js';
 import { UNKNOWN_APP, toEntry, type SyslogEntry } from './entry.js';
 
@@ -42,6 +49,8 @@ export interface SyslogBatcherOptions {
   metrics: Metrics;
   logger: Logger;
   onFull: 'retry' | 'drop';
+  /** Per-tenant limits (overrides, active streams, rate); absent: `limits`, no stream or rate limit. */
+  tenantLimits?: TenantLimiter;
   /** Entries per batch (default 5000). */
   maxEntries?: number;
   /** Bytes of received messages per batch (default 4 MiB). */
@@ -74,6 +83,13 @@ export class SyslogBatcher {
   private readonly maxBytes: number;
   private readonly delayMs: number;
   private grouper: StreamGrouper | undefined;
+  /** The limits the current batch is checked against (the tenant's, at the batch's start). */
+  private limits: IngestLimits;
+  /** Streams of the current batch refused for the active stream limit, and their lost messages. */
+  private overLimit = new Set<string>();
+  private admitRefused = false;
+  private streamLimited = 0;
+  private readonly dropLog = new LogThrottle();
   private handles = new Map<string, StreamHandle | null>();
   private entries = 0;
   private bytes = 0;
@@ -91,6 +107,7 @@ export class SyslogBatcher {
     this.maxEntries = opts.maxEntries ?? 5000;
     this.maxBytes = opts.maxBytes ?? 4 * 1024 * 1024;
     this.delayMs = opts.delayMs ?? 5;
+    this.limits = opts.limits;
   }
 
   /** True while the next batch is full and an append is still in flight: stop reading. */
@@ -120,11 +137,15 @@ export class SyslogBatcher {
     this.bytes += raw.length;
     this.entries++;
     if (!this.addEntry(e, e.ts)) {
+      if (this.overLimit.has(e.sig)) {
+        this.streamLimited++;
+        return true;
+      }
       // Refused as parsed. A timestamp out of the accepted window (a BSD sender in another time
       // zone) costs only the timestamp; anything else (labels, metadata) keeps the message raw.
       if (e.ts !== undefined && this.addEntry(restamped(e), undefined)) reason ??= 'timestamp';
       else if (this.addRaw(text, peer, e)) reason ??= 'unparsable';
-      else this.opts.metrics.logsRejected.inc({ tenant: this.opts.tenant, protocol: PROTOCOL, reason: 'validation' });
+      else this.opts.metrics.logsRejected.inc({ tenant: this.opts.tenant, protocol: PROTOCOL, reason: 'invalid' });
     }
     if (reason !== undefined) {
       const k = transport + '\x00' + reason;
@@ -139,7 +160,19 @@ export class SyslogBatcher {
 
   private group(): StreamGrouper {
     if (this.grouper === undefined) {
-      this.grouper = new StreamGrouper(this.opts.tenant, this.opts.limits, BigInt(Date.now()) * 1_000_000n);
+      const po = this.opts.tenantLimits?.pushOptions(this.opts.tenant);
+      this.limits = po?.limits ?? this.opts.limits;
+      const admit = po?.grouper.admitStream;
+      this.grouper = new StreamGrouper(this.opts.tenant, this.limits, BigInt(Date.now()) * 1_000_000n, {
+        countBytes: po?.grouper.countBytes,
+        admitStream:
+          admit &&
+          ((id, key) => {
+            const ok = admit(id, key);
+            if (!ok) this.admitRefused = true;
+            return ok;
+          }),
+      });
       this.firstAt = process.hrtime.bigint();
     }
     return this.grouper;
@@ -149,8 +182,10 @@ export class SyslogBatcher {
     const g = this.group();
     let h = this.handles.get(e.sig);
     if (h === undefined) {
+      this.admitRefused = false;
       h = g.openObject(e.labels, 1);
       this.handles.set(e.sig, h);
+      if (h === null && this.admitRefused) this.overLimit.add(e.sig);
     }
     if (h === null) return false;
     const md = Object.keys(e.metadata).length > 0 ? e.metadata : undefined;
@@ -159,7 +194,7 @@ export class SyslogBatcher {
 
   /** The parsed form was refused by ingest limits: keep the message raw, stamped now. */
   private addRaw(text: string, peer: string, parsed: SyslogEntry): boolean {
-    const max = this.opts.limits.maxLineSize;
+    const max = this.limits.maxLineSize;
     const line = max > 0 ? truncateUtf8(text, max) : text;
     const md: Record<string, string> = { syslog_error: 'refused by ingest limits as parsed (timestamp, labels or metadata); kept raw' };
     if (parsed.metadata.facility !== undefined) md.facility = parsed.metadata.facility;
@@ -192,6 +227,11 @@ export class SyslogBatcher {
     const res = this.grouper.result();
     const { metrics } = this.opts;
     metrics.bytesReceived.inc({ protocol: PROTOCOL }, this.bytes);
+    if (this.streamLimited > 0) {
+      metrics.logsRejected.inc({ tenant: this.opts.tenant, protocol: PROTOCOL, reason: 'stream_limit' }, this.streamLimited);
+      const skipped = this.dropLog.take('stream_limit');
+      if (skipped >= 0) this.opts.logger.warn({ tenant: this.opts.tenant, dropped: this.streamLimited, similarLinesSkipped: skipped }, 'syslog messages dropped: their streams are over the tenant\'s active stream limit');
+    }
     for (const [k, n] of this.malformed) {
       const [transport, reason] = k.split('\x00');
       metrics.syslogMalformed.inc({ transport, reason }, n);
@@ -202,11 +242,13 @@ export class SyslogBatcher {
     this.entries = 0;
     this.bytes = 0;
     this.malformed = new Map();
+    this.overLimit = new Set();
+    this.streamLimited = 0;
     if (res.accepted === 0) {
       this.wake();
       return;
     }
-    this.inflight = this.send(res.batch, res.accepted, started).finally(() => {
+    this.inflight = this.send(res.batch, res.accepted, res.acceptedBytes, started).finally(() => {
       this.inflight = undefined;
       if (this.grouper !== undefined) {
         if (this.full || this.closing) this.flush();
@@ -223,11 +265,19 @@ export class SyslogBatcher {
     for (const r of w) r();
   }
 
-  private async send(batch: Parameters<Queue['append']>[0], accepted: number, started: bigint): Promise<void> {
+  private async send(batch: Parameters<Queue['append']>[0], accepted: number, bytes: number, started: bigint): Promise<void> {
     const { queue, metrics, tenant, logger } = this.opts;
     let delay = 50;
+    // The rate is taken once; a retry after a refused append does not pay it again.
+    let rated = this.opts.tenantLimits === undefined;
     for (;;) {
       try {
+        if (!rated) {
+          // A batch is LogSentinel's own grouping: one larger than the burst passes once the bucket is full.
+          const limited = this.opts.tenantLimits?.rateError(tenant, accepted, bytes, true);
+          if (limited !== undefined) throw limited;
+          rated = true;
+        }
         await queue.append(batch);
         metrics.logsReceived.inc({ tenant, protocol: PROTOCOL }, accepted);
         metrics.processingLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
@@ -235,10 +285,12 @@ export class SyslogBatcher {
         this.failing = false;
         return;
       } catch (err) {
-        const full = err instanceof LogSentinelError && err.code === 'QUEUE_FULL';
+        const code = err instanceof LogSentinelError ? err.code : undefined;
+        const reason = code === 'QUEUE_FULL' ? 'queue_full' : code === 'RATE_LIMITED' ? 'rate_limited' : 'error';
         if (this.opts.onFull === 'drop' || (this.closing && Date.now() >= this.closeDeadline)) {
-          metrics.logsRejected.inc({ tenant, protocol: PROTOCOL, reason: full ? 'queue_full' : 'error' }, accepted);
-          logger.warn({ err, entries: accepted }, `cannot append syslog entries to the queue: dropped ${accepted} entries`);
+          metrics.logsRejected.inc({ tenant, protocol: PROTOCOL, reason }, accepted);
+          const skipped = this.dropLog.take(reason);
+          if (skipped >= 0) logger.warn({ err, entries: accepted, similarLinesSkipped: skipped }, `cannot append syslog entries to the queue: dropped ${accepted} entries`);
           return;
         }
         if (!this.failing) logger.warn({ err, entries: accepted }, 'cannot append syslog entries to the queue: retrying, TCP senders are paused');

@@ -12,6 +12,9 @@ import { LogSentinelError } from '../../errors.js';
 import { createMetrics, type Metrics } from '../../telemetry/metrics.js';
 import { DEFAULT_INGEST_LIMITS } from '../common/limits.js';
 import { freePort } from '../../testing/free-port.js';
+import { opensslUnavailable, TestPki, type CertFiles } from '../../testing/certs.js';
+import { connect as tlsConnect } from 'node:tls';
+import { TenantLimiter } from '../../limits/index.js';
 import { startSyslogListener, type SyslogListener, type SyslogListenerOptions } from './listener.js';
 
 /** A queue that records batches; `refuse` rejects the next appends, `gate` holds them. */
@@ -340,5 +343,114 @@ test('start fails clearly: TLS files missing, port taken', async () => {
     await assert.rejects(start({ port: l.tcpPort }), /cannot start the syslog listener: cannot listen on tcp 127.0.0.1:\d+: .*EADDRINUSE/);
   } finally {
     await l.stop();
+  }
+});
+
+// ---- syslog over TLS with client certificates --------------------------------------------------
+
+/** Sends over TLS; resolves with how the connection ended (`sent` when the server read it all). */
+function tlsSend(port: number, ca: Buffer, data: string, client?: CertFiles): Promise<'sent' | string> {
+  return new Promise((resolve) => {
+    const s = tlsConnect({ host: '127.0.0.1', port, ca, servername: 'localhost', ...(client ? { cert: client.cert, key: client.key } : {}) }, () => {
+      s.end(data);
+    });
+    let err = '';
+    s.on('error', (e: NodeJS.ErrnoException) => (err ||= e.code ?? e.message));
+    s.on('close', () => resolve(err === '' ? 'sent' : err));
+    s.resume();
+  });
+}
+
+test('TLS with client certificates: mapped certificates write to their tenant, others are refused and counted', { skip: opensslUnavailable() }, async () => {
+  const pki = new TestPki();
+  const rogue = new TestPki('Rogue CA');
+  const server = pki.issue('server', { cn: 'localhost', san: ['DNS:localhost', 'IP:127.0.0.1'] });
+  const web = pki.issue('web', { cn: 'web-01', usage: 'client' });
+  const db = pki.issue('db', { cn: 'db-7', san: ['DNS:db.example.com'], usage: 'client' });
+  const stranger = pki.issue('stranger', { cn: 'stranger', usage: 'client' });
+  const forged = rogue.issue('forged', { cn: 'web-01', usage: 'client' });
+  const base = { port: 0, tlsPort: await freePort(), tlsCertFile: server.certFile, tlsKeyFile: server.keyFile, tlsClientCaFile: pki.ca.certFile, tlsClientTenants: ['web-01=web', 'db.example.com=db'] };
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (l: string) => void lines.push(l) });
+  const { q, m, l } = await start({ ...base, logger });
+  try {
+    const msg = (app: string): string => `<14>1 2024-01-01T00:00:00Z h ${app} - - - hello from ${app}\n`;
+    assert.equal(await tlsSend(l.tlsPort, pki.ca.cert, msg('web'), web), 'sent');
+    assert.equal(await tlsSend(l.tlsPort, pki.ca.cert, msg('db'), db), 'sent');
+    assert.equal(await tlsSend(l.tlsPort, pki.ca.cert, msg('anon')), 'sent'); // not required: no certificate → syslog.tenant
+    await until(() => q.count() === 3, 'three entries');
+    const byTenant = Object.fromEntries(q.batches.map((b) => [b.streams[0].labels.app, b.tenant]));
+    assert.deepEqual(byTenant, { web: 'web', db: 'db', anon: 'sys' });
+
+    // refused after the handshake: the server closes before reading anything
+    for (const c of [stranger, forged]) await tlsSend(l.tlsPort, pki.ca.cert, msg('refused'), c);
+    await until(() => lines.length >= 2, 'refusals logged');
+    assert.equal(await counter(m, 'syslog_tls_connections_refused_total', { reason: 'unknown_client' }), 1);
+    assert.equal(await counter(m, 'syslog_tls_connections_refused_total', { reason: 'untrusted_certificate' }), 1);
+    // bounded logging: one line per reason and minute, however many refusals
+    for (let i = 0; i < 5; i++) await tlsSend(l.tlsPort, pki.ca.cert, msg('refused'), stranger);
+    assert.equal(await counter(m, 'syslog_tls_connections_refused_total', { reason: 'unknown_client' }), 6);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(lines.filter((x) => x.includes('"reason":"unknown_client"')).length, 1);
+    assert.match(lines.find((x) => x.includes('unknown_client'))!, /no syslog\.tlsClientTenants entry for stranger/);
+    assert.equal(q.entries().filter((e) => e.line.includes('refused')).length, 0);
+  } finally {
+    await l.stop();
+  }
+
+  // required: a client without a certificate fails the handshake
+  const req = await start({ ...base, tlsPort: await freePort(), tlsRequireClientCert: true });
+  try {
+    const got = await tlsSend(req.l.tlsPort, pki.ca.cert, '<14>1 - h nocert - - - x\n');
+    assert.notEqual(got, 'sent');
+    for (let i = 0; i < 50 && (await counter(req.m, 'syslog_tls_connections_refused_total', { reason: 'no_certificate' })) === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(await counter(req.m, 'syslog_tls_connections_refused_total', { reason: 'no_certificate' }), 1);
+    assert.equal(await tlsSend(req.l.tlsPort, pki.ca.cert, '<14>1 - h withcert - - - x\n', web), 'sent');
+    await until(() => req.q.count() === 1, 'the certified entry');
+    assert.equal(req.q.batches[0].tenant, 'web');
+  } finally {
+    await req.l.stop();
+    pki.remove();
+    rogue.remove();
+  }
+});
+
+test('TLS client certificate options without a client CA are refused at start', async () => {
+  await assert.rejects(start({ port: 0, tlsPort: await freePort(), tlsCertFile: '/x', tlsKeyFile: '/y', tlsRequireClientCert: true }), /syslog\.tlsRequireClientCert and syslog\.tlsClientTenants need syslog\.tlsClientCaFile/);
+  await assert.rejects(start({ tlsClientTenants: ['web'] }), /expected <certificate name>=<tenant>/);
+});
+
+test('per-tenant limits: over the rate UDP drops and counts, TCP waits for the rate; streams over the limit are dropped and counted', async () => {
+  const m = createMetrics();
+  // 2000 bytes/s, burst 600 bytes; at most 2 active streams
+  const tenantLimits = new TenantLimiter({
+    defaults: { ingest: DEFAULT_INGEST_LIMITS, ingestionRateBytes: 2000, ingestionBurstBytes: 600, maxGlobalStreams: 2, maxQueryParallelism: 32 },
+    streamIdleMs: 60_000,
+    maxOutstandingPerTenant: 10,
+    metrics: m,
+  });
+  const { q, l } = await start({ tenantLimits, metrics: m, batch: { delayMs: 2, maxEntries: 1 } });
+  try {
+    const msg = (app: string, i: number): string => `<14>1 2024-01-01T00:00:00Z h ${app} - - - ${'m'.repeat(200)} ${i}`;
+    // UDP: the burst takes about two 200-byte messages; the rest of a quick flood is dropped
+    await udpSend(l.udpPort, [0, 1, 2, 3, 4, 5].map((i) => msg('udp', i)));
+    await until(() => q.count() >= 2, 'the first UDP messages');
+    await new Promise((r) => setTimeout(r, 100));
+    const udpRejected = await counter(m, 'logs_rejected_total', { tenant: 'sys', protocol: 'syslog', reason: 'rate_limited' });
+    assert.ok(udpRejected >= 1, `UDP messages dropped for the rate: ${udpRejected}`);
+    assert.equal(q.count() + udpRejected, 6);
+    // TCP: nothing is lost, the connection just waits for the rate
+    const before = q.count();
+    await tcpSend(l.tcpPort, [0, 1, 2, 3, 4].map((i) => msg('udp', i) + '\n').join(''));
+    await until(() => q.count() === before + 5, 'every TCP message', 10_000);
+    // a third stream is over the limit of 2 (udp, and now tcp2; tcp3 is refused)
+    await tcpSend(l.tcpPort, msg('tcp2', 0) + '\n' + msg('tcp3', 0) + '\n');
+    await until(() => q.entries().some((e) => e.labels.app === 'tcp2'), 'the admitted stream', 10_000);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await counter(m, 'logs_rejected_total', { tenant: 'sys', protocol: 'syslog', reason: 'stream_limit' }), 1);
+    assert.deepEqual([...new Set(q.entries().map((e) => e.labels.app))].sort(), ['tcp2', 'udp']);
+  } finally {
+    await l.stop();
+    tenantLimits.close();
   }
 });

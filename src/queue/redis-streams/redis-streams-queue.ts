@@ -21,6 +21,7 @@
  * - No MAXLEN trimming: it would drop entries nobody has consumed. Acknowledged entries are
  *   XDELed instead, and `maxBacklog` bounds the rest.
  */
+import { redactUrl } from '../../config/redact.js';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Redis, type RedisOptions } from 'ioredis';
@@ -454,15 +455,4 @@ function toRecord(flat: unknown[]): Record<string, unknown> {
 function fieldOf(fields: readonly string[], name: string): string | undefined {
   for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
   return undefined;
-}
-
-/** The URL without its password, for messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<invalid url>';
-  }
 }
