@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatTenants, formatWhen, parseTenantsInput, parseTokens, parseUsers, passwordProblem, sortTokens, timeOf, tokenRequest, tokenStatus, userNameProblem, userRequest, userStatus, type TokenForm, type TokenRecord, type UserForm } from '../../ui/src/components/admin/admin-model.js';
+import { failureMessage, formatTenants, formatWhen, parseTenantsInput, parseTokens, parseUsers, passwordProblem, sortTokens, timeOf, tokenRequest, tokenStatus, userNameProblem, userRequest, userStatus, type TokenForm, type TokenRecord, type UserForm } from '../../ui/src/components/admin/admin-model.js';
 
 const NOW = Date.parse('2025-11-22T12:00:00Z');
 
@@ -84,6 +84,12 @@ describe('admin forms', () => {
     bad('_audit', /reserved/);
   });
 
+  it('refusals read as one sentence', () => {
+    assert.equal(failureMessage('create user ann', new Error('cannot create user: password must be at least 8 characters long')), 'Cannot create user: password must be at least 8 characters long');
+    assert.equal(failureMessage('revoke token ci', new Error('HTTP 502')), 'Cannot revoke token ci: HTTP 502');
+    assert.equal(failureMessage('delete user bob', 'boom'), 'Cannot delete user bob: boom');
+  });
+
   it('passwords', () => {
     assert.equal(passwordProblem('s3cret', 's3cret'), undefined);
     assert.match(passwordProblem('', '') ?? '', /Enter a password/);
@@ -120,6 +126,7 @@ describe('admin forms', () => {
       assert.ok('error' in r && want.test(r.error), JSON.stringify(r));
     };
     bad(tokenForm({ name: ' ' }), /Name the token/);
+    bad(tokenForm({ name: 'my token' }), /1 to 64 letters/);
     bad(tokenForm({ expiry: 'date', expiryDate: '' }), /Choose the day/);
     bad(tokenForm({ expiry: 'date', expiryDate: '2020-01-01' }), /in the past/);
     bad(tokenForm({ scopes: [] }), /at least one scope/);

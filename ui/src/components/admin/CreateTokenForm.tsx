@@ -1,7 +1,7 @@
 /** The "New token" form: name, scopes, tenants, default tenant, expiry. */
 import { useState, type FormEvent } from 'react';
 import { AccessFields } from './AccessFields';
-import { EXPIRY_CHOICES, tokenRequest, type ExpiryChoice, type TokenForm } from './admin-model';
+import { failureMessage, EXPIRY_CHOICES, tokenRequest, type ExpiryChoice, type TokenForm } from './admin-model';
 import { createToken } from './admin-api';
 
 const EMPTY: TokenForm = { name: '', scopes: ['logs:write'], tenants: '', defaultTenant: '', expiry: '90d', expiryDate: '' };
@@ -25,7 +25,7 @@ export function CreateTokenForm({ onCreated, onCancel }: { onCreated: (name: str
       setForm(EMPTY);
       onCreated(req.body.name, token);
     } catch (err) {
-      setError(`Cannot create token ${req.body.name}: ${(err as Error).message}`);
+      setError(failureMessage(`create token ${req.body.name}`, err));
     } finally {
       setBusy(false);
     }

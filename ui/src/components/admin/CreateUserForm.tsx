@@ -1,7 +1,7 @@
 /** The "New user" form: name, password twice, scopes, tenants, default tenant. */
 import { useState, type FormEvent } from 'react';
 import { AccessFields } from './AccessFields';
-import { userRequest, type UserForm } from './admin-model';
+import { failureMessage, userRequest, type UserForm } from './admin-model';
 import { createUser } from './admin-api';
 
 const EMPTY: UserForm = { name: '', password: '', confirm: '', scopes: ['logs:read', 'rules:read'], tenants: '', defaultTenant: '' };
@@ -25,7 +25,7 @@ export function CreateUserForm({ onCreated, onCancel }: { onCreated: (name: stri
       setForm(EMPTY);
       onCreated(req.body.name);
     } catch (err) {
-      setError(`Cannot create user ${req.body.name}: ${(err as Error).message}`);
+      setError(failureMessage(`create user ${req.body.name}`, err));
     } finally {
       setBusy(false);
     }

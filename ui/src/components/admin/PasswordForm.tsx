@@ -1,9 +1,10 @@
 /** Sets a user's new password (typed twice), inline in their row. */
 import { useState, type FormEvent } from 'react';
-import { passwordProblem } from './admin-model';
+import { failureMessage, passwordProblem } from './admin-model';
 import { updateUser } from './admin-api';
 
-export function PasswordForm({ name, onDone }: { name: string; onDone: (changed: boolean) => void }) {
+/** `self`: the signed-in user's own password; the server then ends their sessions, so they log in again. */
+export function PasswordForm({ name, self, onDone }: { name: string; self: boolean; onDone: (changed: boolean) => void }) {
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
   const [error, setError] = useState<string | undefined>();
@@ -20,7 +21,7 @@ export function PasswordForm({ name, onDone }: { name: string; onDone: (changed:
       await updateUser(name, { password });
       onDone(true);
     } catch (err) {
-      setError(`Cannot change the password of ${name}: ${(err as Error).message}`);
+      setError(failureMessage(`change the password of ${name}`, err));
       setBusy(false);
     }
   };
@@ -34,6 +35,7 @@ export function PasswordForm({ name, onDone }: { name: string; onDone: (changed:
       <button type="button" onClick={() => onDone(false)} disabled={busy}>
         Cancel
       </button>
+      {self && <span className="dim small">A new password ends your sessions: you will log in again.</span>}
       {error && (
         <span className="form-error" role="alert">
           {error}

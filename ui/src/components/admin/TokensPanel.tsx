@@ -1,7 +1,7 @@
 /** API tokens: create (the secret shown once), the list with created, expires, last used and revoked, revoke. */
 import { useCallback, useMemo, useState } from 'react';
 import { usePolling } from '../overview/use-polling';
-import { formatTenants, formatWhen, sortTokens, tokenStatus, type TokenRecord } from './admin-model';
+import { failureMessage, formatTenants, formatWhen, sortTokens, tokenStatus, type TokenRecord } from './admin-model';
 import { listTokens, revokeToken } from './admin-api';
 import { ConfirmButton } from './ConfirmButton';
 import { CreateTokenForm } from './CreateTokenForm';
@@ -24,7 +24,7 @@ export function TokensPanel() {
       await revokeToken(t.id);
       setNotice(`Token ${t.name} is revoked: clients using it are refused from now on.`);
     } catch (err) {
-      setActionError(`Cannot revoke token ${t.name}: ${(err as Error).message}`);
+      setActionError(failureMessage(`revoke token ${t.name}`, err));
     }
     refresh();
   };

@@ -2,7 +2,7 @@
 import { useCallback, useState } from 'react';
 import type { Me } from '../auth/me';
 import { usePolling } from '../overview/use-polling';
-import { formatTenants, formatWhen, userStatus, type UserRecord } from './admin-model';
+import { failureMessage, formatTenants, formatWhen, userStatus, type UserRecord } from './admin-model';
 import { deleteUser, listUsers, updateUser } from './admin-api';
 import { ConfirmButton } from './ConfirmButton';
 import { CreateUserForm } from './CreateUserForm';
@@ -24,7 +24,7 @@ export function UsersPanel({ me }: { me: Me }) {
       await f();
       setNotice(done);
     } catch (err) {
-      setActionError(`Cannot ${what}: ${(err as Error).message}`);
+      setActionError(failureMessage(what, err));
     }
     refresh();
   };
@@ -50,6 +50,7 @@ export function UsersPanel({ me }: { me: Me }) {
           {passwordFor === u.name ? (
             <PasswordForm
               name={u.name}
+              self={self}
               onDone={(changed) => {
                 setPasswordFor(undefined);
                 if (changed) setNotice(`The password of ${u.name} is changed.`);

@@ -116,6 +116,16 @@ export function formatTenants(tenants: string[] | '*', defaultTenant?: string): 
   return tenants.map((t) => (t === defaultTenant && tenants.length > 1 ? `${t} (default)` : t)).join(', ');
 }
 
+/**
+ * A refused action for people: the server's messages already read `cannot <verb> <object>: <cause>`
+ * (capitalised here); anything else gets that frame.
+ */
+export function failureMessage(what: string, err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/^cannot /i.test(msg)) return msg.charAt(0).toUpperCase() + msg.slice(1);
+  return `Cannot ${what}: ${msg}`;
+}
+
 // ---- forms ----------------------------------------------------------------------------------
 
 const USER_NAME_RE = /^[a-zA-Z0-9._@-]{1,64}$/;
@@ -208,7 +218,7 @@ export type CreateTokenBody = Access & { name: string; ttl?: string; expiresAt?:
 export function tokenRequest(f: TokenForm, nowMs: number): { body: CreateTokenBody } | { error: string } {
   const name = f.name.trim();
   if (name === '') return { error: 'Name the token after what uses it (say, "vector-prod").' };
-  if (name.length > 128) return { error: 'A token name has at most 128 characters.' };
+  if (!USER_NAME_RE.test(name)) return { error: 'A token name has 1 to 64 letters, digits and . _ @ -.' };
   const access = accessOf(f);
   if ('error' in access) return access;
   const body: CreateTokenBody = { name, ...access };
