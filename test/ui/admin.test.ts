@@ -52,6 +52,9 @@ describe('admin lists', () => {
     assert.equal(formatWhen(undefined, NOW, '—'), '—');
     assert.match(formatWhen(NOW - 3 * 86_400_000, NOW), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2} \(3 d ago\)$/);
     assert.match(formatWhen(NOW + 30 * 86_400_000, NOW), /\(in 30 d\)$/);
+    assert.match(formatWhen(NOW + 30 * 86_400_000 - 5000, NOW), /\(in 30 d\)$/);
+    assert.match(formatWhen(NOW + 90 * 60_000, NOW), /\(in 2 h\)$/);
+    assert.match(formatWhen(NOW + 20_000, NOW), /\(in less than a minute\)$/);
     assert.equal(formatTenants('*'), 'every tenant');
     assert.equal(formatTenants('*', 'ops'), 'every tenant (default ops)');
     assert.equal(formatTenants(['a', 'b'], 'b'), 'a, b (default)');

@@ -7,7 +7,7 @@
  * from any call but the login itself tells the listeners of `onUnauthenticated`, which show the
  * login page.
  */
-import { apiErrorMessage } from './components/auth/error-message';
+import { apiErrorMessage } from './components/auth/error-message.js';
 
 export class ApiError extends Error {
   constructor(
@@ -136,7 +136,7 @@ export async function probe(url: string): Promise<{ status: number; text: string
 
 // ---- Loki response shapes ------------------------------------------------------------------
 
-import type { Labels } from './types';
+import type { Labels } from './types.js';
 export type { Labels };
 
 export interface StreamResult {

@@ -106,8 +106,16 @@ export function formatWhen(ms: number | undefined, nowMs: number, never = 'never
   const d = new Date(ms);
   const p = (n: number): string => String(n).padStart(2, '0');
   const stamp = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`;
-  const rel = ms > nowMs ? `in ${formatAgo(nowMs, ms).replace(/ ago$/, '').replace('just now', 'a moment')}` : formatAgo(ms, nowMs);
-  return `${stamp} (${rel})`;
+  return `${stamp} (${ms > nowMs ? formatIn(ms - nowMs) : formatAgo(ms, nowMs)})`;
+}
+
+/** A time ahead, rounded to its largest unit: an expiry 30 days out reads "in 30 d" a second after it was set. */
+function formatIn(ms: number): string {
+  const s = ms / 1000;
+  if (s < 60) return 'in less than a minute';
+  if (s < 3600) return `in ${Math.round(s / 60)} min`;
+  if (s < 86_400) return `in ${Math.round(s / 3600)} h`;
+  return `in ${Math.round(s / 86_400)} d`;
 }
 
 export function formatTenants(tenants: string[] | '*', defaultTenant?: string): string {
