@@ -145,6 +145,27 @@ describe('AuthStore', () => {
     }
   });
 
+  it('a CSRF token replaced by a login in another tab is fetched again, once', async () => {
+    let current = 'csrf-old';
+    routes['GET /api/v1/auth/me'] = () => ({ status: 200, body: { ...ANN, csrfToken: current } });
+    routes['POST /loki/api/v1/rules/ns'] = (c) => (c.headers['X-CSRF-Token'] === current ? { status: 202, body: { status: 'success' } } : { status: 403, body: { status: 'error', error: 'cannot change rules: missing or wrong X-CSRF-Token' } });
+    const store = new AuthStore();
+    try {
+      await store.boot();
+      current = 'csrf-new';
+      assert.deepEqual(await sendJson('POST', '/loki/api/v1/rules/ns', {}), { status: 'success' });
+      assert.deepEqual(calls.map((c) => `${c.method} ${c.url} ${c.headers['X-CSRF-Token'] ?? ''}`), ['GET /api/v1/auth/me ', 'POST /loki/api/v1/rules/ns csrf-old', 'GET /api/v1/auth/me ', 'POST /loki/api/v1/rules/ns csrf-new']);
+      // Other refusals are not retried.
+      routes['POST /loki/api/v1/rules/ns'] = { status: 403, body: { status: 'error', error: 'cannot change rules: the credential ann lacks scope rules:write' } };
+      calls = [];
+      await assert.rejects(sendJson('POST', '/loki/api/v1/rules/ns', {}), /lacks scope/);
+      assert.equal(calls.length, 1);
+      assert.equal(store.snapshot().kind, 'signed-in');
+    } finally {
+      store.dispose();
+    }
+  });
+
   it('throttled logins carry the wait', async () => {
     routes['POST /api/v1/auth/login'] = { status: 429, body: { error: 'too_many_requests', message: 'cannot log in: too many failed attempts' }, headers: { 'retry-after': '42' } };
     const store = new AuthStore();

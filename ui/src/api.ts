@@ -118,10 +118,25 @@ export async function getJson<T>(path: string, params?: Record<string, string | 
  * which the server refuses) and the CSRF token. Answers without a body (204) give undefined.
  */
 export async function sendJson<T>(method: 'POST' | 'PATCH' | 'PUT' | 'DELETE', path: string, body?: unknown): Promise<T | undefined> {
-  const h: Record<string, string> = { ...headers() };
-  if (csrfToken) h['X-CSRF-Token'] = csrfToken;
-  if (body !== undefined) h['Content-Type'] = 'application/json';
-  const { res, text, html } = await call(method, path, path, { headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+  const send = (): Promise<{ res: Response; text: string; html: boolean }> => {
+    const h: Record<string, string> = { ...headers() };
+    if (csrfToken) h['X-CSRF-Token'] = csrfToken;
+    if (body !== undefined) h['Content-Type'] = 'application/json';
+    return call(method, path, path, { headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
+  };
+  let answer: { res: Response; text: string; html: boolean };
+  try {
+    answer = await send();
+  } catch (err) {
+    // A login in another tab replaces the session cookie, and with it the CSRF token this tab
+    // holds: ask /me for the current one and try once more.
+    if (!(err instanceof ApiError && err.status === 403 && /csrf/i.test(err.message) && csrfToken)) throw err;
+    const me = await getJson<{ csrfToken?: unknown }>('/api/v1/auth/me');
+    if (typeof me.csrfToken !== 'string' || me.csrfToken === csrfToken) throw err;
+    csrfToken = me.csrfToken;
+    answer = await send();
+  }
+  const { res, text, html } = answer;
   if (res.status === 204 || text.trim() === '') return undefined;
   return parse<T>(path, res.status, text, html);
 }
