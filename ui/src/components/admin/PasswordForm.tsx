@@ -27,6 +27,8 @@ export function PasswordForm({ name, self, onDone }: { name: string; self: boole
   };
   return (
     <form className="password-form" method="post" onSubmit={(e) => void submit(e)} aria-label={`New password for ${name}`} noValidate>
+      {/* For password managers: whose password this is. */}
+      <input type="text" autoComplete="username" value={name} readOnly hidden />
       <input type="password" aria-label="New password" placeholder="New password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} autoFocus />
       <input type="password" aria-label="Repeat the new password" placeholder="Repeat" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
       <button type="submit" className="primary" disabled={busy}>
