@@ -12,6 +12,12 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415 },
   PAYLOAD_TOO_LARGE: { status: 413 },
   INVALID_TENANT: { status: 400 },
+  /** No credential, or one that is unknown, revoked, expired or wrong (docs/specs/auth.md). */
+  UNAUTHENTICATED: { status: 401 },
+  /** A valid credential without the scope or tenant a request needs, or a missing CSRF token. */
+  FORBIDDEN: { status: 403 },
+  /** A user or token that exists already, or a change that would lock every admin out. */
+  CONFLICT: { status: 409 },
   RATE_LIMITED: { status: 429 },
   QUEUE_FULL: { status: 429 },
   QUERY_LIMIT: { status: 400 },

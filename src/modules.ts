@@ -43,6 +43,7 @@ import { RedisLease, rulerLeaseKey } from './alerting/lease.js';
 import { QueryCache } from './query/cache/index.js';
 import { RedisTailFeed, RedisTailPublisher, TailHub } from './query/tail/index.js';
 import { startSyslogListener } from './ingest/syslog/listener.js';
+import { createAuth, openAuth, type AuthBackends } from './auth/init.js';
 
 export type ModuleName = 'store' | 'queue' | 'alerting' | 'processor' | 'retention' | 'ingest-api' | 'query-api' | 'ruler' | 'server';
 
@@ -206,6 +207,11 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
     dependencies: (dependencies = backends === 'cluster' ? cachedDependencyChecks(checks, { onResult: (name, up) => dependencyState.set(name, up) }) : undefined),
     version: VERSION,
   };
+  // Authentication (src/auth): in place before the server listens, so nothing is served without
+  // credentials while the credentials store opens (503 until then); opened after the modules.
+  const authBackends: AuthBackends = { backends, queue: () => queue, storage: () => storage };
+  const auth = createAuth(cfg, role, authBackends, logger);
+  ctx.auth = auth;
   let app: FastifyInstance | undefined;
   // Created up front: the processor (embedded) publishes into the hub of this process's query API.
   const tailHub = names.includes('query-api') ? new TailHub() : undefined;
@@ -395,10 +401,11 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
       }
     }
   }
-  ready = true;
   const addr = app!.server.address();
   const port = typeof addr === 'object' && addr ? addr.port : cfg.server.port;
   const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? '127.0.0.1' : cfg.server.host;
+  if (auth) stops.push(await openAuth(auth, cfg, authBackends, { url: `http://${host}:${port}`, logger }));
+  ready = true;
   logger.info({ role, backends, modules: names, port, dataDir: cfg.dataDir }, 'LogSentinel started');
   let stopping: Promise<void> | undefined;
   return {

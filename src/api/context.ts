@@ -8,6 +8,7 @@ import type { IngestLimits } from '../ingest/common/limits.js';
 import type { Semaphore } from '../query/semaphore.js';
 import type { AttachedCache } from '../query/cache/index.js';
 import type { TailHub } from '../query/tail/index.js';
+import type { AuthService } from '../auth/auth-service.js';
 
 export interface AppContext {
   config: Config;
@@ -30,5 +31,10 @@ export interface AppContext {
   queryCache?: AttachedCache;
   /** Live-tail fan-out of committed entries (roles that serve queries). */
   tailHub?: TailHub;
+  /**
+   * Authentication (src/auth); absent when `auth.enabled` is false, and then every request is
+   * the anonymous principal with every scope and tenant (the open behaviour).
+   */
+  auth?: AuthService;
   version: string;
 }

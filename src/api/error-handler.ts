@@ -1,7 +1,9 @@
 /**
  * The only place errors become HTTP responses. Loki's routes answer errors as plain text (as Loki
  * does, and as Grafana and logcli expect); LogSentinel's own JSON APIs answer
- * `{"status":"error","errorType":...,"error":...}`.
+ * `{"status":"error","errorType":...,"error":...}`, except the auth API (`/api/v1/auth/*`) and
+ * every 401/403 of a JSON API, which answer `{"error": <code>, "message": ...}`
+ * (docs/specs/auth.md). The OTLP and Elasticsearch routes have their own handlers.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { LogSentinelError } from '../errors.js';
@@ -30,6 +32,9 @@ export function sendError(req: FastifyRequest, reply: FastifyReply, err: unknown
   if (status >= 500) req.log.error({ err }, 'request failed');
   else req.log.debug({ err: message, status }, 'request rejected');
   if (status >= 500 && !(err instanceof LogSentinelError)) message = `internal error (request id ${req.id})`;
+  if (jsonStyle(req.url) && (req.url.startsWith('/api/v1/auth/') || code === 'UNAUTHENTICATED' || code === 'FORBIDDEN')) {
+    return reply.status(status).send({ error: code.toLowerCase(), message });
+  }
   if (jsonStyle(req.url)) {
     return reply.status(status).send({ status: 'error', errorType: code.toLowerCase(), error: message });
   }

@@ -16,6 +16,9 @@ import { rulesRoutes } from './routes/rules.js';
 import { tailRoutes } from './routes/tail.js';
 import { overviewRoutes } from './routes/overview.js';
 import { uiRoutes } from './routes/ui.js';
+import { authRoutes } from './routes/auth.js';
+import { authResolver, type RequestAuth } from './auth-resolver.js';
+import { checkRouteTable } from './route-scopes.js';
 import type { Alerting } from '../alerting/index.js';
 
 export interface ServerOptions {
@@ -80,6 +83,15 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     done(null, payload);
   });
 
+  // Authentication and tenant authorization, before any route runs (docs/specs/auth.md); every
+  // route must have an entry in route-scopes.ts, checked once all are registered.
+  const routes: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of Array.isArray(r.method) ? r.method : [r.method]) routes.push({ method, url: r.url });
+  });
+  app.decorateRequest('auth', null as unknown as RequestAuth);
+  app.addHook('onRequest', authResolver(ctx));
+
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
   app.setNotFoundHandler((req, reply) => reply.status(404).type('text/plain').send(`404 page not found: ${req.method} ${req.url.split('?')[0]}\n`));
 
@@ -97,5 +109,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   }
   const rules = opts.rules;
   if (rules) await app.register(async (scope) => rulesRoutes(scope, ctx, rules));
+  await app.register(async (scope) => authRoutes(scope, ctx));
+  checkRouteTable(routes);
   return app;
 }

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 export interface Config {
   server: { host: string; port: number; maxRequestBytes: number; logLevel: string; shutdownTimeoutMs: number };
   dataDir: string;
+  auth: { enabled: boolean; openMetrics: boolean; adminPassword: string; adminToken: string };
   storage: {
     duckdb: { memoryLimit: string; threads: number; checkpointIntervalMs: number; checkpointWalBytes: number };
     postgres: { url: string; schema: string };
@@ -183,6 +184,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const cfg: Config = {
     server: { host: s('server.host'), port: n('server.port'), maxRequestBytes: n('server.maxRequestBytes'), logLevel: s('server.logLevel'), shutdownTimeoutMs: n('server.shutdownTimeout') },
     dataDir: s('dataDir'),
+    auth: { enabled: b('auth.enabled'), openMetrics: b('auth.openMetrics'), adminPassword: s('auth.adminPassword'), adminToken: s('auth.adminToken') },
     storage: {
       duckdb: {
         memoryLimit: s('storage.duckdb.memoryLimit'),

@@ -23,6 +23,12 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'server.logLevel', type: 'string', default: 'info', doc: "LogSentinel's own log level (trace, debug, info, warn, error, fatal, silent)." },
   { path: 'dataDir', type: 'string', default: './data', doc: 'Directory of the embedded store (DuckDB file and its WAL).', flag: '--data-dir' },
 
+  // ---- authentication (src/auth/, docs/security.md) ------------------------------------------------
+  { path: 'auth.enabled', type: 'bool', default: true, doc: 'Require credentials (API tokens, user passwords, UI sessions) on every API, with scopes and tenant sets (docs/security.md). `false` keeps the open behaviour for trusted setups: anyone who reaches the port may push, read every tenant and change rules (a warning is logged when the listener is not loopback).' },
+  { path: 'auth.openMetrics', type: 'bool', default: true, doc: '`/metrics` answers without credentials (it holds no log data); `false` requires scope admin. Health endpoints are always open.' },
+  { path: 'auth.adminPassword', type: 'string', default: '', doc: 'Password of the user `admin`, set at every start (created when missing). When this or `auth.adminToken` is set, no random first admin is generated. At least 8 characters.' },
+  { path: 'auth.adminToken', type: 'string', default: '', doc: 'An API token with scope admin that is made to exist at every start, exactly this value (`lst_<12 of a-z2-7>_<32+ of A-Za-z0-9_->`; docs/security.md shows how to make one).' },
+
   { path: 'storage.duckdb.memoryLimit', type: 'string', default: '2GB', doc: "DuckDB's memory_limit." },
   { path: 'storage.duckdb.threads', type: 'int', default: 2, doc: 'DuckDB worker threads for queries.' },
   { path: 'storage.duckdb.checkpointInterval', type: 'duration', default: '30s', doc: 'How often the WAL is checkpointed into the database file. Checkpoints are scheduled by LogSentinel, never triggered inside an ingest commit.' },

@@ -32,8 +32,8 @@ export interface Cluster {
   schema: string;
   /** Environment for a role: the suite's Redis prefix and PostgreSQL schema (+ `extra`). */
   env(redisUrl?: string): Record<string, string>;
-  /** Starts `logsentinel <command>`; it is stopped after the suite. */
-  start(command: string, env?: Record<string, string>): Promise<ServerHandle>;
+  /** Starts `logsentinel <command>` (authentication off unless `opts.auth`); it is stopped after the suite. */
+  start(command: string, env?: Record<string, string>, opts?: { auth?: boolean }): Promise<ServerHandle>;
 }
 
 /** Call inside a `describe`: registers the clean-up of processes, keys and schema with `after`. */
@@ -64,8 +64,8 @@ export function useCluster(name: string, extra: Record<string, string> = {}): Cl
     prefix,
     schema,
     env,
-    async start(command, e = env()) {
-      const s = await startServer({ command, env: e });
+    async start(command, e = env(), opts = {}) {
+      const s = await startServer({ command, env: e, auth: opts.auth });
       servers.push(s);
       return s;
     },

@@ -9,7 +9,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { queueOf } from './push.js';
-import { writeTenant } from '../tenant.js';
+import { requestTenant } from '../auth-resolver.js';
 import { LogSentinelError } from '../../errors.js';
 import { nowNs } from '../../query/time.js';
 import { decodeEsBulk, EsBulkRequestError, type BulkItem } from '../../ingest/elasticsearch-bulk.js';
@@ -166,8 +166,8 @@ function notFound(req: FastifyRequest, reply: FastifyReply, type: string, reason
   return send(req, reply, 404, elasticsearchError(404, type, reason));
 }
 
-/** Errors of these routes in Elasticsearch's shape (the server's handler would answer Loki's plain text). */
-function sendEsError(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
+/** Errors of these routes (and of `GET /` for non-browsers) in Elasticsearch's shape (the server's handler would answer Loki's plain text). */
+export function sendEsError(req: FastifyRequest, reply: FastifyReply, err: unknown): FastifyReply {
   let status = 500;
   let type = 'exception';
   let reason = `internal error (request id ${req.id})`;
@@ -195,6 +195,10 @@ function sendEsError(req: FastifyRequest, reply: FastifyReply, err: unknown): Fa
       case 'STORAGE_UNAVAILABLE':
         type = 'unavailable_shards_exception';
         break;
+      case 'UNAUTHENTICATED':
+      case 'FORBIDDEN':
+        type = 'security_exception';
+        break;
       default:
         type = status < 500 ? (err.code === 'PUSH_INVALID' ? 'parse_exception' : 'illegal_argument_exception') : 'exception';
     }
@@ -210,6 +214,8 @@ function sendEsError(req: FastifyRequest, reply: FastifyReply, err: unknown): Fa
   }
   if (status >= 500) req.log.error({ err }, 'request failed');
   else req.log.debug({ err: reason, status }, 'request rejected');
+  // Errors raised before this scope's onRequest hook (authentication) still name the product.
+  reply.header('X-Elastic-Product', 'Elasticsearch');
   return send(req, reply, status, elasticsearchError(status, type, reason));
 }
 
@@ -268,7 +274,7 @@ export async function elasticsearchRoutes(app: FastifyInstance, ctx: AppContext)
   const bulk = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const started = process.hrtime.bigint();
     const queue = queueOf(ctx, 'bulk request');
-    const tenant = writeTenant(req);
+    const tenant = requestTenant(req);
     const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
     ctx.metrics.bytesReceived.inc({ protocol: PROTOCOL }, body.length);
     const { index } = req.params as { index?: string };

@@ -10,7 +10,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { queueOf } from './push.js';
-import { writeTenant } from '../tenant.js';
+import { requestTenant } from '../auth-resolver.js';
 import { LogSentinelError } from '../../errors.js';
 import { nowNs } from '../../query/time.js';
 import { formatRejections } from '../../ingest/common/validate.js';
@@ -67,7 +67,7 @@ export async function otlpRoutes(app: FastifyInstance, ctx: AppContext): Promise
   const handle = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const started = process.hrtime.bigint();
     const queue = queueOf(ctx, 'OTLP logs');
-    const tenant = writeTenant(req);
+    const tenant = requestTenant(req);
     const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
     ctx.metrics.bytesReceived.inc({ protocol: PROTOCOL }, body.length);
     const contentType = req.headers['content-type'];

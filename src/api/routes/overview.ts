@@ -11,7 +11,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
-import { readTenants } from '../tenant.js';
+import { requestTenants } from '../auth-resolver.js';
 import { rangeParams, type Params } from '../params.js';
 import { storageOf, withQueryLimits } from './query.js';
 import type { Labels } from '../../model/labels.js';
@@ -87,7 +87,7 @@ export async function overviewRoutes(app: FastifyInstance, ctx: AppContext): Pro
   app.get('/api/v1/overview', async (req, reply) => {
     const storage = storageOf(ctx);
     const range = rangeParams(req.query as Params, ctx.config);
-    const tenants = readTenants(req);
+    const tenants = requestTenants(req);
     const stepS = stepFor(range.end - range.start);
     const width = BigInt(stepS) * 1_000_000_000n;
     // Buckets [start + k·step, start + (k+1)·step): origin one nanosecond before start.

@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Queue } from '../../queue/queue.js';
-import { writeTenant } from '../tenant.js';
+import { requestTenant } from '../auth-resolver.js';
 import { decodeLokiPush } from '../../ingest/loki-push.js';
 import { decodeJsonLines } from '../../ingest/jsonlines.js';
 import { formatRejections, type DecodeResult } from '../../ingest/common/validate.js';
@@ -32,7 +32,7 @@ export async function pushRoutes(app: FastifyInstance, ctx: AppContext): Promise
   const handle = async (req: FastifyRequest, reply: FastifyReply, protocol: string, decode: (body: Buffer, tenant: string) => DecodeResult): Promise<FastifyReply> => {
     const started = process.hrtime.bigint();
     const queue = queueOf(ctx, 'push');
-    const tenant = writeTenant(req);
+    const tenant = requestTenant(req);
     const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
     ctx.metrics.bytesReceived.inc({ protocol }, body.length);
     const res = decode(body, tenant);

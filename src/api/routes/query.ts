@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
-import { readTenants } from '../tenant.js';
+import { requestTenants } from '../auth-resolver.js';
 import { many, one, rangeParams, requestParams, required, stepParam, type Params } from '../params.js';
 import { compileSelector, planBoth } from '../../query/compile.js';
 import { parseExpr, type LogSelectorExpr, type MetricExpr } from '../../logql/index.js';
@@ -162,7 +162,7 @@ async function timed<T>(ctx: AppContext, reply: FastifyReply, type: string, fn: 
 }
 
 async function metricRangeQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, expr: MetricExpr, start: Nanos, end: Nanos, step: Nanos): Promise<Record<string, unknown>> {
-  const tenants = readTenants(req);
+  const tenants = requestTenants(req);
   // Cache-aside (cluster mode): only aligned ranges old enough that their result cannot change.
   const qc = ctx.queryCache;
   const key = qc && uncacheableReason(start, end, step, nowNs(), qc.maxFreshnessNs) === undefined ? cacheKey(qc.prefix, { tenants, expr, start, end, step }) : undefined;
@@ -177,14 +177,14 @@ async function metricRangeQuery(ctx: AppContext, req: FastifyRequest, reply: Fas
 }
 
 async function metricInstantQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, expr: MetricExpr, time: Nanos): Promise<Record<string, unknown>> {
-  const tenants = readTenants(req);
+  const tenants = requestTenants(req);
   const { res, secs } = await timed(ctx, reply, 'metric', (signal) => evaluateInstantExpr(storageOf(ctx), expr, time, { tenants, signal }));
   return instantBody(res.result, time, res.stats, secs);
 }
 
 async function logQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, expr: LogSelectorExpr, range: { start: Nanos; end: Nanos; limit: number; direction: 'backward' | 'forward' }): Promise<Record<string, unknown>> {
   const plans = planBoth(expr);
-  const tenants = readTenants(req);
+  const tenants = requestTenants(req);
   const categorize = wantsCategorized(req);
   const t0 = performance.now();
   try {
@@ -204,7 +204,7 @@ async function selectStreams(ctx: AppContext, req: FastifyRequest, selectors: st
   const storage = storageOf(ctx);
   const out: StreamInfo[] = [];
   const seen = new Set<string>();
-  for (const tenant of readTenants(req)) {
+  for (const tenant of requestTenants(req)) {
     const lists =
       selectors.length === 0
         ? [await storage.streams(tenant, start, end)]
@@ -269,7 +269,7 @@ export async function queryRoutes(app: FastifyInstance, ctx: AppContext): Promis
     }
     const target = (one(p, 'targetLabels') ?? '').split(',').map((x) => x.trim()).filter((x) => x !== '');
     return {
-      tenants: readTenants(req),
+      tenants: requestTenants(req),
       query: required(p, 'query'),
       start,
       end,
@@ -325,7 +325,7 @@ export async function queryRoutes(app: FastifyInstance, ctx: AppContext): Promis
     // `level` is also the detected level column of streams without a level label.
     if (name === 'level' && withoutOwnLevel.length > 0) {
       const storage = storageOf(ctx);
-      for (const tenant of readTenants(req)) {
+      for (const tenant of requestTenants(req)) {
         const ids = withoutOwnLevel.filter((s) => s.tenant === tenant).map((s) => s.id);
         if (ids.length) for (const l of await storage.levels(tenant, ids, start, end)) values.add(l);
       }
@@ -347,7 +347,7 @@ export async function queryRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const plans = compileSelector(required(p, 'query'));
     const storage = storageOf(ctx);
     const total = { streams: 0, chunks: 0, bytes: 0, entries: 0 };
-    for (const tenant of readTenants(req)) {
+    for (const tenant of requestTenants(req)) {
       const streams = flatten(await resolveStreams(storage, tenant, plans, start, end + 1n));
       const s = await storage.stats(tenant, streams.map((x) => x.id), start, end + 1n);
       total.streams += s.streams;

@@ -5,15 +5,14 @@
  * - `GET|POST|DELETE /loki/api/v1/rules[/{namespace}[/{group}]]` (and the legacy `/api/prom/rules`):
  *   YAML in and out; POST and DELETE answer 202 with `{"status":"success",...}`; a missing
  *   namespace or group is a 404 with a plain-text reason; an invalid group a 400 naming the rule.
- * The tenant is `X-Scope-OrgID`; rule edits are written to the rule store (the rules directory, or
+ * The tenant is `X-Scope-OrgID` (resolved and checked by src/api/auth-resolver.ts); rule edits are written to the rule store (the rules directory, or
  * PostgreSQL in cluster mode, where other rulers follow within a poll) and applied here at once.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Alerting } from '../../alerting/index.js';
-import { readTenants } from '../tenant.js';
+import { requestTenant, requestTenants } from '../auth-resolver.js';
 import { LogSentinelError } from '../../errors.js';
-import { DEFAULT_TENANT, isValidTenant } from '../../model/tenant.js';
 import { formatYaml, parseGroupYaml } from '../../alerting/rule-file.js';
 import { RuleNotFoundError } from '../../alerting/rule-store.js';
 import type { ActiveAlert } from '../../alerting/alert.js';
@@ -66,13 +65,6 @@ function ruleJson(g: GroupRuntime, r: RuleRuntime): Record<string, unknown> {
   };
 }
 
-function writeTenantOf(req: FastifyRequest): string {
-  const h = req.headers['x-scope-orgid'];
-  const t = ((Array.isArray(h) ? h[0] : h) ?? '').trim() || DEFAULT_TENANT;
-  if (!isValidTenant(t)) throw new LogSentinelError('INVALID_TENANT', `cannot manage rules of tenant ${JSON.stringify(t)}: tenant ids are 1-150 of [a-zA-Z0-9!-_.*'()], one tenant per request`);
-  return t;
-}
-
 function accepted(reply: FastifyReply): FastifyReply {
   return reply.status(202).send({ status: 'success', data: null, errorType: '', error: '' });
 }
@@ -94,7 +86,7 @@ export async function rulesRoutes(app: FastifyInstance, ctx: AppContext, alertin
 
   app.get('/prometheus/api/v1/rules', async (req) => {
     const a = need();
-    const tenants = readTenants(req);
+    const tenants = requestTenants(req);
     const type = (req.query as Record<string, string | undefined>).type;
     const keep = (r: RuleRuntime): boolean => !type || (type === 'alert' ? r.rule.kind === 'alert' : type === 'record' ? r.rule.kind === 'record' : true);
     const groups: Array<Record<string, unknown>> = (a.ruler?.list(tenants) ?? []).map((g) => ({
@@ -139,7 +131,7 @@ export async function rulesRoutes(app: FastifyInstance, ctx: AppContext, alertin
 
   app.get('/prometheus/api/v1/alerts', async (req) => {
     const a = need();
-    const tenants = readTenants(req);
+    const tenants = requestTenants(req);
     const alerts: Array<Record<string, unknown>> = [];
     for (const g of a.ruler?.list(tenants) ?? []) for (const r of g.rules) for (const al of r.alerts?.current() ?? []) alerts.push(alertJson(al));
     for (const al of a.critical?.firing(tenants) ?? []) alerts.push(alertJson(al));
@@ -157,7 +149,7 @@ export async function rulesRoutes(app: FastifyInstance, ctx: AppContext, alertin
       throw new LogSentinelError('INVALID_PARAMETER', `cannot run query ${JSON.stringify(query)}: only a recorded series selector is supported here, like name or name{label="value"}`);
     }
     const matchers = m[2] && m[2].replace(/\s/g, '') !== '{}' ? parseLogSelector(m[2]).matchers : [];
-    const tenants = new Set(readTenants(req));
+    const tenants = new Set(requestTenants(req));
     const now = Date.now() / 1000;
     const result = a.recorded
       .latest(m[1])
@@ -170,7 +162,7 @@ export async function rulesRoutes(app: FastifyInstance, ctx: AppContext, alertin
 
   const listRules = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const a = need();
-    const tenant = writeTenantOf(req);
+    const tenant = requestTenant(req);
     const { namespace } = req.params as { namespace?: string };
     const { namespaces, errors } = await a.store.load(tenant);
     for (const e of errors) req.log.warn({ err: e.message }, 'rule file rejected');
@@ -182,7 +174,7 @@ export async function rulesRoutes(app: FastifyInstance, ctx: AppContext, alertin
 
   const getGroup = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const a = need();
-    const tenant = writeTenantOf(req);
+    const tenant = requestTenant(req);
     const { namespace, group } = req.params as { namespace: string; group: string };
     const { namespaces } = await a.store.load(tenant);
     const g = namespaces.find((ns) => ns.namespace === namespace)?.groups.find((x) => x.name === group);
@@ -192,7 +184,7 @@ export async function rulesRoutes(app: FastifyInstance, ctx: AppContext, alertin
 
   const setGroup = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const a = need();
-    const tenant = writeTenantOf(req);
+    const tenant = requestTenant(req);
     const { namespace } = req.params as { namespace: string };
     const body = typeof req.body === 'string' ? req.body : '';
     let group;
@@ -208,7 +200,7 @@ export async function rulesRoutes(app: FastifyInstance, ctx: AppContext, alertin
 
   const del = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const a = need();
-    const tenant = writeTenantOf(req);
+    const tenant = requestTenant(req);
     const { namespace, group } = req.params as { namespace: string; group?: string };
     try {
       if (group === undefined) await a.store.deleteNamespace(tenant, namespace);

@@ -6,7 +6,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
-import { readTenants } from '../tenant.js';
+import { requestTenants } from '../auth-resolver.js';
 import { rangeParams, type Params } from '../params.js';
 import type { LogSelectorExpr, Stage } from '../../logql/index.js';
 import { planBoth } from '../../query/compile.js';
@@ -65,7 +65,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: AppContext): Promi
     if (levels.length > 0) expr.matchers.push({ name: 'level', op: '=~', value: levels.join('|') });
     for (const c of strings('contains', body.contains)) expr.stages.push({ type: 'line_filter', op: '|=', values: [c] } as Stage);
     const plans = planBoth(expr);
-    const tenants = readTenants(req);
+    const tenants = requestTenants(req);
     const t0 = performance.now();
     const res = await withQueryLimits(ctx, reply, (signal) => runLogQuery(storageOf(ctx), plans, { tenants, ...range, end: range.end + 1n, signal }));
     const entries = res.streams

@@ -20,7 +20,7 @@ import { runLogQuery } from '../../query/log-query.js';
 import { nowNs, parseTime } from '../../query/time.js';
 import { TailSubscriber, type TailHub, type TailMessage } from '../../query/tail/index.js';
 import { limitParam, one, requestParams, required } from '../params.js';
-import { readTenants } from '../tenant.js';
+import { requestTenants } from '../auth-resolver.js';
 import { storageOf } from './query.js';
 
 /** Loki's maxDelayForInTailing. */
@@ -53,7 +53,7 @@ function tailParams(req: FastifyRequest, ctx: AppContext): TailParams {
   }
   const limit = one(p, 'limit') ? limitParam(p, ctx.config) : 100;
   const start = parseTime('start', one(p, 'start'), nowNs() - 3_600_000_000_000n);
-  return { plans, tenants: readTenants(req, one(p, 'orgId')), delayMs: delay * 1000, limit, start };
+  return { plans, tenants: requestTenants(req), delayMs: delay * 1000, limit, start };
 }
 
 function closeReason(err: unknown): string {

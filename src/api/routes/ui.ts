@@ -9,7 +9,8 @@ import fastifyStatic from '@fastify/static';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../context.js';
-import { sendElasticsearchInfo } from './elasticsearch.js';
+import { sendElasticsearchInfo, sendEsError } from './elasticsearch.js';
+import { sendError } from '../error-handler.js';
 
 /** dist/ui, from src/api/routes (tsx) and dist/api/routes (built) alike. */
 export const UI_DIR = fileURLToPath(new URL('../../../dist/ui', import.meta.url));
@@ -45,6 +46,9 @@ export async function uiRoutes(app: FastifyInstance, ctx: AppContext, opts: UiRo
     indexHtml ??= readFileSync(`${dir}/index.html`, 'utf8');
     return reply.header('Cache-Control', 'no-cache').type('text/html; charset=utf-8').send(indexHtml);
   };
+
+  // `GET /` from a non-browser is Elasticsearch's handshake: its refusals (401) in Elasticsearch's shape.
+  app.setErrorHandler((err, req, reply) => (opts.elasticsearch && req.routeOptions.url === '/' && !wantsHtml(req) ? sendEsError(req, reply, err) : sendError(req, reply, err)));
 
   if (built) {
     // Vite names assets by content hash, so they can be cached for good.

@@ -21,11 +21,17 @@ export const RPC_CODE = {
   INTERNAL: 13,
   UNAVAILABLE: 14,
   DEADLINE_EXCEEDED: 4,
+  PERMISSION_DENIED: 7,
+  UNAUTHENTICATED: 16,
 } as const;
 
 /** The google.rpc.Code for an HTTP error status. */
 export function rpcCodeOf(httpStatus: number): number {
   switch (httpStatus) {
+    case 401:
+      return RPC_CODE.UNAUTHENTICATED;
+    case 403:
+      return RPC_CODE.PERMISSION_DENIED;
     case 404:
       return RPC_CODE.NOT_FOUND;
     case 413:

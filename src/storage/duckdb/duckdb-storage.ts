@@ -353,6 +353,16 @@ export class DuckDBStorage implements Storage {
     return { streams, chunks: streams, entries: Number(row[1]), bytes: Number(row[2]) };
   }
 
+  /**
+   * Runs `fn` on the writer connection, between commits and checkpoints: other tables kept in
+   * this file (the auth tables of src/auth/duckdb-auth-store.ts) are written here. `fn` must
+   * not leave a transaction open.
+   */
+  async withWriter<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    if (this.closed || !this.writer) throw new LogSentinelError('STORAGE_UNAVAILABLE', 'cannot write to the store: it is closed', { retryable: true });
+    return this.writeLock.run(() => fn(this.writer!));
+  }
+
   /** Runs a read-only query on its own connection. */
   async query(sql: string, values?: DuckDBValue[]): Promise<DuckDBValue[][]> {
     const conn = await this.instance!.connect();
