@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { failureMessage, formatTenants, formatWhen, parseTenantsInput, parseTokens, parseUsers, passwordProblem, sortTokens, timeOf, tokenRequest, tokenStatus, userNameProblem, userRequest, userStatus, type TokenForm, type TokenRecord, type UserForm } from '../../ui/src/components/admin/admin-model.js';
+import { failureMessage, formatScopes, formatTenants, formatWhen, parseTenantsInput, parseTokens, parseUsers, passwordProblem, sortTokens, timeOf, tokenRequest, tokenStatus, userNameProblem, userRequest, userStatus, type TokenForm, type TokenRecord, type UserForm } from '../../ui/src/components/admin/admin-model.js';
 
 const NOW = Date.parse('2025-11-22T12:00:00Z');
 
@@ -55,6 +55,8 @@ describe('admin lists', () => {
     assert.match(formatWhen(NOW + 30 * 86_400_000 - 5000, NOW), /\(in 30 d\)$/);
     assert.match(formatWhen(NOW + 90 * 60_000, NOW), /\(in 2 h\)$/);
     assert.match(formatWhen(NOW + 20_000, NOW), /\(in less than a minute\)$/);
+    assert.equal(formatScopes(['admin', 'logs:write', 'custom', 'logs:read']), 'logs:read, logs:write, admin, custom');
+    assert.equal(formatScopes([]), '—');
     assert.equal(formatTenants('*'), 'every tenant');
     assert.equal(formatTenants('*', 'ops'), 'every tenant (default ops)');
     assert.equal(formatTenants(['a', 'b'], 'b'), 'a, b (default)');

@@ -1,7 +1,7 @@
 /** API tokens: create (the secret shown once), the list with created, expires, last used and revoked, revoke. */
 import { useCallback, useMemo, useState } from 'react';
 import { usePolling } from '../overview/use-polling';
-import { failureMessage, formatTenants, formatWhen, sortTokens, tokenStatus, type TokenRecord } from './admin-model';
+import { failureMessage, formatScopes, formatTenants, formatWhen, sortTokens, tokenStatus, type TokenRecord } from './admin-model';
 import { listTokens, revokeToken } from './admin-api';
 import { ConfirmButton } from './ConfirmButton';
 import { CreateTokenForm } from './CreateTokenForm';
@@ -39,7 +39,7 @@ export function TokensPanel() {
             {t.id}
           </div>
         </td>
-        <td className="scopes">{t.scopes.join(', ') || '—'}</td>
+        <td className="scopes">{formatScopes(t.scopes)}</td>
         <td>{formatTenants(t.tenants, t.defaultTenant)}</td>
         <td className="when">
           {formatWhen(t.createdAt, nowMs, '—')}

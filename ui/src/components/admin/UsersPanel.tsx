@@ -2,7 +2,7 @@
 import { useCallback, useState } from 'react';
 import type { Me } from '../auth/me';
 import { usePolling } from '../overview/use-polling';
-import { failureMessage, formatTenants, formatWhen, userStatus, type UserRecord } from './admin-model';
+import { failureMessage, formatScopes, formatTenants, formatWhen, userStatus, type UserRecord } from './admin-model';
 import { deleteUser, listUsers, updateUser } from './admin-api';
 import { ConfirmButton } from './ConfirmButton';
 import { CreateUserForm } from './CreateUserForm';
@@ -38,7 +38,7 @@ export function UsersPanel({ me }: { me: Me }) {
           <strong>{u.name}</strong>
           {self && <span className="dim"> (you)</span>}
         </td>
-        <td className="scopes">{u.scopes.join(', ') || '—'}</td>
+        <td className="scopes">{formatScopes(u.scopes)}</td>
         <td>{formatTenants(u.tenants, u.defaultTenant)}</td>
         <td>
           <span className={`status status-${status}`}>{status}</span>

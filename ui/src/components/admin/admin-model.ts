@@ -118,6 +118,15 @@ function formatIn(ms: number): string {
   return `in ${Math.round(s / 86_400)} d`;
 }
 
+/** Scopes in one order everywhere (logs before rules, read before write, admin last); unknown ones at the end. */
+export function formatScopes(scopes: string[]): string {
+  const rank = (s: string): number => {
+    const i = (SCOPES as readonly string[]).indexOf(s);
+    return i < 0 ? SCOPES.length : i;
+  };
+  return [...scopes].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b)).join(', ') || '—';
+}
+
 export function formatTenants(tenants: string[] | '*', defaultTenant?: string): string {
   if (tenants === '*') return defaultTenant && defaultTenant !== 'default' ? `every tenant (default ${defaultTenant})` : 'every tenant';
   if (tenants.length === 0) return 'none';
