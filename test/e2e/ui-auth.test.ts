@@ -30,6 +30,7 @@ const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 interface Answer {
   status: number;
   text: string;
+  retryAfter: string | null;
 }
 
 async function call(s: ServerHandle, path: string, opts: { method?: string; token?: string; tenant?: string; body?: unknown; cookie?: string } = {}): Promise<Answer> {
@@ -39,7 +40,7 @@ async function call(s: ServerHandle, path: string, opts: { method?: string; toke
   if (opts.cookie) headers.Cookie = opts.cookie;
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   const r = await fetch(s.url + path, { method: opts.method ?? 'GET', headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
-  return { status: r.status, text: await r.text() };
+  return { status: r.status, text: await r.text(), retryAfter: r.headers.get('retry-after') };
 }
 
 async function push(s: ServerHandle, tenant: string, service: string, lines: string[], token = ADMIN_TOKEN): Promise<Answer> {
@@ -322,6 +323,31 @@ describe('web UI authentication', { skip, timeout: 240_000 }, () => {
       const rules = await call(server, '/loki/api/v1/rules', { token: ADMIN_TOKEN });
       assert.ok(rules.status === 200 || rules.status === 404, rules.text);
       assert.doesNotMatch(rules.text, /csrf-group|Forged/);
+    } finally {
+      await context.close();
+    }
+  });
+
+  // Last: it uses up failed logins (5 free per user name, 20 per address; then doubling lockouts).
+  it('throttled logins say how long to wait and allow another try after it', async () => {
+    // Eight real failures for one name lock it for 4 s (1, 2, 4 s after the sixth, seventh, eighth).
+    for (let failures = 0; failures < 8; ) {
+      const r = await call(server, '/api/v1/auth/login', { method: 'POST', body: { username: 'mallory', password: 'guess-' + failures } });
+      if (r.status === 401) failures++;
+      else if (r.status === 429) await new Promise((res) => setTimeout(res, Number(r.retryAfter ?? '1') * 1000));
+      else assert.fail(`login answered ${r.status}: ${r.text}`);
+    }
+    const { context, page } = await newPage(browser);
+    try {
+      await page.goto(server.url + '/explore');
+      await logIn(page, 'mallory', 'one-more-guess');
+      const alert = page.getByRole('alert');
+      await alert.filter({ hasText: /^Too many failed logins\. Try again in \d s\.$/ }).waitFor();
+      const button = page.getByRole('button', { name: 'Log in' });
+      assert.equal(await button.isDisabled(), true, 'no pointless attempts while locked');
+      await screenshot(page, 'login-throttled');
+      await alert.filter({ hasText: 'You can try again now.' }).waitFor({ timeout: 15_000 });
+      assert.equal(await button.isDisabled(), false);
     } finally {
       await context.close();
     }
