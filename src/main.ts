@@ -3,7 +3,8 @@
  * The `logsentinel` command: `serve` (the default) runs everything in one process with the
  * embedded store; `ingest`, `process`, `query`, `ruler` run one role of the cluster mode (Redis
  * Streams queue, PostgreSQL store), `all` runs every role in one process (cluster backends when
- * both URLs are set, embedded otherwise); `loadgen` sends synthetic logs to a running server.
+ * both URLs are set, embedded otherwise); `loadgen` sends synthetic logs to a running server;
+ * `token` and `user` manage API tokens and users through the admin API.
  */
 import { Command, Option } from 'commander';
 import { hostname } from 'node:os';
@@ -12,6 +13,7 @@ import { OPTIONS } from './config/schema.js';
 import { envName } from './config/load.js';
 import { backendsFor, start, type Role, type Running } from './modules.js';
 import { VERSION } from './version.js';
+import { registerAuthCommands } from './cli/auth-commands.js';
 
 const program = new Command();
 program
@@ -120,6 +122,7 @@ program
   .option('--concurrency <n>', 'requests in flight at once', '4')
   .option('--seed <n>', 'corpus seed', '1')
   .option('--tenant <id>', 'X-Scope-OrgID to send')
+  .option('--token <token>', 'API token with scope logs:write, sent as a bearer token (else env LOGSENTINEL_TOKEN)')
   .addOption(new Option('--protocol <protocol>', 'wire format').choices(['loki-json', 'loki-protobuf', 'jsonlines']).default('loki-json'))
   .action(async (o: Record<string, string> & { label: string[] }) => {
     const { runLoadgen } = await import('./loadgen/loadgen.js');
@@ -155,10 +158,14 @@ program
       seed: num('seed', 0),
       protocol: o.protocol as 'loki-json' | 'loki-protobuf' | 'jsonlines',
       tenant: o.tenant,
+      token: o.token ?? process.env.LOGSENTINEL_TOKEN,
       signal: stop.signal,
       out: process.stdout,
     });
     process.exit(summary.errors > 0 && summary.accepted === 0 ? 1 : 0);
   });
+
+// `logsentinel token ...` and `logsentinel user ...`: the admin API (docs/security.md).
+registerAuthCommands(program);
 
 await program.parseAsync(process.argv);

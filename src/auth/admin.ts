@@ -89,9 +89,10 @@ export class AuthAdmin {
 
   async createUser(body: unknown, actor: Actor): Promise<UserInfo> {
     const what = 'create user';
-    const b = object(body, what, ['name', 'password', 'scopes', 'tenants', 'defaultTenant', 'disabled', 'expiresAt', 'ttl']);
-    const target = typeof b.name === 'string' && NAME_RE.test(b.name) ? b.name : undefined;
+    const given = (body as { name?: unknown } | null)?.name;
+    const target = typeof given === 'string' && NAME_RE.test(given) ? given : undefined;
     return this.audited(actor, 'user.create', target, async () => {
+      const b = object(body, what, ['name', 'password', 'scopes', 'tenants', 'defaultTenant', 'disabled', 'expiresAt', 'ttl']);
       const now = this.svc.now();
       const tenants = parseTenantSet(b.tenants, what);
       if (b.disabled !== undefined && typeof b.disabled !== 'boolean') throw new LogSentinelError('BAD_REQUEST', `cannot ${what}: disabled must be true or false`);
@@ -115,8 +116,8 @@ export class AuthAdmin {
 
   async updateUser(userName: string, body: unknown, actor: Actor): Promise<UserInfo> {
     const what = `update user ${safeName(userName)}`;
-    const b = object(body, what, ['password', 'scopes', 'tenants', 'defaultTenant', 'disabled', 'expiresAt', 'ttl']);
     return this.audited(actor, 'user.update', safeName(userName), async () => {
+      const b = object(body, what, ['password', 'scopes', 'tenants', 'defaultTenant', 'disabled', 'expiresAt', 'ttl']);
       const cur = await this.store.getUser(userName);
       if (!cur) throw new LogSentinelError('NOT_FOUND', `cannot ${what}: no such user`);
       const patch: UserPatch = {};
@@ -168,8 +169,8 @@ export class AuthAdmin {
   /** A new token: the answer carries it in `token`, the only time it is shown. */
   async createToken(body: unknown, actor: Actor): Promise<TokenInfo & { token: string }> {
     const what = 'create token';
-    const b = object(body, what, ['name', 'scopes', 'tenants', 'defaultTenant', 'expiresAt', 'ttl']);
     return this.audited(actor, 'token.create', undefined, async () => {
+      const b = object(body, what, ['name', 'scopes', 'tenants', 'defaultTenant', 'expiresAt', 'ttl']);
       const now = this.svc.now();
       const tenants = parseTenantSet(b.tenants, what);
       const { token, id } = generateToken();

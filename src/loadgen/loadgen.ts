@@ -36,6 +36,8 @@ export interface LoadgenOptions {
   protocol: LoadgenProtocol;
   /** Sent as `X-Scope-OrgID` when given. */
   tenant?: string;
+  /** API token sent as `Authorization: Bearer` (scope logs:write). */
+  token?: string;
   /** Requests in flight; default 4. */
   concurrency?: number;
   /** Progress and the final table go here; default none. */
@@ -118,6 +120,7 @@ export async function runLoadgen(opts: LoadgenOptions): Promise<LoadgenSummary> 
   const tty = (out as { isTTY?: boolean } | undefined)?.isTTY === true;
   const headers: Record<string, string> = {};
   if (opts.tenant !== undefined) headers['X-Scope-OrgID'] = opts.tenant;
+  if (opts.token !== undefined && opts.token !== '') headers.Authorization = `Bearer ${opts.token}`;
 
   let planned = 0;
   let sent = 0;
