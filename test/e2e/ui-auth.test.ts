@@ -16,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { browserUnavailable, launchBrowser, newPage, screenshot } from './browser.js';
 import { removeDir, startServer, type ServerHandle } from './harness.js';
+import { registerSecret } from '../../src/testing/secrets.js';
 
 const skip = browserUnavailable();
 
@@ -24,6 +25,8 @@ const ADMIN_TOKEN = `lst_${'abcdefghijkl'}_${randomBytes(32).toString('base64url
 const ANN_PASSWORD = 'ann-' + randomBytes(9).toString('base64url');
 const ANN_NEW_PASSWORD = 'ann2-' + randomBytes(9).toString('base64url');
 const TENANT_LABEL = 'Tenant (X-Scope-OrgID)';
+// The server logs are searched for these after the run (src/testing/secrets.ts).
+registerSecret(ADMIN_PASSWORD, ADMIN_TOKEN, ANN_PASSWORD, ANN_NEW_PASSWORD, 'carl-password-1', 'carl-password-2', 'not-her-password', 'one-more-guess', ...Array.from({ length: 8 }, (_, i) => 'wrong-guess-' + i));
 
 const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 
@@ -127,6 +130,7 @@ describe('web UI authentication', { skip, timeout: 240_000 }, () => {
     assert.ok(c, 'the login set the ls_session cookie');
     assert.equal(c.httpOnly, true);
     assert.equal(c.sameSite, 'Strict');
+    registerSecret(c.value);
     return `ls_session=${c.value}`;
   }
 
@@ -257,6 +261,7 @@ describe('web UI authentication', { skip, timeout: 240_000 }, () => {
       assert.match(await box.innerText(), /it will not be shown again/);
       const token = await box.getByRole('textbox', { name: 'The new token' }).inputValue();
       assert.match(token, /^lst_[a-z2-7]{12}_[A-Za-z0-9_-]{32,}$/);
+      registerSecret(token);
       await box.getByRole('button', { name: 'Copy' }).click();
       await box.getByText('Copied to the clipboard.').waitFor();
       assert.equal(await page.evaluate(() => navigator.clipboard.readText()), token);
@@ -332,7 +337,7 @@ describe('web UI authentication', { skip, timeout: 240_000 }, () => {
   it('throttled logins say how long to wait and allow another try after it', async () => {
     // Eight real failures for one name lock it for 4 s (1, 2, 4 s after the sixth, seventh, eighth).
     for (let failures = 0; failures < 8; ) {
-      const r = await call(server, '/api/v1/auth/login', { method: 'POST', body: { username: 'mallory', password: 'guess-' + failures } });
+      const r = await call(server, '/api/v1/auth/login', { method: 'POST', body: { username: 'mallory', password: 'wrong-guess-' + failures } });
       if (r.status === 401) failures++;
       else if (r.status === 429) await new Promise((res) => setTimeout(res, Number(r.retryAfter ?? '1') * 1000));
       else assert.fail(`login answered ${r.status}: ${r.text}`);
