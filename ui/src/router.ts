@@ -4,12 +4,14 @@
  */
 import { useSyncExternalStore } from 'react';
 
-export type PageName = 'explore' | 'tail' | 'alerts' | 'overview';
-export const PAGES: { name: PageName; path: string; title: string }[] = [
+export type PageName = 'explore' | 'tail' | 'alerts' | 'overview' | 'admin';
+/** `scope`: the page is listed only for credentials with it (docs/specs/auth.md). */
+export const PAGES: { name: PageName; path: string; title: string; scope?: 'admin' }[] = [
   { name: 'explore', path: '/explore', title: 'Explore' },
   { name: 'tail', path: '/tail', title: 'Live tail' },
   { name: 'alerts', path: '/alerts', title: 'Alerts' },
   { name: 'overview', path: '/overview', title: 'Overview' },
+  { name: 'admin', path: '/admin', title: 'Admin', scope: 'admin' },
 ];
 
 const listeners = new Set<() => void>();

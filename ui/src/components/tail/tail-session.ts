@@ -12,6 +12,8 @@ import { RateMeter } from './rate-meter.js';
 import { Reconnector, shouldRetry } from './reconnect.js';
 import { msToNs, tailUrl } from './tail-url.js';
 import { formatClockNs, formatCount } from '../overview/format.js';
+import { probe } from '../../api.js';
+import { apiErrorMessage } from '../auth/error-message.js';
 
 /** Entries from storage a fresh tail starts with (Loki's default). */
 export const INITIAL_LIMIT = 100;
@@ -247,8 +249,9 @@ export class TailSession {
 
   private async whyRefused(wsUrl: string): Promise<string | undefined> {
     try {
-      const res = await fetch(wsUrl.replace(/^ws/, 'http'));
-      if (res.status >= 400 && res.status < 500 && res.status !== 404) return `The server refused the tail: ${(await res.text()).trim() || `HTTP ${res.status}`}`;
+      // probe: a 401 here means the session ended, and the app shows the login page.
+      const res = await probe(wsUrl.replace(/^ws/, 'http'));
+      if (res.status >= 400 && res.status < 500 && res.status !== 404) return `The server refused the tail: ${apiErrorMessage(res.text) || `HTTP ${res.status}`}`;
     } catch {
       // unreachable: retried below like any other failure
     }
