@@ -22,7 +22,7 @@ const program = new Command()
   .description('Check every dashboard query against a live Prometheus and LogSentinel.')
   .requiredOption('--prometheus <url>', 'Prometheus base URL')
   .requiredOption('--logsentinel <url>', 'LogSentinel base URL')
-  .option('--token <token>', 'sent to LogSentinel as Authorization: Bearer <token>')
+  .option('--token <token>', 'sent to LogSentinel as Authorization: Bearer <token> (else env LOGSENTINEL_TOKEN)')
   .option('--dashboards <dir>', 'folder of dashboard JSON files', DEFAULT_DASHBOARDS_DIR)
   .option('--range <seconds>', 'look-back of LogQL queries in seconds', (v) => Number(v), 900)
   .option('--require-data', 'LogQL queries and Loki variables without data fail too', false)
@@ -35,7 +35,7 @@ try {
   const report = await checkStack({
     prometheusUrl: o.prometheus,
     logsentinelUrl: o.logsentinel,
-    token: o.token,
+    token: o.token ?? (process.env.LOGSENTINEL_TOKEN || undefined),
     dashboardsDir: o.dashboards,
     rangeSeconds: o.range,
     requireData: o.requireData,

@@ -6,7 +6,7 @@
  * are visible to every user of the machine).
  */
 import type { Command } from 'commander';
-import { randomSecret } from '../auth/token.js';
+import { generateToken, randomSecret } from '../auth/token.js';
 import type { TokenInfo, UserInfo } from '../auth/credential.js';
 import { SCOPES } from '../auth/scopes.js';
 import { adminRequest, CliError, type ClientOptions } from './admin-client.js';
@@ -106,6 +106,13 @@ export function registerAuthCommands(program: Command): void {
         console.error(`revoked token ${id}`);
       }),
     );
+
+  token
+    .command('generate')
+    .description('print a new random token value without contacting a server, for auth.adminToken (LOGSENTINEL_AUTH_ADMIN_TOKEN) in a Compose .env or a Kubernetes Secret; the server makes it exist at start')
+    .action(() => {
+      console.log(generateToken().token);
+    });
 
   const user = program.command('user').description('create, list, delete users and set their passwords through the admin API (scope admin)');
   withCommon(user.command('create'))

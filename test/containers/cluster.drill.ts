@@ -17,13 +17,19 @@ import { parse } from 'yaml';
 import { compose, docker, dockerAsync, engineProblem, inspectState, request, waitFor } from './docker.js';
 import { freePort } from '../../src/testing/free-port.js';
 import { ROOT } from '../e2e/harness.js';
+import { generateToken } from '../../src/auth/token.js';
+import { registerSecret } from '../../src/testing/secrets.js';
 
 const DIR = join(ROOT, 'deploy/compose/cluster');
 const skip = !process.env.LOGSENTINEL_IMAGE ? 'LOGSENTINEL_IMAGE is not set' : engineProblem();
 if (skip && process.env.CI === 'true') throw new Error(`cannot run the cluster drill in CI: ${skip}`);
 
 const project = `ls-drill-${process.pid}`;
-const env: Record<string, string> = { COMPOSE_PROJECT_NAME: project, LOG_AGENT_RATE: '20', DEMO_RPS: '10' };
+// Authentication is on, as in the stack users run: one admin token for every role, agent and client.
+const TOKEN = generateToken().token;
+registerSecret(TOKEN);
+const AUTH = { Authorization: `Bearer ${TOKEN}` };
+const env: Record<string, string> = { COMPOSE_PROJECT_NAME: project, LOG_AGENT_RATE: '20', DEMO_RPS: '10', LOGSENTINEL_ADMIN_TOKEN: TOKEN };
 
 function up(...args: string[]): string {
   return compose(DIR, env, ...args);
@@ -38,7 +44,7 @@ function containers(service: string): string[] {
 }
 
 async function getJson<T>(url: string): Promise<T> {
-  const r = await request(url);
+  const r = await request(url, { headers: AUTH });
   const text = await r.text();
   if (!r.ok) throw new Error(`GET ${url}: ${r.status} ${text.slice(0, 300)}`);
   return JSON.parse(text) as T;
@@ -152,7 +158,7 @@ describe('the Compose cluster stack', { skip, timeout: 15 * 60_000 }, () => {
 
   it('loses nothing and stores nothing twice when a processor is killed mid-stream', async (t) => {
     // The load test runs the load generator against the gateway, as a user would.
-    const load = spawn('bash', [join(ROOT, 'scripts/load-test.sh'), gateway, '30000'], { cwd: ROOT, env: { ...process.env, RATE: '3000', BATCH: '250', WAIT: '5' } });
+    const load = spawn('bash', [join(ROOT, 'scripts/load-test.sh'), gateway, '30000'], { cwd: ROOT, env: { ...process.env, RATE: '3000', BATCH: '250', WAIT: '5', LOGSENTINEL_TOKEN: TOKEN } });
     let loadOut = '';
     load.stdout.on('data', (d: Buffer) => (loadOut += d.toString()));
     load.stderr.on('data', (d: Buffer) => (loadOut += d.toString()));
@@ -198,7 +204,7 @@ describe('the Compose cluster stack', { skip, timeout: 15 * 60_000 }, () => {
   it("answers every dashboard's PromQL and LogQL from the live stack", async () => {
     const check = (): Promise<{ code: number | null; text: string }> =>
       new Promise((resolve) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/check-stack.ts'), '--prometheus', prometheus, '--logsentinel', gateway, '--require-data'], { cwd: ROOT });
+        const p = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts/check-stack.ts'), '--prometheus', prometheus, '--logsentinel', gateway, '--require-data'], { cwd: ROOT, env: { ...process.env, LOGSENTINEL_TOKEN: TOKEN } });
         let text = '';
         p.stdout.on('data', (d: Buffer) => (text += d.toString()));
         p.stderr.on('data', (d: Buffer) => (text += d.toString()));

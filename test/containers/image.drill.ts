@@ -11,12 +11,20 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { docker, dockerAsync, engineProblem, inspectState, request, waitFor } from './docker.js';
 import { freePort } from '../../src/testing/free-port.js';
+import { generateToken } from '../../src/auth/token.js';
+import { registerSecret } from '../../src/testing/secrets.js';
 
 const IMAGE = process.env.LOGSENTINEL_IMAGE ?? '';
 const skip = IMAGE === '' ? 'LOGSENTINEL_IMAGE is not set' : engineProblem();
 if (skip && process.env.CI === 'true') throw new Error(`cannot run the image drill in CI: ${skip}`);
 
 const tag = randomBytes(3).toString('hex');
+// Authentication is on in the image, as for users: every container accepts this admin token.
+const TOKEN = generateToken().token;
+registerSecret(TOKEN);
+const AUTH = { Authorization: `Bearer ${TOKEN}` };
+// `docker run -e NAME` copies it from this environment, so it is not in any argument list.
+process.env.LOGSENTINEL_AUTH_ADMIN_TOKEN = TOKEN;
 const net = `ls-drill-${tag}`;
 const volume = `ls-drill-data-${tag}`;
 const started: string[] = [];
@@ -31,7 +39,7 @@ async function runContainer(label: string): Promise<Run> {
   const name = `ls-drill-${label}-${tag}`;
   const port = await freePort();
   docker('run', '-d', '--name', name, '--network', net, '--read-only', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--user', '10001',
-    '-p', `127.0.0.1:${port}:3100`, '-v', `${volume}:/var/lib/logsentinel`, '-e', 'LOGSENTINEL_SERVER_LOG_LEVEL=info', IMAGE);
+    '-p', `127.0.0.1:${port}:3100`, '-v', `${volume}:/var/lib/logsentinel`, '-e', 'LOGSENTINEL_SERVER_LOG_LEVEL=info', '-e', 'LOGSENTINEL_AUTH_ADMIN_TOKEN', IMAGE);
   started.push(name);
   const url = `http://127.0.0.1:${port}`;
   await waitFor(`${name} ready`, async () => ((await request(url + '/health/readiness', {}, 2000)).ok ? true : undefined), 60_000, 250);
@@ -63,7 +71,7 @@ function pushers(url: string, workerBase: number): { acked: string[]; ambiguous:
     for (let seq = 0; !stopping; seq++) {
       const b = batch(workerBase + w, seq, 100);
       try {
-        const r = await request(url + '/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: b.body });
+        const r = await request(url + '/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: b.body });
         await r.arrayBuffer();
         if (r.status === 204) state.acked.push(...b.lines);
         else state.refused++;
@@ -91,7 +99,7 @@ async function storedLines(url: string): Promise<string[]> {
   const end = BigInt(Date.now()) * 1_000_000n + 60_000_000_000n;
   for (;;) {
     const q = new URLSearchParams({ query: '{service="drill"}', start: start.toString(), end: end.toString(), limit: '5000', direction: 'forward' });
-    const r = await request(`${url}/loki/api/v1/query_range?${q}`);
+    const r = await request(`${url}/loki/api/v1/query_range?${q}`, { headers: AUTH });
     assert.equal(r.status, 200, await r.clone().text());
     const j = (await r.json()) as { data: { result: Array<{ values: Array<[string, string]> }> } };
     const page = j.data.result.flatMap((s) => s.values).sort((a, b) => (BigInt(a[0]) < BigInt(b[0]) ? -1 : 1));
@@ -151,9 +159,11 @@ describe('the LogSentinel image', { skip }, () => {
     assert.deepEqual(ctr.HostConfig.CapDrop, ['ALL']);
 
     const first = batch(99, 0, 3);
-    const push = await request(c.url + '/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: first.body });
+    const unauthenticated = await request(c.url + '/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: first.body });
+    assert.equal(unauthenticated.status, 401, 'authentication is on by default');
+    const push = await request(c.url + '/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body: first.body });
     assert.equal(push.status, 204);
-    const q = await request(`${c.url}/loki/api/v1/query_range?${new URLSearchParams({ query: '{service="drill", worker="99"}', start: (BASE - 1n).toString(), limit: '10' })}`);
+    const q = await request(`${c.url}/loki/api/v1/query_range?${new URLSearchParams({ query: '{service="drill", worker="99"}', start: (BASE - 1n).toString(), limit: '10' })}`, { headers: AUTH });
     const qj = (await q.json()) as { data: { result: Array<{ values: unknown[] }> } };
     assert.equal(qj.data.result.reduce((n, s) => n + s.values.length, 0), 3);
     await waitFor('the healthcheck to pass', () => (inspectState(c.name).health === 'healthy' ? true : undefined), 60_000);

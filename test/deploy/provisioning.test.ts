@@ -107,7 +107,7 @@ describe('deployment independence', () => {
 
   it('the README documents every environment variable the provisioning uses', () => {
     const used = new Set(strings(load(DATASOURCES)).flatMap((v) => [...v.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1])));
-    assert.deepEqual([...used].sort(), ['LOGSENTINEL_URL', 'PROMETHEUS_URL']);
+    assert.deepEqual([...used].sort(), ['LOGSENTINEL_TENANT', 'LOGSENTINEL_TOKEN', 'LOGSENTINEL_URL', 'PROMETHEUS_URL']);
     const readme = readFileSync(join(ROOT, 'deploy/grafana/README.md'), 'utf8');
     for (const v of used) assert.match(readme, new RegExp(v), `deploy/grafana/README.md does not mention ${v}`);
   });
@@ -142,7 +142,7 @@ describe('Compose mounts', () => {
       const target = (host: string): string | undefined => s.volumes.find((v) => v.split(':')[0].replace(/\/+$/, '').endsWith(host))?.split(':')[1];
       assert.equal(target('grafana/dashboards'), path, `${s.file} service ${s.name}: deploy/grafana/dashboards must be mounted at ${path}`);
       assert.equal(target('grafana/provisioning'), '/etc/grafana/provisioning', `${s.file} service ${s.name}`);
-      for (const v of ['LOGSENTINEL_URL', 'PROMETHEUS_URL']) assert.ok(s.environment[v], `${s.file} service ${s.name} does not set ${v}`);
+      for (const v of ['LOGSENTINEL_URL', 'LOGSENTINEL_TENANT', 'LOGSENTINEL_TOKEN', 'PROMETHEUS_URL']) assert.ok(s.environment[v], `${s.file} service ${s.name} does not set ${v}`);
     }
   });
 });

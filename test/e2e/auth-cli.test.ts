@@ -147,6 +147,24 @@ describe('configured admin credentials', () => {
     }
   });
 
+  it('token generate prints a fresh token that a server accepts as auth.adminToken', async () => {
+    const f = (): string => {
+      const r = cli(['token', 'generate']);
+      assert.equal(r.code, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    const token = f();
+    assert.notEqual(f(), token, 'each call makes a new one');
+    registerSecret(token);
+    const s = await startServer({ auth: true, env: { LOGSENTINEL_AUTH_ADMIN_TOKEN: token } });
+    try {
+      assert.equal((await fetch(s.url + '/api/v1/auth/me', { headers: { Authorization: `Bearer ${token}` } })).status, 200);
+    } finally {
+      await s.stop();
+      removeDir(s.dataDir);
+    }
+  });
+
   it('a malformed auth.adminToken stops the start with a message that does not echo it', async () => {
     const value = 'not-a-token-' + randomSecret(8);
     registerSecret(value);
