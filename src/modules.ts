@@ -258,6 +258,7 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
             claimIdleMs: r.claimIdleMs,
             readCount: r.readCount,
             blockMs: r.blockMs,
+            consumer: r.consumerName || undefined,
             onError: (what, err) => logger.warn({ err }, `cannot ${what}`),
             onDeadLetter: (lines) => metrics.queueDeadLettered.inc(lines),
           });
