@@ -8,11 +8,11 @@ cd "$(dirname "$0")/.."
 stage_start=$SECONDS
 
 if ! command -v dockerd >/dev/null || ! command -v docker-compose >/dev/null || ! command -v debootstrap >/dev/null \
-  || ! command -v podman >/dev/null || ! command -v runc >/dev/null || [ ! -x /usr/lib/cni/bridge ]; then
+  || ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v catatonit >/dev/null || [ ! -x /usr/lib/cni/bridge ]; then
   echo "== containers: installing docker.io, docker-compose, debootstrap, podman"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends docker.io docker-compose debootstrap podman runc containernetworking-plugins >/dev/null
+  apt-get install -y -qq --no-install-recommends docker.io docker-compose debootstrap podman runc catatonit containernetworking-plugins >/dev/null
 fi
 
 eval "$(.ci/dockerd.sh start)"
@@ -56,6 +56,6 @@ node --import tsx --test --test-reporter=spec test/containers/cluster.drill.ts
 echo "== containers: the Helm chart's single-mode pod under podman kube play"
 eval "$(.ci/podman.sh env)"
 export CONTAINERS_CONF CONTAINERS_STORAGE_CONF
-loaded=$(docker save logsentinel:ci | podman load | sed -n 's/^Loaded image[^:]*: *//p' | head -1)
+loaded=$(docker save logsentinel:ci | podman load -q | sed -n 's/^Loaded image[^:]*: *//p' | head -1)
 podman tag "$loaded" localhost/logsentinel:ci
 LOGSENTINEL_PODMAN_IMAGE=localhost/logsentinel:ci node --import tsx --test --test-reporter=spec test/containers/kube-play.drill.ts

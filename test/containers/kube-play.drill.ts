@@ -6,8 +6,12 @@
  * no capabilities, no new privileges), read its secrets as files, and answer a push and a query.
  *
  * What is changed from the render, and why: kind StatefulSet → Pod (the template as it is), the
- * volume claim template → a PersistentVolumeClaim (a podman volume), and a hostPort on 127.0.0.1
- * so the test can reach the pod (podman ignores Services). Probes, preStop hooks and spreading
+ * volume claim template → a PersistentVolumeClaim (a podman volume), the host's network with
+ * LogSentinel on 127.0.0.1 and a free port (podman ignores Services, and a pod network would
+ * leave a CNI bridge and iptables rules on this shared machine), `optional: false` spelt out on
+ * configMap volumes (podman 4.3 crashes when it is left to its default), and the credentials
+ * Secret's files written as the kubelet writes them and mounted read-only (podman 4.3 ignores a
+ * Secret's stringData and writes its data still base64-encoded). Probes, preStop hooks and spreading
  * are Kubernetes' and are not exercised here.
  *
  * Run by .ci/containers.sh with podman's configuration and storage private to CI
@@ -17,7 +21,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -49,17 +53,52 @@ export function playable(objs: K8sObject[], port: number): K8sObject[] {
   const claim = spec.volumeClaimTemplates[0];
   const claimName = `ls-kube-play-${claim.metadata.name}-${tag}`;
   const podSpec = structuredClone(spec.template.spec);
-  podSpec.containers[0].ports = podSpec.containers[0].ports.map((p) => ({ ...p, hostPort: port, hostIP: '127.0.0.1' }));
+  // The host's network (no CNI bridge, iptables rules or DNS plugin state left on a shared
+  // machine), on a free port of the loopback interface.
+  (podSpec as unknown as { hostNetwork: boolean }).hostNetwork = true;
+  // podman turns declared ports into port mappings, which the host network refuses; in
+  // Kubernetes the list only informs.
+  const c0 = podSpec.containers[0] as unknown as { ports?: unknown[]; env: Array<{ name: string; value?: string }> };
+  delete c0.ports;
+  for (const e of c0.env) {
+    if (e.name === 'LOGSENTINEL_SERVER_HOST') e.value = '127.0.0.1';
+    if (e.name === 'LOGSENTINEL_SERVER_PORT') e.value = String(port);
+  }
   podSpec.volumes.push({ name: claim.metadata.name, persistentVolumeClaim: { claimName } });
+  // podman 4.3 (Debian bookworm) dereferences `optional` of secret and configMap volumes without
+  // checking it is set (a panic in VolumeFromSecret); Kubernetes defaults it to false.
+  for (const v of podSpec.volumes as Array<{ secret?: Record<string, unknown>; configMap?: Record<string, unknown> }>) {
+    if (v.secret) v.secret.optional ??= false;
+    if (v.configMap) v.configMap.optional ??= false;
+  }
   const pod: K8sObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: `ls-kube-play-${tag}`, labels: spec.template.metadata.labels }, spec: podSpec };
   const pvc: K8sObject = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: claimName }, spec: claim.spec };
-  return [...objs.filter((o) => o.kind === 'ConfigMap' || o.kind === 'Secret'), pvc, pod];
+  // podman 4.3 cannot present a Secret's values as files (it ignores stringData and writes data
+  // still base64-encoded), so the Secret's files are written here as the kubelet writes them —
+  // one file per key, mode 0440, group the pod's fsGroup — and mounted read-only in its place.
+  const secret = objs.find((o) => o.kind === 'Secret')!;
+  const secretDir = join(dir, 'secret-files');
+  mkdirSync(secretDir, { recursive: true });
+  const fsGroup = (podSpec as unknown as { securityContext: { fsGroup: number } }).securityContext.fsGroup;
+  for (const [k, v] of Object.entries(secret.stringData ?? {})) {
+    writeFileSync(join(secretDir, k), v, { mode: 0o440 });
+    chownSync(join(secretDir, k), 0, fsGroup);
+  }
+  chmodSync(secretDir, 0o755);
+  for (const v of podSpec.volumes as Array<{ name: string; secret?: { secretName: string }; hostPath?: unknown }>) {
+    if (v.secret?.secretName === secret.metadata.name) {
+      delete v.secret;
+      v.hostPath = { path: secretDir, type: 'Directory' };
+    }
+  }
+  return [...objs.filter((o) => o.kind === 'ConfigMap'), pvc, pod];
 }
 
 describe('the single-mode pod of the Helm chart under podman kube play', { skip }, () => {
   after(() => {
     spawnSync(PODMAN, ['kube', 'down', file], { encoding: 'utf8' });
-    spawnSync(PODMAN, ['volume', 'rm', '-f', `ls-kube-play-data-${tag}`], { encoding: 'utf8' });
+    // kube down leaves the ConfigMap's volume behind.
+    spawnSync(PODMAN, ['volume', 'rm', '-f', `ls-kube-play-data-${tag}`, 'logsentinel-config'], { encoding: 'utf8' });
     rmSync(dir, { recursive: true, force: true });
   });
 
