@@ -7,11 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 stage_start=$SECONDS
 
-if ! command -v dockerd >/dev/null || ! command -v docker-compose >/dev/null || ! command -v debootstrap >/dev/null; then
-  echo "== containers: installing docker.io, docker-compose, debootstrap"
+if ! command -v dockerd >/dev/null || ! command -v docker-compose >/dev/null || ! command -v debootstrap >/dev/null \
+  || ! command -v podman >/dev/null || ! command -v runc >/dev/null || ! command -v catatonit >/dev/null || [ ! -x /usr/lib/cni/bridge ]; then
+  echo "== containers: installing docker.io, docker-compose, debootstrap, podman"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq --no-install-recommends docker.io docker-compose debootstrap >/dev/null
+  apt-get install -y -qq --no-install-recommends docker.io docker-compose debootstrap podman runc catatonit containernetworking-plugins >/dev/null
 fi
 
 eval "$(.ci/dockerd.sh start)"
@@ -29,6 +30,7 @@ cleanup() {
   # Built images go; the stand-in bases stay cached for the next run on this machine.
   docker image rm -f logsentinel:ci logsentinel:naive logsentinel-demo-api:ci >/dev/null 2>&1
   docker builder prune -f >/dev/null 2>&1
+  .ci/podman.sh clean
   .ci/dockerd.sh stop
   echo "== containers: stage took $((SECONDS - stage_start)) s"
   exit $status
@@ -51,3 +53,9 @@ echo "== containers: image drill"
 node --import tsx --test --test-reporter=spec test/containers/image.drill.ts
 echo "== containers: cluster drill"
 node --import tsx --test --test-reporter=spec test/containers/cluster.drill.ts
+echo "== containers: the Helm chart's single-mode pod under podman kube play"
+eval "$(.ci/podman.sh env)"
+export CONTAINERS_CONF CONTAINERS_STORAGE_CONF
+loaded=$(docker save logsentinel:ci | podman load -q | sed -n 's/^Loaded image[^:]*: *//p' | head -1)
+podman tag "$loaded" localhost/logsentinel:ci
+LOGSENTINEL_PODMAN_IMAGE=localhost/logsentinel:ci node --import tsx --test --test-reporter=spec test/containers/kube-play.drill.ts

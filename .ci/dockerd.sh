@@ -4,7 +4,7 @@
 # (builds use --network host; Compose networks are bridges of their own, reached through the
 # published ports' userland proxy).
 #   .ci/dockerd.sh start   → prints `export DOCKER_HOST=...`
-#   .ci/dockerd.sh stop    → stops the daemon (and its containerd), removes leftover links
+#   .ci/dockerd.sh stop    → stops the daemon (and its containerd), unmounts what it left mounted
 set -euo pipefail
 root=${LS_DOCKER_ROOT:-/var/lib/logsentinel-ci}
 sock=unix://$root/docker.sock
@@ -34,7 +34,8 @@ case "${1:-}" in
     pkill -f "containerd.*$root/exec" 2>/dev/null || true
     # dockerd leaves its network namespace files bind-mounted under the exec root.
     for m in $(awk -v r="$root/exec" 'index($2, r) == 1 {print $2}' /proc/mounts); do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
-    for l in $(ip -o link show 2>/dev/null | awk -F': ' '{print $2}' | grep -E '^(br-|veth)' | cut -d@ -f1); do ip link delete "$l" 2>/dev/null || true; done
+    # The drills remove their networks (and with them their bridges) before the daemon stops;
+    # other bridges on the machine are not ours to touch.
     ;;
   *) echo "usage: $0 start|stop" >&2; exit 2 ;;
 esac

@@ -271,6 +271,7 @@ async function initQueue(m: Modules): Promise<Stop> {
       claimIdleMs: r.claimIdleMs,
       readCount: r.readCount,
       blockMs: r.blockMs,
+      consumer: r.consumerName || undefined,
       onError: (what, err) => logger.warn({ err }, `cannot ${what}`),
       onDeadLetter: (lines) => metrics.queueDeadLettered.inc(lines),
     });

@@ -77,7 +77,7 @@ describe('config', () => {
 
   it('reads the cluster options, with the URLs from their environment variables', () => {
     const d = loadConfig({ env: {} });
-    assert.deepEqual(d.queue.redis, { url: '', prefix: 'ls', partitions: 8, maxBacklog: 2_000_000, claimIdleMs: 30_000, readCount: 32, blockMs: 2000 });
+    assert.deepEqual(d.queue.redis, { url: '', prefix: 'ls', partitions: 8, maxBacklog: 2_000_000, claimIdleMs: 30_000, readCount: 32, blockMs: 2000, consumerName: '' });
     assert.deepEqual(d.storage.postgres, { url: '', schema: 'logsentinel' });
     const c = loadConfig({
       env: {
@@ -86,8 +86,10 @@ describe('config', () => {
         LOGSENTINEL_STORAGE_POSTGRES_SCHEMA: 'ls_test',
         LOGSENTINEL_QUEUE_REDIS_PARTITIONS: '16',
         LOGSENTINEL_QUEUE_REDIS_CLAIM_IDLE: '1m',
+        LOGSENTINEL_QUEUE_REDIS_CONSUMER_NAME: 'logsentinel-process-0',
       },
     });
+    assert.equal(c.queue.redis.consumerName, 'logsentinel-process-0');
     assert.equal(c.queue.redis.url, 'redis://r:6379');
     assert.equal(c.storage.postgres.url, 'postgres://p/db');
     assert.equal(c.storage.postgres.schema, 'ls_test');
@@ -96,6 +98,7 @@ describe('config', () => {
     const bad = (env: Record<string, string>, re: RegExp): void => assert.throws(() => loadConfig({ env }), re);
     bad({ LOGSENTINEL_QUEUE_REDIS_PARTITIONS: '0' }, /queue\.redis\.partitions/);
     bad({ LOGSENTINEL_QUEUE_REDIS_PREFIX: 'a b' }, /queue\.redis\.prefix/);
+    bad({ LOGSENTINEL_QUEUE_REDIS_CONSUMER_NAME: 'pod 0' }, /queue\.redis\.consumerName/);
     bad({ LOGSENTINEL_STORAGE_POSTGRES_SCHEMA: 'x;drop' }, /storage\.postgres\.schema/);
   });
 

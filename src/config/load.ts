@@ -28,7 +28,7 @@ export interface Config {
     duckdb: { memoryLimit: string; threads: number; checkpointIntervalMs: number; checkpointWalBytes: number };
     postgres: { url: string; schema: string };
   };
-  queue: { redis: { url: string; prefix: string; partitions: number; maxBacklog: number; claimIdleMs: number; readCount: number; blockMs: number } };
+  queue: { redis: { url: string; prefix: string; partitions: number; maxBacklog: number; claimIdleMs: number; readCount: number; blockMs: number; consumerName: string } };
   ingest: {
     maxBatchEntries: number;
     maxBatchDelayMs: number;
@@ -270,6 +270,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
         claimIdleMs: n('queue.redis.claimIdle'),
         readCount: n('queue.redis.readCount'),
         blockMs: n('queue.redis.block'),
+        consumerName: s('queue.redis.consumerName'),
       },
     },
     ingest: {
@@ -375,6 +376,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (r.maxBacklog < 1 || r.readCount < 1) throw new Error('cannot load options queue.redis.maxBacklog and queue.redis.readCount: must be at least 1');
   if (r.claimIdleMs <= 0 || r.blockMs <= 0) throw new Error('cannot load options queue.redis.claimIdle and queue.redis.block: must be greater than 0');
   if (!/^[A-Za-z0-9_.:-]+$/.test(r.prefix)) throw new Error(`cannot load option queue.redis.prefix: ${JSON.stringify(r.prefix)} must be letters, digits and _ . : -`);
+  if (r.consumerName !== '' && !/^[A-Za-z0-9_.:-]{1,200}$/.test(r.consumerName)) throw new Error(`cannot load option queue.redis.consumerName: ${JSON.stringify(r.consumerName)} must be 1 to 200 letters, digits and _ . : -`);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(cfg.storage.postgres.schema)) throw new Error(`cannot load option storage.postgres.schema: ${JSON.stringify(cfg.storage.postgres.schema)} is not a plain SQL identifier`);
   const tls = cfg.server.tls;
   if ((tls.certFile === '') !== (tls.keyFile === '')) throw new Error(`cannot load options server.tls.certFile and server.tls.keyFile: set both for HTTPS, or neither (${tls.certFile === '' ? 'certFile' : 'keyFile'} is empty)`);

@@ -55,6 +55,7 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'queue.redis.claimIdle', type: 'duration', default: '30s', doc: 'Entries a processor read and left unacknowledged this long (it died, or hangs) are taken over by another processor (XAUTOCLAIM). Keep it above the slowest storage write.' },
   { path: 'queue.redis.readCount', type: 'int', default: 32, doc: 'Stream entries (each a batch of lines) a processor reads per partition and hands to storage in one write.' },
   { path: 'queue.redis.block', type: 'duration', default: '2s', doc: 'How long one read waits for new entries; shutdown waits at most this long for reads in flight.' },
+  { path: 'queue.redis.consumerName', type: 'string', default: '', doc: 'Name of this processor in the consumer group (empty = `<hostname>-<pid>-<random>`, new at every start). Give each processor a stable name of its own (Kubernetes: the StatefulSet pod name) and a restarted processor re-reads the entries it had read and not yet acknowledged at once, instead of leaving them until another processor claims them after `queue.redis.claimIdle`. Two running processors must never share a name.' },
 
   { path: 'ingest.maxBatchEntries', type: 'int', default: 100000, doc: 'Group commit: most entries committed in one storage transaction.' },
   { path: 'ingest.maxBatchDelay', type: 'duration', default: '2ms', doc: 'Group commit: how long the committer waits for more pushes once one arrives (0 = commit as soon as the previous commit ends).' },

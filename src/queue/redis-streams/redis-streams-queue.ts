@@ -46,7 +46,11 @@ export interface RedisStreamsQueueOptions {
   readCount: number;
   /** How long one XREADGROUP blocks waiting for entries; also bounds how long `close` waits. */
   blockMs: number;
-  /** Consumer name in the group; default `<hostname>-<pid>-<random>`, unique per start. */
+  /**
+   * Consumer name in the group; default `<hostname>-<pid>-<random>`, unique per start. A stable
+   * name (one per processor, never two running at once) lets a restarted processor resume its
+   * own pending entries at once.
+   */
   consumer?: string;
   /** How often the backlog counters are sampled and this consumer's heartbeat is written. */
   sampleMs?: number;
@@ -319,9 +323,11 @@ export class RedisStreamsQueue implements Queue {
 
   private async partitionLoop(p: number, conn: Redis): Promise<void> {
     const k = this.keys[p];
-    // A fresh consumer has nothing pending, but after an error what this consumer already read
-    // (and did not acknowledge) comes first.
-    let ownPending = false;
+    // What this consumer already read and did not acknowledge comes first: after an error, and at
+    // start, since a consumer with a stable name (queue.redis.consumerName, a StatefulSet pod's
+    // name) may have died holding entries; re-reading them at once beats waiting for claimIdle.
+    // A consumer with a fresh name holds nothing, and the first read from `0` returns empty.
+    let ownPending = true;
     let lastClaim = 0;
     let lastPrune = Date.now();
     const pruneIdle = this.opts.pruneIdleMs ?? Math.max(10 * this.opts.claimIdleMs, 600_000);

@@ -177,6 +177,36 @@ if (skip) {
       }
     });
 
+    it('a restarted consumer with a stable name re-reads its own pending entries at once, long before claimIdle', async () => {
+      const first = queue({ partitions: 1, claimIdleMs: 600_000, consumer: 'process-0' });
+      await first.open();
+      await first.append(batch('t', 'a', ['own-1', 'own-2']));
+      // The first incarnation reads the entry and dies (its handler never returns) before acknowledging.
+      let read = 0;
+      first.consume(() => {
+        read++;
+        return new Promise<void>(() => {});
+      });
+      await eventually(() => read === 1, 'the first incarnation read the entry');
+      const prefix = first['opts'].prefix;
+      first['closed'] = true;
+      clearInterval(first['timer']);
+      first['cmd'].disconnect();
+      for (const c of first['readers']) c.disconnect();
+      const again = queue({ partitions: 1, claimIdleMs: 600_000, consumer: 'process-0', prefix });
+      await again.open();
+      const seen: string[] = [];
+      again.consume(async (batches) => {
+        seen.push(...linesOf(batches));
+      });
+      try {
+        await eventually(() => seen.length === 2 && again.depth() === 0, 'the restarted consumer re-read and acknowledged its own entry');
+        assert.deepEqual(seen, ['own-1', 'own-2']);
+      } finally {
+        await again.close();
+      }
+    });
+
     it('removes consumers that hold nothing and stopped reading, never one with pending entries', async () => {
       const q = queue({ partitions: 1, claimIdleMs: 60_000, pruneIdleMs: 300 });
       await q.open();
