@@ -22,6 +22,10 @@ export const ERRORS = {
   QUEUE_FULL: { status: 429 },
   QUERY_LIMIT: { status: 400 },
   QUERY_TIMEOUT: { status: 504 },
+  /** One query needs more memory than `query.maxMemory`: the query's fault, so a 4xx. */
+  QUERY_MEMORY: { status: 400 },
+  /** Queries in line or in memory are at their bound (`query.maxQueued`, `query.maxTotalMemory`). */
+  QUERY_OVERLOADED: { status: 429 },
   NOT_FOUND: { status: 404 },
   INSUFFICIENT_STORAGE: { status: 507 },
   NOT_READY: { status: 503 },

@@ -39,7 +39,7 @@ import type { Server as TlsServer } from 'node:tls';
 import { MIB, TenantLimiter, type TenantLimits } from './limits/index.js';
 import { cachedDependencyChecks, postgresCheck, type DependencyCheck } from './api/dependency-checks.js';
 import type { Queue } from './queue/queue.js';
-import { Semaphore } from './query/semaphore.js';
+import { queryResources } from './query/admission.js';
 import { nowNs } from './query/time.js';
 import type { IngestLimits } from './ingest/common/limits.js';
 import { VERSION } from './version.js';
@@ -470,7 +470,7 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
     logger,
     metrics,
     limits: ingestLimits(cfg),
-    querySlots: new Semaphore(cfg.query.maxConcurrent),
+    ...queryResources(cfg.query),
     ready: () => readiness.isStarted(),
     dependencies: backends === 'cluster' ? cachedDependencyChecks(checks, { onResult: (name, up) => dependencyState.set(name, up) }) : undefined,
     readiness,

@@ -154,7 +154,7 @@ export function createAlerting(cfg: Config, metrics: Metrics, logger: Logger, ex
       }
       const r = new Ruler({
         store,
-        evaluate: evaluate ?? engineEvaluator(storage),
+        evaluate: evaluate ?? engineEvaluator(storage, cfg.query),
         hub,
         recorded,
         defaultIntervalMs: cfg.ruler.evaluationIntervalMs,

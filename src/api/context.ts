@@ -6,6 +6,9 @@ import type { Metrics } from '../telemetry/metrics.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { IngestLimits } from '../ingest/common/limits.js';
 import type { Semaphore } from '../query/semaphore.js';
+import type { MemoryPool } from '../query/budget.js';
+import type { CpuScheduler } from '../query/cpu-scheduler.js';
+import type { DecodePool } from '../ingest/offload/decode-pool.js';
 import type { AttachedCache } from '../query/cache/index.js';
 import type { TailHub } from '../query/tail/index.js';
 import type { Readiness } from '../health/readiness.js';
@@ -26,6 +29,10 @@ export interface AppContext {
   /** Per-tenant limits: ingestion rate, active streams, overrides, query parallelism (src/limits). */
   tenantLimits?: TenantLimiter;
   querySlots: Semaphore;
+  /** Memory all queries may hold together (query.maxTotalMemory); absent = unbounded. */
+  queryMemory?: MemoryPool;
+  /** Main-thread slices shared by queries (query.cpuSlice); absent = queries never yield. */
+  queryScheduler?: CpuScheduler;
   /** Set once every module the role needs is ready. */
   ready: () => boolean;
   /**
@@ -42,6 +49,8 @@ export interface AppContext {
   backups?: BackupJobs;
   /** The Redis results cache of metric query_range answers (cluster mode only). */
   queryCache?: AttachedCache;
+  /** Decodes large push bodies on worker threads (roles that ingest; set by buildServer). */
+  decodePool?: DecodePool;
   /** Live-tail fan-out of committed entries (roles that serve queries). */
   tailHub?: TailHub;
   /**

@@ -23,6 +23,9 @@ import { checkRouteTable } from './route-scopes.js';
 import { securityHeaders } from './security-headers.js';
 import type { CertificatePair } from '../config/certificates.js';
 import type { Alerting } from '../alerting/index.js';
+import { connectionLimits } from './connection-limits.js';
+import { DecodePool } from '../ingest/offload/decode-pool.js';
+import { closePushAdmission } from './push-admission.js';
 
 export interface ServerOptions {
   ingest: boolean;
@@ -43,7 +46,10 @@ function parseForm(body: string): Record<string, string | string[]> {
 }
 
 export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise<FastifyInstance> {
+  // Connection caps, header/body/idle timeouts and the minimum body rate (connection-limits.ts).
+  const connections = connectionLimits(ctx);
   const app = Fastify({
+    ...connections.serverOptions,
     loggerInstance: ctx.logger,
     // Per-request logs are written by the onResponse hook below, at debug level.
     logController: new LogController({ disableRequestLogging: true }),
@@ -53,6 +59,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     routerOptions: { ignoreTrailingSlash: true },
     ...(opts.https ? { https: { ...opts.https } } : {}),
   }) as unknown as FastifyInstance;
+  connections.attach(app.server);
 
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, parseForm(body as string));
@@ -103,6 +110,15 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
   app.setErrorHandler((err, req, reply) => sendError(req, reply, err));
   app.setNotFoundHandler((req, reply) => reply.status(404).type('text/plain').send(`404 page not found: ${req.method} ${req.url.split('?')[0]}\n`));
 
+  if (opts.ingest) app.addHook('onClose', async () => closePushAdmission(ctx));
+  if (opts.ingest && !ctx.decodePool && ctx.config.ingest.decodeWorkers > 0) {
+    const pool = new DecodePool({ workers: ctx.config.ingest.decodeWorkers, inlineMaxBytes: ctx.config.ingest.decodeInlineMax });
+    ctx.decodePool = pool;
+    app.addHook('onClose', async () => {
+      await pool.close();
+      if (ctx.decodePool === pool) ctx.decodePool = undefined;
+    });
+  }
   await app.register(async (scope) => opsRoutes(scope, ctx));
   await app.register(async (scope) => adminRoutes(scope, ctx));
   await app.register(async (scope) => uiRoutes(scope, ctx, { ui: opts.query, elasticsearch: opts.ingest }));

@@ -20,6 +20,13 @@ export interface Config {
     shutdownTimeoutMs: number;
     tls: { certFile: string; keyFile: string; reloadIntervalMs: number; hstsMaxAgeMs: number };
     cors: { allowedOrigins: string[] };
+    maxConnections: number;
+    maxConnectionsPerClient: number;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    minBodyRate: number;
+    maxBodyMemory: number;
   };
   dataDir: string;
   auth: { enabled: boolean; openMetrics: boolean; adminPassword: string; adminToken: string };
@@ -33,6 +40,9 @@ export interface Config {
     maxBatchEntries: number;
     maxBatchDelayMs: number;
     maxQueuedEntries: number;
+    maxPushWaitMs: number;
+    decodeWorkers: number;
+    decodeInlineMax: number;
     dedupWindowEntries: number;
     otlp: { resourceLabels: string[]; maxRecordsPerRequest: number; maxAttributes: number; maxDepth: number };
     elasticsearch: { timestampField: string; messageField: string; indexLabel: string; version: string; maxItems: number; maxDepth: number; maxFields: number };
@@ -76,6 +86,12 @@ export interface Config {
     timeoutMs: number;
     maxConcurrent: number;
     maxOutstandingPerTenant: number;
+    maxQueued: number;
+    maxMemory: number;
+    maxTotalMemory: number;
+    maxTemplateOutput: number;
+    cpuSliceMs: number;
+    cpuShare: number;
     cache: { enabled: boolean; ttlMs: number; maxFreshnessMs: number };
   };
   retention: { periodMs: number; intervalMs: number };
@@ -248,6 +264,13 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       shutdownTimeoutMs: n('server.shutdownTimeout'),
       tls: { certFile: s('server.tls.certFile'), keyFile: s('server.tls.keyFile'), reloadIntervalMs: n('server.tls.reloadInterval'), hstsMaxAgeMs: n('server.tls.hstsMaxAge') },
       cors: { allowedOrigins: l('server.cors.allowedOrigins') },
+      maxConnections: n('server.maxConnections'),
+      maxConnectionsPerClient: n('server.maxConnectionsPerClient'),
+      headersTimeoutMs: n('server.headersTimeout'),
+      requestTimeoutMs: n('server.requestTimeout'),
+      keepAliveTimeoutMs: n('server.keepAliveTimeout'),
+      minBodyRate: n('server.minBodyRate'),
+      maxBodyMemory: n('server.maxBodyMemory'),
     },
     dataDir: s('dataDir'),
     auth: { enabled: b('auth.enabled'), openMetrics: b('auth.openMetrics'), adminPassword: s('auth.adminPassword'), adminToken: s('auth.adminToken') },
@@ -277,6 +300,9 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       maxBatchEntries: n('ingest.maxBatchEntries'),
       maxBatchDelayMs: n('ingest.maxBatchDelay'),
       maxQueuedEntries: n('ingest.maxQueuedEntries'),
+      maxPushWaitMs: n('ingest.maxPushWait'),
+      decodeWorkers: n('ingest.decodeWorkers'),
+      decodeInlineMax: n('ingest.decodeInlineMax'),
       dedupWindowEntries: n('ingest.dedupWindowEntries'),
       otlp: {
         resourceLabels: l('ingest.otlp.resourceLabels'),
@@ -333,6 +359,12 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       timeoutMs: n('query.timeout'),
       maxConcurrent: n('query.maxConcurrent'),
       maxOutstandingPerTenant: n('query.maxOutstandingPerTenant'),
+      maxQueued: n('query.maxQueued'),
+      maxMemory: n('query.maxMemory'),
+      maxTotalMemory: n('query.maxTotalMemory'),
+      maxTemplateOutput: n('query.maxTemplateOutput'),
+      cpuSliceMs: n('query.cpuSlice'),
+      cpuShare: n('query.cpuSharePercent') / 100,
       cache: { enabled: b('query.cache.enabled'), ttlMs: n('query.cache.ttl'), maxFreshnessMs: n('query.cache.maxFreshness') },
     },
     retention: { periodMs: n('retention.period'), intervalMs: n('retention.interval') },

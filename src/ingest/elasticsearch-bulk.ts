@@ -282,31 +282,11 @@ function parseAction(raw: string, lineNo: number): Action {
 }
 
 /**
- * Decodes a bulk body for `tenant`. Throws `LogSentinelError` when the body as a whole cannot be
- * read (Content-Encoding, decompression, size; `EsBulkRequestError` for a malformed action
- * line or an empty body); every document problem is an error of its item.
+ * Pass 1 of decoding: pairs each action line with its source line (`delete` has none). A
+ * malformed action line refuses the whole request before anything is decoded, as Elasticsearch
+ * does. Cheap next to decoding the documents.
  */
-export function decodeEsBulk(
-  body: Buffer,
-  contentEncoding: string | undefined,
-  tenant: string,
-  limits: IngestLimits,
-  nowNs: bigint,
-  opts: EsBulkOptions = {},
-): EsBulkResult {
-  const data = decompressBody(body, parseContentEncoding(contentEncoding, WHAT), limits, WHAT);
-  const tsField = opts.timestampField || '@timestamp';
-  const msgField = opts.messageField || 'message';
-  const indexLabel = normalizeMetadataName(opts.indexLabel || 'index') || 'index';
-  const maxItems = opts.maxItems ?? ES_BULK_DEFAULTS.maxItems;
-  const maxDepth = opts.maxDepth ?? ES_BULK_DEFAULTS.maxDepth;
-  const maxFields = opts.maxFields ?? ES_BULK_DEFAULTS.maxFields;
-  const newId = opts.newId ?? newBulkId;
-  const labelFields = ES_BULK_STREAM_FIELDS.filter((f) => f !== tsField && f !== msgField);
-  const labelNames = labelFields.map((f) => normalizeMetadataName(f));
-
-  // Pass 1: pair actions with sources. A malformed action line refuses the whole request before
-  // anything is decoded, as Elasticsearch does.
+function pairActions(data: Buffer): Array<{ action: Action; source: string | undefined; sourceLine: number }> {
   let text = data.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte order mark some editors write
   const pairs: Array<{ action: Action; source: string | undefined; sourceLine: number }> = [];
@@ -331,6 +311,43 @@ export function decodeEsBulk(
   }
   if (pending !== undefined) pairs.push({ action: pending, source: undefined, sourceLine: 0 });
   if (pairs.length === 0) throw new EsBulkRequestError('action_request_validation_exception', 'Validation Failed: 1: no requests added;');
+  return pairs;
+}
+
+/**
+ * The per-item answers of a bulk request refused as a whole before its documents were decoded
+ * (overload): each action gets `status` with `error`, as Elasticsearch answers a rejected write.
+ * Throws as decoding does when the actions cannot be read (or the body is empty).
+ */
+export function refuseBulkItems(data: Buffer, pathIndex: string | undefined, status: number, error: EsError): BulkItem[] {
+  return pairActions(data).map(({ action }) => ({ op: action.op, index: action.index ?? pathIndex ?? '', id: action.id ?? newBulkId(), status, error }));
+}
+
+/**
+ * Decodes a bulk body for `tenant`. Throws `LogSentinelError` when the body as a whole cannot be
+ * read (Content-Encoding, decompression, size; `EsBulkRequestError` for a malformed action
+ * line or an empty body); every document problem is an error of its item.
+ */
+export function decodeEsBulk(
+  body: Buffer,
+  contentEncoding: string | undefined,
+  tenant: string,
+  limits: IngestLimits,
+  nowNs: bigint,
+  opts: EsBulkOptions = {},
+): EsBulkResult {
+  const data = decompressBody(body, parseContentEncoding(contentEncoding, WHAT), limits, WHAT);
+  const tsField = opts.timestampField || '@timestamp';
+  const msgField = opts.messageField || 'message';
+  const indexLabel = normalizeMetadataName(opts.indexLabel || 'index') || 'index';
+  const maxItems = opts.maxItems ?? ES_BULK_DEFAULTS.maxItems;
+  const maxDepth = opts.maxDepth ?? ES_BULK_DEFAULTS.maxDepth;
+  const maxFields = opts.maxFields ?? ES_BULK_DEFAULTS.maxFields;
+  const newId = opts.newId ?? newBulkId;
+  const labelFields = ES_BULK_STREAM_FIELDS.filter((f) => f !== tsField && f !== msgField);
+  const labelNames = labelFields.map((f) => normalizeMetadataName(f));
+
+  const pairs = pairActions(data);
 
   // Pass 2: decode the documents.
   const g = new StreamGrouper(tenant, limits, nowNs, opts);

@@ -95,14 +95,20 @@ export function expandTemplate(template: string, groups: ArrayLike<string | unde
  * Go's `Regexp.ReplaceAllString`: every match of `re` in `s` is replaced by `template` expanded
  * per match. With `literal`, the template is inserted as is (`ReplaceAllLiteralString`).
  */
-export function regexReplaceAll(re: RE2JS, s: string, template: string, literal = false): string {
+export function regexReplaceAll(re: RE2JS, s: string, template: string, literal = false, onReplacement?: (length: number) => void): string {
   const names = re.namedGroups();
   return re.matcher(s).replaceAll((...args: unknown[]) => {
-    if (literal) return template;
+    if (literal) {
+      onReplacement?.(template.length);
+      return template;
+    }
     // The replacer receives (match, g1..gn, offset, input[, groups]) like String.prototype.replace.
     const n = re.groupCount();
     const groups: Array<string | undefined> = [];
     for (let i = 0; i <= n; i++) groups.push(args[i] as string | undefined);
-    return expandTemplate(template, groups, names);
+    const out = expandTemplate(template, groups, names);
+    // Lets a caller refuse a result that grows past a limit while it is being built.
+    onReplacement?.(out.length);
+    return out;
   });
 }

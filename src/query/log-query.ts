@@ -11,6 +11,7 @@ import type { Storage, StoredRow, StreamInfo } from '../storage/storage.js';
 import { matchesLabels, type LogQueryPlan } from '../logql/index.js';
 import type { LogQueryPlans } from './compile.js';
 import { mergeOrdered } from './merge.js';
+import { labelsBytes, unlimitedBudget, type QueryBudget } from './budget.js';
 
 export interface LogQueryParams {
   tenants: string[];
@@ -19,6 +20,8 @@ export interface LogQueryParams {
   limit: number;
   direction: 'backward' | 'forward';
   signal?: AbortSignal;
+  /** Time, memory and main-thread limits (default: none but `signal`). */
+  budget?: QueryBudget;
 }
 
 export interface ResultEntry {
@@ -91,6 +94,8 @@ export async function runLogQuery(
   const stats: LogQueryStats = { linesScanned: 0, bytesScanned: 0, entriesReturned: 0, streamsMatched: 0, structuredMetadataBytes: 0 };
   const collected: Collected[] = [];
   const multiTenant = params.tenants.length > 1;
+  const budget = params.budget ?? unlimitedBudget(params.signal);
+  const signal = params.signal ?? budget.signal;
   for (const tenant of params.tenants) {
     const resolved = await resolveStreams(storage, tenant, plans, params.start, params.end);
     // One backend select per plan that has streams; rows are merged back into time order.
@@ -113,7 +118,8 @@ export async function runLogQuery(
         limit: plan.pipeline.noop ? params.limit : undefined,
         levels: plan.levels,
         line: plan.line,
-        signal: params.signal,
+        signal,
+        pace: () => budget.pace(),
       }),
     );
     let taken = 0;
@@ -124,14 +130,22 @@ export async function runLogQuery(
       if (!stream) return false;
       const out = processRow(plan.pipeline, row, stream, tenant, multiTenant, stats);
       if (!out) return false;
+      budget.charge(entryBytes(out));
       collected.push(out);
       return ++taken >= params.limit;
     };
     if (sources.length === 1) {
       const plan = parts[0].plan;
-      outer: for await (const chunk of sources[0]) for (const row of chunk) if (take(row, plan)) break outer;
+      for await (const chunk of sources[0]) if (await budget.each(chunk, (row) => take(row, plan))) break;
     } else {
-      for await (const [row, k] of mergeOrdered(sources, params.direction)) if (take(row, parts[k].plan)) break;
+      let n = 0;
+      for await (const [row, k] of mergeOrdered(sources, params.direction)) {
+        if ((++n & 31) === 0) {
+          budget.check();
+          if (budget.due()) await budget.pace();
+        }
+        if (budget.run(() => take(row, parts[k].plan))) break;
+      }
     }
   }
   // Several tenants: keep the `limit` entries nearest the query's starting edge.
@@ -159,6 +173,11 @@ function streamPart(c: Collected): Labels {
   const out: Labels = {};
   for (const k in c.labels) if (!(k in c.structuredMetadata) && !(k in c.parsed)) out[k] = c.labels[k];
   return out;
+}
+
+/** What a collected entry keeps alive, roughly (see budget.ts). */
+function entryBytes(c: Collected): number {
+  return 2 * c.line.length + labelsBytes(c.parsed) + labelsBytes(c.structuredMetadata) + 96;
 }
 
 function cmp(a: bigint, b: bigint): number {

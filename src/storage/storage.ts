@@ -50,6 +50,11 @@ export interface SelectPlan {
   /** Rows per yielded chunk (a hint). */
   chunkSize?: number;
   signal?: AbortSignal;
+  /**
+   * Awaited before each fetched chunk is turned into rows, so that JavaScript work runs in the
+   * query's share of the main thread (see src/query/cpu-scheduler.ts); may throw to stop.
+   */
+  pace?: () => Promise<void>;
 }
 
 export interface StoredRow {

@@ -18,6 +18,9 @@ export interface Metrics {
   httpDuration: Histogram<'method' | 'route'>;
   httpErrors: Counter<'method' | 'route' | 'status'>;
   httpInFlight: Gauge;
+  httpConnectionsOpen: Gauge;
+  httpConnectionsClosed: Counter<'reason'>;
+  pushWaitEstimate: Gauge;
   queueDepth: Gauge;
   queueConsumerLag: Gauge;
   queuePending: Gauge;
@@ -91,6 +94,18 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
     }),
     httpErrors: new Counter({ name: M.httpErrors, help: 'HTTP requests answered with a 4xx or 5xx status.', labelNames: ['method', 'route', 'status'], registers: r }),
     httpInFlight: new Gauge({ name: M.httpInFlight, help: 'HTTP requests being served.', registers: r }),
+    httpConnectionsOpen: new Gauge({ name: M.httpConnectionsOpen, help: 'Open HTTP connections (sampled every second).', registers: r }),
+    httpConnectionsClosed: new Counter({
+      name: M.httpConnectionsClosed,
+      help: 'HTTP connections the server refused or closed, by reason: max_connections, max_connections_per_client (refused: every connection busy), evicted (idle or still sending headers, closed to make room), headers_timeout, request_timeout, slow_body (server.minBodyRate), bad_request (malformed HTTP).',
+      labelNames: ['reason'],
+      registers: r,
+    }),
+    pushWaitEstimate: new Gauge({
+      name: M.pushWaitEstimate,
+      help: 'Seconds a push arriving now is estimated to wait for the queue (the backlog ahead of it over the recent commit rate); past ingest.maxPushWait pushes are answered 429.',
+      registers: r,
+    }),
     queueDepth: new Gauge({
       name: M.queueDepth,
       help: 'Entries accepted by ingest and not yet committed to storage.',

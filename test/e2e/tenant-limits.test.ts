@@ -80,8 +80,14 @@ describe('per-tenant limits', () => {
     const otlpBody = { resourceLogs: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'r' } }] }, scopeLogs: [{ logRecords: [{ timeUnixNano: ns(), body: { stringValue: line(9_000) } }] }] }] };
     const otlp = await fetch(s.url + '/otlp/v1/logs', { method: 'POST', headers: { 'content-type': 'application/json', 'x-scope-orgid': 'slow' }, body: JSON.stringify(otlpBody) });
     assert.equal(otlp.status, 429);
-    assert.deepEqual(await otlp.json(), { code: 8, message: RATE_TEXT(1, 9_000) });
-    assert.ok(otlp.headers.get('retry-after'));
+    const retryAfter = Number(otlp.headers.get('retry-after'));
+    assert.ok(retryAfter > 0, 'Retry-After');
+    // RESOURCE_EXHAUSTED with the retry delay as a google.rpc.RetryInfo detail, as the exporters read it.
+    assert.deepEqual(await otlp.json(), {
+      code: 8,
+      message: RATE_TEXT(1, 9_000),
+      details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${retryAfter}s` }],
+    });
 
     const es = await fetch(s.url + '/_bulk', { method: 'POST', headers: { 'content-type': 'application/x-ndjson', 'x-scope-orgid': 'slow' }, body: `{"index":{"_index":"r"}}\n${JSON.stringify({ message: line(9_000) })}\n` });
     assert.equal(es.status, 429);

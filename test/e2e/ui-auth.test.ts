@@ -246,6 +246,8 @@ describe('web UI authentication', { skip, timeout: 240_000 }, () => {
       await carl.getByRole('button', { name: 'Delete…' }).click();
       await carl.getByRole('button', { name: 'Delete', exact: true }).click();
       await page.getByRole('status').filter({ hasText: 'User carl is deleted.' }).waitFor();
+      // The status can show before the table re-renders: wait for the row to go.
+      await users.getByTestId('user-carl').waitFor({ state: 'detached', timeout: 10_000 });
       assert.equal(await users.getByTestId('user-carl').count(), 0);
 
       // A token: create, shown once with a copy button.

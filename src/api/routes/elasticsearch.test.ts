@@ -140,17 +140,24 @@ describe('elasticsearch routes', () => {
     f('-took', body); // exclusions are not supported: unfiltered
   });
 
-  it('answers 429 with Retry-After when the queue is full, and nothing is half-stored', async () => {
+  it('answers every item 429 (es_rejected_execution_exception) with Retry-After when the queue is full, and nothing is half-stored', async () => {
     queue.full = true;
+    const before = queue.batches.length;
     try {
-      const res = await app.inject({ method: 'POST', url: '/_bulk', payload: nd({ index: { _index: 'a' } }, { message: 'm' }), headers: { 'content-type': 'application/x-ndjson' } });
-      assert.equal(res.statusCode, 429);
+      const payload = nd({ index: { _index: 'a' } }, { message: 'm' }, { index: { _index: 'A' } }, { message: 'bad index' }, { create: { _index: 'b' } }, { message: 'n' });
+      const res = await app.inject({ method: 'POST', url: '/_bulk', payload, headers: { 'content-type': 'application/x-ndjson' } });
+      assert.equal(res.statusCode, 200);
       assert.equal(res.headers['retry-after'], '2');
       assert.equal(res.headers['x-elastic-product'], 'Elasticsearch');
       const body = res.json();
-      assert.equal(body.status, 429);
-      assert.equal(body.error.type, 'es_rejected_execution_exception');
-      assert.deepEqual(body.error.root_cause, [{ type: 'es_rejected_execution_exception', reason: body.error.reason }]);
+      assert.equal(body.errors, true);
+      const items = body.items as Array<Record<string, { status: number; error?: { type: string; reason: string } }>>;
+      assert.deepEqual(items.map((it) => Object.keys(it)[0]), ['index', 'index', 'create']);
+      assert.deepEqual(items.map((it) => Object.values(it)[0].status), [429, 400, 429]);
+      assert.equal(items[0].index.error?.type, 'es_rejected_execution_exception');
+      assert.match(items[0].index.error?.reason ?? '', /cannot accept push/);
+      assert.equal(items[1].index.error?.type, 'invalid_index_name_exception');
+      assert.equal(queue.batches.length, before);
     } finally {
       queue.full = false;
     }

@@ -13,8 +13,11 @@ import { isRefusal } from '../error-handler.js';
 import { requestTenant } from '../auth-resolver.js';
 import { LogSentinelError } from '../../errors.js';
 import { nowNs } from '../../query/time.js';
-import { decodeEsBulk, EsBulkRequestError, type BulkItem } from '../../ingest/elasticsearch-bulk.js';
+import { rawBody, useRawBodies } from '../raw-body.js';
+import { EsBulkRequestError, refuseBulkItems, type BulkItem } from '../../ingest/elasticsearch-bulk.js';
 import { admitPush, pushOptions } from '../../limits/index.js';
+import { admitPush as admitLoad } from '../push-admission.js';
+import { decodePush } from '../decode.js';
 
 /** The body of Elasticsearch's `GET /` (the root "info" API), announcing `ingest.elasticsearch.version`. */
 export function elasticsearchInfo(ctx: AppContext): Record<string, unknown> {
@@ -74,6 +77,11 @@ export function bulkResponse(items: readonly BulkItem[], tookMs: number): Record
     };
   });
   return { took: tookMs, errors, items: out };
+}
+
+/** The items that would have been stored, answered 429 instead (the others keep their own errors). */
+export function rejectAccepted(items: readonly BulkItem[], reason: string): BulkItem[] {
+  return items.map((it) => (it.error !== undefined ? it : { ...it, status: 429, error: { type: 'es_rejected_execution_exception', reason } }));
 }
 
 // ---- filter_path --------------------------------------------------------------------------------
@@ -247,7 +255,7 @@ class SmallStore {
 const MAX_STORED_BODY = 1024 * 1024;
 
 function jsonBody(req: FastifyRequest): unknown {
-  const b = req.body as Buffer | undefined;
+  const b = rawBody(req).data;
   if (b === undefined || b.length === 0) return {};
   if (b.length > MAX_STORED_BODY) throw new EsBulkRequestError('illegal_argument_exception', `cannot store ${req.url.split('?')[0]}: body is larger than ${MAX_STORED_BODY} bytes`);
   try {
@@ -266,9 +274,8 @@ function matching(store: SmallStore, name: string | undefined): Array<[string, u
 
 export async function elasticsearchRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const es = ctx.config.ingest.elasticsearch;
-  // Bulk bodies stay raw: the decoder handles compression and every content type itself.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.config.server.maxRequestBytes }, (_req, body, done) => done(null, body));
+  // Bulk bodies stay raw (gzip and deflate undone while streaming): the decoder handles every content type.
+  useRawBodies(app, ctx, 'bulk request');
   app.addHook('onRequest', async (_req, reply) => {
     reply.header('X-Elastic-Product', 'Elasticsearch');
   });
@@ -276,31 +283,75 @@ export async function elasticsearchRoutes(app: FastifyInstance, ctx: AppContext)
 
   const bulk = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const started = process.hrtime.bigint();
-    const queue = queueOf(ctx, 'bulk request');
+    queueOf(ctx, 'bulk request'); // 503 while the queue opens, before anything else
     const tenant = requestTenant(req);
-    const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
-    ctx.metrics.bytesReceived.inc({ protocol: PROTOCOL }, body.length);
+    const body = rawBody(req);
+    ctx.metrics.bytesReceived.inc({ protocol: PROTOCOL }, body.wireBytes);
     const { index } = req.params as { index?: string };
+    let ticket;
+    try {
+      ticket = admitLoad(ctx, body.data.length, reply.elapsedTime);
+    } catch (err) {
+      if (!(err instanceof LogSentinelError) || err.code !== 'QUEUE_FULL') throw err;
+      // Overload before decoding: only the action lines are read, each item answered 429.
+      reply.header('Retry-After', String(err.retryAfter ?? 1));
+      const items = refuseBulkItems(body.data, index, 429, { type: 'es_rejected_execution_exception', reason: err.message });
+      return send(req, reply, 200, bulkResponse(items, Math.round(Number(process.hrtime.bigint() - started) / 1e6)));
+    }
+    try {
+      const answered = await bulkAccepted(req, reply, body.data, body.contentEncoding, tenant, index, started);
+      ticket.done();
+      return answered;
+    } finally {
+      ticket.done(false);
+    }
+  };
+  const bulkAccepted = async (req: FastifyRequest, reply: FastifyReply, data: Buffer, contentEncoding: string, tenant: string, index: string | undefined, started: bigint): Promise<FastifyReply> => {
+    const queue = queueOf(ctx, 'bulk request');
     const { limits, grouper } = pushOptions(ctx, tenant);
-    const res = decodeEsBulk(body, req.headers['content-encoding'], tenant, limits, nowNs(), {
-      ...grouper,
-      timestampField: es.timestampField,
-      messageField: es.messageField,
-      indexLabel: es.indexLabel,
-      pathIndex: index,
-      maxItems: es.maxItems,
-      maxDepth: es.maxDepth,
-      maxFields: es.maxFields,
-    });
-    // Over the tenant's rate: the whole request is answered 429 es_rejected_execution_exception.
+    const res = await decodePush(
+      ctx,
+      {
+        kind: 'es',
+        contentEncoding,
+        tenant,
+        limits,
+        nowNs: nowNs(),
+        countBytes: grouper.countBytes,
+        opts: {
+          timestampField: es.timestampField,
+          messageField: es.messageField,
+          indexLabel: es.indexLabel,
+          pathIndex: index,
+          maxItems: es.maxItems,
+          maxDepth: es.maxDepth,
+          maxFields: es.maxFields,
+        },
+      },
+      data,
+      grouper.admitStream,
+    );
+    // Refusals counted by reason; over the tenant's rate the whole request is answered 429
+    // es_rejected_execution_exception and nothing is appended.
     admitPush(ctx, tenant, PROTOCOL, res);
+    let items = res.items ?? [];
     if (res.accepted > 0) {
-      await queue.append(res.batch);
+      try {
+        await queue.append(res.batch);
+      } catch (err) {
+        if (!(err instanceof LogSentinelError) || err.code !== 'QUEUE_FULL') throw err;
+        // Overload: Elasticsearch's own answer when its write queue is full is a per-item 429
+        // (es_rejected_execution_exception), which Beats, Logstash, Vector and Fluent Bit retry.
+        reply.header('Retry-After', String(err.retryAfter ?? 1));
+        items = rejectAccepted(items, err.message);
+        const took = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
+        return send(req, reply, 200, bulkResponse(items, took));
+      }
       ctx.metrics.logsReceived.inc({ tenant, protocol: PROTOCOL }, res.accepted);
       ctx.metrics.processingLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
     }
     const took = Math.round(Number(process.hrtime.bigint() - started) / 1e6);
-    return send(req, reply, 200, bulkResponse(res.items, took));
+    return send(req, reply, 200, bulkResponse(items, took));
   };
   for (const url of ['/_bulk', '/:index/_bulk']) {
     app.post(url, bulk);

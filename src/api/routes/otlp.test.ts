@@ -16,7 +16,7 @@ import { ingestLimits } from '../../modules.js';
 import { LogSentinelError } from '../../errors.js';
 import type { WriteBatch } from '../../model/entry.js';
 import type { Queue } from '../../queue/queue.js';
-import { ExportLogsServiceResponseType, StatusType } from '../../ingest/otlp/schema.js';
+import { ExportLogsServiceResponseType, RetryInfoType, StatusType } from '../../ingest/otlp/schema.js';
 import { encodeOtlpProtobuf, kv, type OtlpJsonRequest } from '../../ingest/otlp/testing/payloads.js';
 
 const NOW_NS = BigInt(Date.now()) * 1_000_000n;
@@ -174,11 +174,21 @@ describe('OTLP/HTTP route', () => {
       const r = await post('/v1/logs', encodeOtlpProtobuf(request(['x'])), { 'content-type': 'application/x-protobuf' });
       assert.equal(r.statusCode, 429);
       assert.equal(r.headers['retry-after'], '3');
-      assert.deepEqual(StatusType.toObject(StatusType.decode(r.rawPayload)), { code: 8, message: 'cannot accept push: 9 entries are waiting to be committed (limit 8)' });
+      // The Status carries a google.rpc.RetryInfo detail with the same delay (OTLP throttling).
+      const status = StatusType.toObject(StatusType.decode(r.rawPayload), { bytes: Buffer }) as { code: number; message: string; details: Array<{ typeUrl: string; value: Buffer }> };
+      assert.equal(status.code, 8);
+      assert.equal(status.message, 'cannot accept push: 9 entries are waiting to be committed (limit 8)');
+      assert.equal(status.details.length, 1);
+      assert.equal(status.details[0].typeUrl, 'type.googleapis.com/google.rpc.RetryInfo');
+      assert.deepEqual(RetryInfoType.toObject(RetryInfoType.decode(status.details[0].value), { longs: Number }), { retryDelay: { seconds: 3 } });
       const j = await post('/v1/logs', JSON.stringify(request(['x'])), { 'content-type': 'application/json' });
       assert.equal(j.statusCode, 429);
       assert.equal(j.headers['retry-after'], '3');
-      assert.equal((j.json() as { code: number }).code, 8);
+      assert.deepEqual(j.json(), {
+        code: 8,
+        message: 'cannot accept push: 9 entries are waiting to be committed (limit 8)',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: '3s' }],
+      });
     } finally {
       queue.full = false;
     }

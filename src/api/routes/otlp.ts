@@ -14,9 +14,12 @@ import { isRefusal } from '../error-handler.js';
 import { requestTenant } from '../auth-resolver.js';
 import { LogSentinelError } from '../../errors.js';
 import { nowNs } from '../../query/time.js';
+import { rawBody, useRawBodies } from '../raw-body.js';
 import { formatRejections } from '../../ingest/common/validate.js';
 import { admitPush, pushOptions, streamLimited } from '../../limits/index.js';
-import { decodeOtlpLogs, type OtlpFormat } from '../../ingest/otlp/decode.js';
+import type { OtlpFormat } from '../../ingest/otlp/decode.js';
+import { decodePush } from '../decode.js';
+import { admitPush as admitLoad, checkPush } from '../push-admission.js';
 import { parseResourceLabels } from '../../ingest/otlp/mapping.js';
 import { DEFAULT_OTLP_LIMITS, type OtlpLimits } from '../../ingest/otlp/model.js';
 import { OTLP_CONTENT_TYPES, exportLogsResponse, rpcCodeOf, statusBody } from '../../ingest/otlp/response.js';
@@ -29,8 +32,8 @@ function answerFormat(req: FastifyRequest): OtlpFormat {
   return ct.includes('protobuf') ? 'protobuf' : 'json';
 }
 
-function sendStatus(reply: FastifyReply, format: OtlpFormat, httpStatus: number, message: string): FastifyReply {
-  return reply.status(httpStatus).type(OTLP_CONTENT_TYPES[format]).send(statusBody(format, rpcCodeOf(httpStatus), message));
+function sendStatus(reply: FastifyReply, format: OtlpFormat, httpStatus: number, message: string, retryAfter?: number): FastifyReply {
+  return reply.status(httpStatus).type(OTLP_CONTENT_TYPES[format]).send(statusBody(format, rpcCodeOf(httpStatus), message, retryAfter));
 }
 
 function isFastifyError(err: unknown): err is FastifyError {
@@ -39,9 +42,10 @@ function isFastifyError(err: unknown): err is FastifyError {
 
 export async function otlpRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const bodyLimit = ctx.config.server.maxRequestBytes;
-  // Bodies stay raw: the decoder reads the content type and encoding itself (415 for others).
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_req, body, done) => done(null, body));
+  // Bodies stay raw (gzip undone while streaming): the decoder reads the content type itself (415 for others).
+  useRawBodies(app, ctx, 'OTLP logs request');
+  // While pushes would wait too long, refuse before reading the body (push-admission.ts).
+  app.addHook('onRequest', async () => checkPush(ctx));
   const oc = ctx.config.ingest.otlp;
   const resourceLabels = parseResourceLabels(oc.resourceLabels);
   const otlpLimits: OtlpLimits = { ...DEFAULT_OTLP_LIMITS, maxRecordsPerRequest: oc.maxRecordsPerRequest, maxAttributes: oc.maxAttributes, maxDepth: oc.maxDepth };
@@ -50,10 +54,13 @@ export async function otlpRoutes(app: FastifyInstance, ctx: AppContext): Promise
     const format = answerFormat(req);
     let status = 500;
     let message = `internal error (request id ${req.id})`;
+    let retryAfter: number | undefined;
     if (err instanceof LogSentinelError) {
       status = err.status;
       message = err.message;
       if (err.retryAfter !== undefined) reply.header('Retry-After', String(err.retryAfter));
+      // Throttled: the Status carries RetryInfo too (the header is for plain HTTP clients).
+      if (err.retryAfter !== undefined && (status === 429 || status === 503)) retryAfter = err.retryAfter;
     } else if (isFastifyError(err) && (err.statusCode ?? 500) < 500) {
       status = err.statusCode ?? 400;
       message =
@@ -63,25 +70,35 @@ export async function otlpRoutes(app: FastifyInstance, ctx: AppContext): Promise
     }
     if (status >= 500 && !isRefusal(err)) req.log.error({ err }, 'OTLP request failed');
     else req.log.debug({ err: message, status }, 'OTLP request rejected');
-    return sendStatus(reply, format, status, message);
+    return sendStatus(reply, format, status, message, retryAfter);
   });
 
   const handle = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const started = process.hrtime.bigint();
     const queue = queueOf(ctx, 'OTLP logs');
     const tenant = requestTenant(req);
-    const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
-    ctx.metrics.bytesReceived.inc({ protocol: PROTOCOL }, body.length);
+    const body = rawBody(req);
+    ctx.metrics.bytesReceived.inc({ protocol: PROTOCOL }, body.wireBytes);
     const contentType = req.headers['content-type'];
-    const { limits, grouper } = pushOptions(ctx, tenant);
-    const res = decodeOtlpLogs(body, contentType, req.headers['content-encoding'] as string | undefined, tenant, limits, nowNs(), { ...grouper, resourceLabels, limits: otlpLimits });
-    const format = answerFormat(req);
-    admitPush(ctx, tenant, PROTOCOL, res);
-    if (res.accepted > 0) {
-      await queue.append(res.batch);
-      ctx.metrics.logsReceived.inc({ tenant, protocol: PROTOCOL }, res.accepted);
-      ctx.metrics.processingLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    // Refused here (429 with RetryInfo) when it would wait too long: before decoding and queueing.
+    const ticket = admitLoad(ctx, body.data.length, reply.elapsedTime);
+    let res;
+    try {
+      const { limits, grouper } = pushOptions(ctx, tenant);
+      const job = { kind: 'otlp', contentType, contentEncoding: body.contentEncoding, tenant, limits, nowNs: nowNs(), countBytes: grouper.countBytes, resourceLabels, otlpLimits } as const;
+      res = await decodePush(ctx, job, body.data, grouper.admitStream);
+      // Refusals counted by reason; over the tenant's rate nothing is appended (429).
+      admitPush(ctx, tenant, PROTOCOL, res);
+      if (res.accepted > 0) {
+        await queue.append(res.batch);
+        ctx.metrics.logsReceived.inc({ tenant, protocol: PROTOCOL }, res.accepted);
+        ctx.metrics.processingLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      }
+      ticket.done();
+    } finally {
+      ticket.done(false);
     }
+    const format = answerFormat(req);
     const message = res.rejectedEntries > 0 ? formatRejections(res.rejected) : '';
     // Streams refused for the active stream limit: 429 RESOURCE_EXHAUSTED as Loki answers, so the
     // exporter retries (the entries it already delivered are not stored twice).

@@ -8,14 +8,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import type { Queue } from '../../queue/queue.js';
 import { requestTenant } from '../auth-resolver.js';
-import { decodeLokiPush } from '../../ingest/loki-push.js';
-import { decodeJsonLines } from '../../ingest/jsonlines.js';
+import type { DecodeJob, DecodeJobBase } from '../../ingest/offload/decode-job.js';
+import { decodePush } from '../decode.js';
+import { admitPush as admitLoad, checkPush } from '../push-admission.js';
 import { formatRejections, type DecodeResult } from '../../ingest/common/validate.js';
-import type { GrouperOptions } from '../../ingest/common/stream-grouper.js';
-import type { IngestLimits } from '../../ingest/common/limits.js';
 import { admitPush, pushOptions, streamLimited } from '../../limits/index.js';
 import { LogSentinelError } from '../../errors.js';
 import { nowNs } from '../../query/time.js';
+import { rawBody, useRawBodies } from '../raw-body.js';
 
 /**
  * The queue pushes go to. Absent only while the server starts (it listens before the queue is
@@ -28,24 +28,36 @@ export function queueOf(ctx: AppContext, what: string): Queue {
 }
 
 export async function pushRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  // Push bodies stay raw: the decoders handle compression and every content type themselves.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ctx.config.server.maxRequestBytes }, (_req, body, done) => done(null, body));
+  // Push bodies stay raw (gzip and deflate undone while streaming): the decoders handle every content type.
+  useRawBodies(app, ctx, 'push request');
+  // While pushes would wait too long, refuse before reading the body (push-admission.ts).
+  app.addHook('onRequest', async (req) => {
+    if (req.method === 'POST') checkPush(ctx);
+  });
 
-  type Decode = (body: Buffer, tenant: string, limits: IngestLimits, opts: GrouperOptions) => DecodeResult;
-  const handle = async (req: FastifyRequest, reply: FastifyReply, protocol: string, decode: Decode): Promise<FastifyReply> => {
+  const handle = async (req: FastifyRequest, reply: FastifyReply, protocol: string, job: (base: DecodeJobBase) => DecodeJob): Promise<FastifyReply> => {
     const started = process.hrtime.bigint();
     const queue = queueOf(ctx, 'push');
     const tenant = requestTenant(req);
-    const body = (req.body as Buffer | undefined) ?? Buffer.alloc(0);
-    ctx.metrics.bytesReceived.inc({ protocol }, body.length);
-    const { limits, grouper } = pushOptions(ctx, tenant);
-    const res = decode(body, tenant, limits, grouper);
-    admitPush(ctx, tenant, protocol, res);
-    if (res.accepted > 0) {
-      await queue.append(res.batch);
-      ctx.metrics.logsReceived.inc({ tenant, protocol }, res.accepted);
-      ctx.metrics.processingLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    const body = rawBody(req);
+    ctx.metrics.bytesReceived.inc({ protocol }, body.wireBytes);
+    // Refused here (429) when it would wait too long: before the costly decoding and queueing.
+    const ticket = admitLoad(ctx, body.data.length, reply.elapsedTime);
+    let res: DecodeResult;
+    try {
+      const { limits, grouper } = pushOptions(ctx, tenant);
+      const base = { contentEncoding: body.contentEncoding, tenant, limits, nowNs: nowNs(), countBytes: grouper.countBytes };
+      res = await decodePush(ctx, job(base), body.data, grouper.admitStream);
+      // Refusals counted by reason; over the tenant's rate nothing is appended (429).
+      admitPush(ctx, tenant, protocol, res);
+      if (res.accepted > 0) {
+        await queue.append(res.batch);
+        ctx.metrics.logsReceived.inc({ tenant, protocol }, res.accepted);
+        ctx.metrics.processingLatency.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      }
+      ticket.done();
+    } finally {
+      ticket.done(false);
     }
     if (res.rejected.length > 0) {
       // Loki's answer: the valid entries were kept; the body says what was refused and why —
@@ -56,20 +68,15 @@ export async function pushRoutes(app: FastifyInstance, ctx: AppContext): Promise
   };
 
   const lokiPush = (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
-    handle(req, reply, 'loki', (body, tenant, limits, opts) =>
-      decodeLokiPush(body, req.headers['content-type'], req.headers['content-encoding'] as string | undefined, tenant, limits, nowNs(), opts),
-    );
+    handle(req, reply, 'loki', (base) => ({ ...base, kind: 'loki', contentType: req.headers['content-type'] }));
   app.post('/loki/api/v1/push', lokiPush);
   app.post('/api/prom/push', lokiPush);
 
   app.post('/api/v1/push/jsonlines', (req, reply) =>
-    handle(req, reply, 'jsonlines', (body, tenant, limits, opts) => {
+    handle(req, reply, 'jsonlines', (base) => {
       const q = req.query as Record<string, string | undefined>;
       const fields = q._stream_fields ?? (req.headers['vl-stream-fields'] as string | undefined);
-      return decodeJsonLines(body, req.headers['content-encoding'] as string | undefined, tenant, limits, nowNs(), {
-        ...opts,
-        streamFields: fields ? fields.split(',').map((s) => s.trim()).filter(Boolean) : undefined,
-      });
+      return { ...base, kind: 'jsonlines', streamFields: fields ? fields.split(',').map((s) => s.trim()).filter(Boolean) : undefined };
     }),
   );
 }

@@ -20,6 +20,8 @@ import type { Nanos } from '../../model/entry.js';
 import type { Storage, StreamInfo } from '../../storage/storage.js';
 import { nowNs, parseTime } from '../../query/time.js';
 import { cacheKey, uncacheableReason } from '../../query/cache/index.js';
+import { timeoutError, type QueryBudget } from '../../query/budget.js';
+import { queryBudget } from '../../query/admission.js';
 
 const CATEGORIZE = 'categorize-labels';
 
@@ -38,33 +40,40 @@ export function storageOf(ctx: AppContext): Storage {
 }
 
 /**
- * Runs fn within the query limits: first the parallelism of the tenants it reads (a slot of their
- * own, src/limits/query-queue.ts), then the global concurrency limit and the query timeout.
+ * Runs fn within the query limits: the parallelism of the tenants it reads (a slot of their own,
+ * src/limits/query-queue.ts), a slot (query.maxConcurrent, bounded line), the query timeout
+ * counted from arrival (waiting included), and a QueryBudget (memory, main-thread slices, the
+ * deadline inside every stage). The budget's pool share is released when fn settles.
  */
-export async function withQueryLimits<T>(ctx: AppContext, reply: FastifyReply, fn: (signal: AbortSignal) => Promise<T>, tenants?: readonly string[]): Promise<T> {
-  const tl = ctx.tenantLimits;
-  if (tl !== undefined && tenants !== undefined) return tl.runQuery(tenants, () => withQueryLimits(ctx, reply, fn));
-  return ctx.querySlots.run(async () => {
-    const ac = new AbortController();
-    const timer = setTimeout(
-      () => ac.abort(new LogSentinelError('QUERY_TIMEOUT', `cannot finish query: it ran longer than the ${ctx.config.query.timeoutMs / 1000}s query timeout`)),
-      ctx.config.query.timeoutMs,
-    );
-    // The response closing before it was written means the client went away: stop the query.
-    const onClose = (): void => {
-      if (!reply.raw.writableFinished) ac.abort(new LogSentinelError('BAD_REQUEST', 'query cancelled: client closed the connection'));
-    };
-    reply.raw.once('close', onClose);
-    try {
-      return await fn(ac.signal);
-    } catch (err) {
-      if (ac.signal.aborted && ac.signal.reason instanceof LogSentinelError) throw ac.signal.reason;
-      throw err;
-    } finally {
-      clearTimeout(timer);
-      reply.raw.off('close', onClose);
-    }
-  });
+export async function withQueryLimits<T>(ctx: AppContext, reply: FastifyReply, fn: (signal: AbortSignal, budget: QueryBudget) => Promise<T>, tenants?: readonly string[]): Promise<T> {
+  const q = ctx.config.query;
+  const arrived = performance.now();
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(timeoutError(q.timeoutMs)), q.timeoutMs);
+  // The response closing before it was written means the client went away: stop the query.
+  const onClose = (): void => {
+    if (!reply.raw.writableFinished) ac.abort(new LogSentinelError('BAD_REQUEST', 'query cancelled: client closed the connection'));
+  };
+  reply.raw.once('close', onClose);
+  const run = (): Promise<T> =>
+    ctx.querySlots.run(async () => {
+      const budget = queryBudget(q, ctx, q.timeoutMs - (performance.now() - arrived), ac.signal);
+      try {
+        return await fn(ac.signal, budget);
+      } finally {
+        budget.release();
+      }
+    }, ac.signal);
+  try {
+    const tl = ctx.tenantLimits;
+    return await (tl !== undefined && tenants !== undefined ? tl.runQuery(tenants, run) : run());
+  } catch (err) {
+    if (ac.signal.aborted && ac.signal.reason instanceof LogSentinelError) throw ac.signal.reason;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    reply.raw.off('close', onClose);
+  }
 }
 
 export function lokiStats(s: LogQueryStats, execSeconds: number): Record<string, unknown> {
@@ -152,7 +161,7 @@ function instantBody(r: InstantResult, timeNs: Nanos, stats: SampleStats, secs: 
 }
 
 /** Runs `fn` within the query limits, counting it in the query metrics under `type`. */
-async function timed<T>(ctx: AppContext, reply: FastifyReply, type: string, tenants: readonly string[], fn: (signal: AbortSignal) => Promise<T>): Promise<{ res: T; secs: number }> {
+async function timed<T>(ctx: AppContext, reply: FastifyReply, type: string, tenants: readonly string[], fn: (signal: AbortSignal, budget: QueryBudget) => Promise<T>): Promise<{ res: T; secs: number }> {
   const t0 = performance.now();
   try {
     const res = await withQueryLimits(ctx, reply, fn, tenants);
@@ -175,7 +184,7 @@ async function metricRangeQuery(ctx: AppContext, req: FastifyRequest, reply: Fas
     const hit = await qc.cache.get(key);
     if (hit !== undefined) return hit as Record<string, unknown>;
   }
-  const { res, secs } = await timed(ctx, reply, 'metric', tenants, (signal) => evaluateRangeExpr(storageOf(ctx), expr, start, end, step, { tenants, signal }));
+  const { res, secs } = await timed(ctx, reply, 'metric', tenants, (signal, budget) => evaluateRangeExpr(storageOf(ctx), expr, start, end, step, { tenants, signal, budget }));
   const body = matrixBody(res.result.series, res.stats, secs);
   if (qc && key) await qc.cache.set(key, body);
   return body;
@@ -183,7 +192,7 @@ async function metricRangeQuery(ctx: AppContext, req: FastifyRequest, reply: Fas
 
 async function metricInstantQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, expr: MetricExpr, time: Nanos): Promise<Record<string, unknown>> {
   const tenants = requestTenants(req);
-  const { res, secs } = await timed(ctx, reply, 'metric', tenants, (signal) => evaluateInstantExpr(storageOf(ctx), expr, time, { tenants, signal }));
+  const { res, secs } = await timed(ctx, reply, 'metric', tenants, (signal, budget) => evaluateInstantExpr(storageOf(ctx), expr, time, { tenants, signal, budget }));
   return instantBody(res.result, time, res.stats, secs);
 }
 
@@ -193,7 +202,7 @@ async function logQuery(ctx: AppContext, req: FastifyRequest, reply: FastifyRepl
   const categorize = wantsCategorized(req);
   const t0 = performance.now();
   try {
-    const res = await withQueryLimits(ctx, reply, (signal) => runLogQuery(storageOf(ctx), plans, { tenants, ...range, signal }, { categorize }), tenants);
+    const res = await withQueryLimits(ctx, reply, (signal, budget) => runLogQuery(storageOf(ctx), plans, { tenants, ...range, signal, budget }, { categorize }), tenants);
     const secs = (performance.now() - t0) / 1000;
     ctx.metrics.queries.inc({ type: 'log', status: 'success' });
     ctx.metrics.queryDuration.observe({ type: 'log' }, secs);
@@ -263,7 +272,7 @@ export async function queryRoutes(app: FastifyInstance, ctx: AppContext): Promis
     return logQuery(ctx, req, reply, expr, { ...r, end: time + 1n });
   });
 
-  const volumeParams = (req: FastifyRequest, p: Params, start: Nanos, end: Nanos, signal: AbortSignal): Parameters<typeof volumeInstant>[1] => {
+  const volumeParams = (req: FastifyRequest, p: Params, start: Nanos, end: Nanos, signal: AbortSignal, budget: QueryBudget): Parameters<typeof volumeInstant>[1] => {
     const limitRaw = one(p, 'limit');
     if (limitRaw !== undefined && limitRaw !== '' && !/^\d+$/.test(limitRaw)) {
       throw new LogSentinelError('INVALID_PARAMETER', `cannot parse parameter limit: ${JSON.stringify(limitRaw)} is not a non-negative integer`);
@@ -282,13 +291,14 @@ export async function queryRoutes(app: FastifyInstance, ctx: AppContext): Promis
       aggregateBy,
       ...(target.length ? { targetLabels: target } : {}),
       signal,
+      budget,
     };
   };
 
   route('/loki/api/v1/index/volume', async (req, reply) => {
     const p = requestParams(req);
     const r = rangeParams({ ...p, limit: undefined }, ctx.config);
-    const { res, secs } = await timed(ctx, reply, 'volume', requestTenants(req), (signal) => volumeInstant(storageOf(ctx), volumeParams(req, p, r.start, r.end, signal)));
+    const { res, secs } = await timed(ctx, reply, 'volume', requestTenants(req), (signal, budget) => volumeInstant(storageOf(ctx), volumeParams(req, p, r.start, r.end, signal, budget)));
     const t = unixSeconds(r.end);
     const result = res.samples.map((s) => ({ metric: s.labels, value: [t, formatValue(s.value)] }));
     return { status: 'success', data: { resultType: 'vector', result, stats: lokiStats(metricStats(res.stats, result.length), secs) } };
@@ -298,7 +308,7 @@ export async function queryRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const p = requestParams(req);
     const r = rangeParams({ ...p, limit: undefined }, ctx.config);
     const step = stepParam(p, r.start, r.end);
-    const { res, secs } = await timed(ctx, reply, 'volume', requestTenants(req), (signal) => volumeRange(storageOf(ctx), volumeParams(req, p, r.start, r.end, signal), step));
+    const { res, secs } = await timed(ctx, reply, 'volume', requestTenants(req), (signal, budget) => volumeRange(storageOf(ctx), volumeParams(req, p, r.start, r.end, signal, budget), step));
     return matrixBody(res.series, res.stats, secs);
   });
 

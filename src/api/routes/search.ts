@@ -67,7 +67,7 @@ export async function searchRoutes(app: FastifyInstance, ctx: AppContext): Promi
     const plans = planBoth(expr);
     const tenants = requestTenants(req);
     const t0 = performance.now();
-    const res = await withQueryLimits(ctx, reply, (signal) => runLogQuery(storageOf(ctx), plans, { tenants, ...range, end: range.end + 1n, signal }), tenants);
+    const res = await withQueryLimits(ctx, reply, (signal, budget) => runLogQuery(storageOf(ctx), plans, { tenants, ...range, end: range.end + 1n, signal, budget }), tenants);
     const entries = res.streams
       .flatMap((s) => s.entries.map((e) => ({ s, e })))
       .sort((a, b) => (range.direction === 'backward' ? (a.e.ts < b.e.ts ? 1 : -1) : a.e.ts < b.e.ts ? -1 : 1))

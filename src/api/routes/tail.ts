@@ -17,6 +17,7 @@ import { labelsToString } from '../../model/labels.js';
 import type { Nanos } from '../../model/entry.js';
 import { compileLogQuery, type LogQueryPlans } from '../../query/compile.js';
 import { runLogQuery } from '../../query/log-query.js';
+import { queryBudget } from '../../query/admission.js';
 import { nowNs, parseTime } from '../../query/time.js';
 import { TailSubscriber, type TailHub, type TailMessage } from '../../query/tail/index.js';
 import { limitParam, one, requestParams, required } from '../params.js';
@@ -123,7 +124,14 @@ async function serveTail(ctx: AppContext, hub: TailHub, socket: WebSocket, param
     const storage = storageOf(ctx);
     // Across pods, entries are published only once processors see this subscription.
     await hub.armed(params.tenants);
-    const res = await runLogQuery(storage, params.plans, { tenants: params.tenants, start: params.start, end: nowNs() + 1n, limit: params.limit, direction: 'backward' });
+    // The backfill is a query like any other: the query timeout, memory and main-thread slices.
+    const budget = queryBudget(ctx.config.query, ctx, ctx.config.query.timeoutMs);
+    let res;
+    try {
+      res = await runLogQuery(storage, params.plans, { tenants: params.tenants, start: params.start, end: nowNs() + 1n, limit: params.limit, direction: 'backward', budget });
+    } finally {
+      budget.release();
+    }
     const streams: TailMessage['streams'] = [];
     for (const s of res.streams) {
       const key = labelsToString(s.labels);

@@ -13,7 +13,8 @@ import type { IngestLimits } from './limits.js';
 import { bodyTooLargeMsg } from './validate.js';
 import { SnappyError, snappyDecompressBlock } from './snappy-block.js';
 
-export type BodyEncoding = 'identity' | 'gzip' | 'deflate' | 'snappy';
+/** `none`: no Content-Encoding header (gzip is then detected by its magic bytes); `identity`: said so explicitly. */
+export type BodyEncoding = 'none' | 'identity' | 'gzip' | 'deflate' | 'snappy';
 
 function tooLarge(what: string, limit: number): LogSentinelError {
   return new LogSentinelError('PAYLOAD_TOO_LARGE', `cannot decompress ${what}: decompressed body exceeds the limit of ${limit} bytes`);
@@ -29,6 +30,7 @@ export function parseContentEncoding(header: string | undefined, what: string): 
   const e = (header ?? '').trim().toLowerCase();
   switch (e) {
     case '':
+      return 'none';
     case 'identity':
       return 'identity';
     case 'gzip':
@@ -49,8 +51,8 @@ export function parseContentEncoding(header: string | undefined, what: string): 
  */
 export function decompressBody(body: Buffer, encoding: BodyEncoding, limits: IngestLimits, what: string, snappyToo = false): Buffer {
   const limit = limits.maxDecompressedBodySize;
-  if (encoding === 'identity' && body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b) encoding = 'gzip';
-  if (encoding === 'identity' || (encoding === 'snappy' && !snappyToo)) {
+  if (encoding === 'none' && body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b) encoding = 'gzip';
+  if (encoding === 'none' || encoding === 'identity' || (encoding === 'snappy' && !snappyToo)) {
     if (body.length > limit) throw new LogSentinelError('PAYLOAD_TOO_LARGE', `cannot read ${what}: ${bodyTooLargeMsg(body.length, limit)}`);
     return body;
   }

@@ -4,7 +4,7 @@
  * records were refused), and for every 4xx/5xx a `google.rpc.Status` whose code is the gRPC code
  * matching the HTTP status. In JSON, int64 fields are decimal strings (proto3 JSON mapping).
  */
-import { ExportLogsServiceResponseType, StatusType } from './schema.js';
+import { ExportLogsServiceResponseType, RetryInfoType, StatusType } from './schema.js';
 import type { OtlpFormat } from './decode.js';
 
 export const OTLP_CONTENT_TYPES: Readonly<Record<OtlpFormat, string>> = Object.freeze({
@@ -69,7 +69,21 @@ export function exportLogsResponse(format: OtlpFormat, rejected: number, message
   );
 }
 
-/** A `google.rpc.Status` body. */
-export function statusBody(format: OtlpFormat, code: number, message: string): Buffer | string {
-  return encode(format, StatusType, { code, message }, { code, message });
+export const RETRY_INFO_TYPE_URL = 'type.googleapis.com/google.rpc.RetryInfo';
+
+/**
+ * A `google.rpc.Status` body. With `retryAfterSeconds` (throttling: 429, 503) it carries a
+ * `google.rpc.RetryInfo` detail, which OTLP exporters honour before retrying (OTLP spec,
+ * "OTLP/HTTP Throttling").
+ */
+export function statusBody(format: OtlpFormat, code: number, message: string, retryAfterSeconds?: number): Buffer | string {
+  if (retryAfterSeconds === undefined) return encode(format, StatusType, { code, message }, { code, message });
+  const retryInfo = RetryInfoType.encode(RetryInfoType.fromObject({ retryDelay: { seconds: retryAfterSeconds, nanos: 0 } })).finish();
+  return encode(
+    format,
+    StatusType,
+    // proto3 JSON mapping of Any: the type URL as "@type" beside the message's own fields.
+    { code, message, details: [{ '@type': RETRY_INFO_TYPE_URL, retryDelay: `${retryAfterSeconds}s` }] },
+    { code, message, details: [{ typeUrl: RETRY_INFO_TYPE_URL, value: retryInfo }] },
+  );
 }

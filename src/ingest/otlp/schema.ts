@@ -52,8 +52,11 @@ message ArrayValue { repeated AnyValue values = 1; }
 message KeyValueList { repeated KeyValue values = 1; }
 message KeyValue { string key = 1; AnyValue value = 2; }
 
-// google.rpc.Status; details (repeated google.protobuf.Any = 3) are never sent.
-message Status { int32 code = 1; string message = 2; }
+// google.rpc.Status, with google.protobuf.Any details: only google.rpc.RetryInfo is sent (throttling).
+message Status { int32 code = 1; string message = 2; repeated Any details = 3; }
+message Any { string type_url = 1; bytes value = 2; }
+message Duration { int64 seconds = 1; int32 nanos = 2; }
+message RetryInfo { Duration retry_delay = 1; }
 `;
 
 const root = protobuf.parse(SCHEMA).root;
@@ -64,6 +67,8 @@ export const ExportLogsServiceRequestType: protobuf.Type = root.lookupType('open
 export const ExportLogsServiceResponseType: protobuf.Type = root.lookupType('opentelemetry.proto.ExportLogsServiceResponse');
 /** `google.rpc.Status`. */
 export const StatusType: protobuf.Type = root.lookupType('opentelemetry.proto.Status');
+/** `google.rpc.RetryInfo`, packed into a Status detail when a request is throttled. */
+export const RetryInfoType: protobuf.Type = root.lookupType('opentelemetry.proto.RetryInfo');
 
 /** Wire numbers the decoders walk by. */
 export const F = {

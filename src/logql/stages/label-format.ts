@@ -8,6 +8,7 @@ import type { LabelFormatStage } from '../ast.js';
 import { executeTemplate, type TemplateContext } from '../template/exec.js';
 import { parseTemplate } from '../template/parse.js';
 import { ERR_TEMPLATE, type StageRunner } from './stage.js';
+import { LogSentinelError } from '../../errors.js';
 
 export function labelFormatStage(stage: LabelFormatStage): StageRunner {
   const ops = stage.ops.map((o) => ({ ...o, tpl: o.kind === 'template' ? parseTemplate(o.value) : undefined }));
@@ -32,6 +33,8 @@ export function labelFormatStage(stage: LabelFormatStage): StageRunner {
         try {
           labels.set(o.dst, executeTemplate(o.tpl, ctx!));
         } catch (err) {
+          // A limit (output size, deadline) fails the query; anything else is Loki's per-line error.
+          if (err instanceof LogSentinelError) throw err;
           labels.setErr(ERR_TEMPLATE, (err as Error).message);
         }
       }

@@ -7,6 +7,7 @@ import type { LabelsBuilder } from '../labels-builder.js';
 import { executeTemplate, type TemplateContext } from '../template/exec.js';
 import { parseTemplate } from '../template/parse.js';
 import { ERR_TEMPLATE, type StageRunner } from './stage.js';
+import { LogSentinelError } from '../../errors.js';
 
 /** A template context reading the builder's current labels. */
 export function builderContext(labels: LabelsBuilder, line: string, ts: bigint): TemplateContext {
@@ -26,6 +27,8 @@ export function lineFormatStage(stage: LineFormatStage): StageRunner {
       try {
         return executeTemplate(tpl, builderContext(labels, line, ts));
       } catch (err) {
+        // A limit (output size, deadline) fails the query; anything else is Loki's per-line error.
+        if (err instanceof LogSentinelError) throw err;
         labels.setErr(ERR_TEMPLATE, (err as Error).message);
         return line;
       }

@@ -2,11 +2,16 @@
  * Executes a parsed template against one log entry. Fields (`.name`) read labels; a missing
  * label is "" (Loki runs templates with `missingkey=zero` over a string map). Functions that
  * fail throw; the calling stage turns that into `__error__="TemplateFormatErr"`.
+ *
+ * Limits (exec-limits.ts): every function call checks the query's deadline, and no function
+ * result nor the output may grow past `maxTemplateOutput`; those two throw a LogSentinelError,
+ * which the stages let through so the whole query fails with a message naming the limit.
  */
 import type { Arg, Pipe, Template, TNode } from './parse.js';
 import { TEMPLATE_FUNCTIONS } from './functions.js';
 import { GoTime } from './go-time.js';
 import { toText, truthy, type TValue } from './values.js';
+import { checkTemplateSize, execLimits } from '../exec-limits.js';
 
 export interface TemplateContext {
   /** Value of a label, or undefined when absent. */
@@ -20,12 +25,17 @@ export interface TemplateContext {
 export function executeTemplate(tpl: Template, ctx: TemplateContext): string {
   if (tpl.constant) return tpl.text;
   let out = '';
+  const max = execLimits().maxTemplateOutput;
+  const append = (s: string): void => {
+    if (out.length + s.length > max) checkTemplateSize(out.length + s.length, 'the template output');
+    out += s;
+  };
   const run = (nodes: TNode[]): void => {
     for (const n of nodes) {
-      if (n.t === 'text') out += n.v;
+      if (n.t === 'text') append(n.v);
       else if (n.t === 'action') {
         const v = evalPipe(n.pipe, ctx);
-        out += v === undefined || v === null ? '<no value>' : toText(v);
+        append(v === undefined || v === null ? '<no value>' : toText(v));
       } else {
         let done = false;
         for (const b of n.branches) {
@@ -69,7 +79,13 @@ function callFunction(name: string, args: TValue[], ctx: TemplateContext): TValu
   if (name === '__line__') return ctx.line;
   if (name === '__timestamp__') return new GoTime(ctx.ts);
   const f = TEMPLATE_FUNCTIONS[name];
-  return f(...args);
+  const limits = execLimits();
+  limits.checkDeadline();
+  const v = f(...args);
+  // Functions refuse to build oversized strings up front; this catches the ones whose output is
+  // a bounded multiple of their input (b64enc, urlencode, print of many arguments...).
+  if (typeof v === 'string' && v.length > limits.maxTemplateOutput) checkTemplateSize(v.length, `the result of ${name}`);
+  return v;
 }
 
 function evalPipe(pipe: Pipe, ctx: TemplateContext): TValue {

@@ -8,6 +8,7 @@ import { compileRegex, regexReplaceAll } from '../regex.js';
 import { GoTime, formatGoTime, parseGoTime } from './go-time.js';
 import { sprintf } from './printf.js';
 import { toFloat, toInt, toStr, toText, truthy, type TValue } from './values.js';
+import { checkTemplateSize, execLimits } from '../exec-limits.js';
 
 export type TemplateFunction = (...args: TValue[]) => TValue;
 
@@ -48,6 +49,43 @@ function floatOp(name: string, f: (a: number, b: number) => number): TemplateFun
     let acc = toFloat(args[0]);
     for (let i = 1; i < args.length; i++) acc = f(acc, toFloat(args[i]));
     return acc;
+  };
+}
+
+/** Occurrences of `sub` in `s` (non-overlapping, as split counts them); "" occurs between every character. */
+function occurrences(s: string, sub: string): number {
+  if (sub === '') return s.length + 1;
+  let n = 0;
+  for (let i = s.indexOf(sub); i >= 0; i = s.indexOf(sub, i + sub.length)) n++;
+  return n;
+}
+
+/** Refuses a replacement whose result would pass the template output limit, before building it. */
+function checkReplace(name: string, s: string, from: string, to: string, limit = Infinity): void {
+  if (to.length <= from.length) return;
+  const n = Math.min(occurrences(s, from), limit);
+  checkTemplateSize(s.length + n * (to.length - from.length), name);
+}
+
+/** `pad` + each line of `s` prefixed by `pad`: refused before it is built when too large. */
+function indentLines(name: string, n: number, s: string, leadingNewline: boolean): string {
+  const width = Math.max(0, n);
+  const lines = occurrences(s, '\n') + 1;
+  checkTemplateSize(s.length + width * lines + (leadingNewline ? 1 : 0), name);
+  const pad = ' '.repeat(width);
+  return (leadingNewline ? '\n' : '') + pad + s.split('\n').join('\n' + pad);
+}
+
+/**
+ * Counts what a regex replacement adds, match by match, and refuses it once the result could
+ * pass the limit: an empty pattern replaces between every character.
+ */
+function replaceBudget(name: string, s: string): (added: number) => void {
+  let total = s.length;
+  const max = execLimits().maxTemplateOutput;
+  return (added) => {
+    total += added;
+    if (total > max) checkTemplateSize(total, name);
   };
 }
 
@@ -101,6 +139,7 @@ export const TEMPLATE_FUNCTIONS: Record<string, TemplateFunction> = {
     arity('Replace', args, 4);
     const [s, from, to] = [toStr(args[0]), toStr(args[1]), toStr(args[2])];
     let n = toInt(args[3]);
+    checkReplace('Replace', s, from, to, n < 0 ? Infinity : n);
     if (n < 0) return s.split(from).join(to);
     let out = '';
     let rest = s;
@@ -160,28 +199,31 @@ export const TEMPLATE_FUNCTIONS: Record<string, TemplateFunction> = {
     if (start > end) return '';
     return s.slice(start, end);
   },
-  replace: (...args) => (arity('replace', args, 3), toStr(args[2]).split(toStr(args[0])).join(toStr(args[1]))),
+  replace: (...args) => {
+    arity('replace', args, 3);
+    const [from, to, s] = [toStr(args[0]), toStr(args[1]), toStr(args[2])];
+    checkReplace('replace', s, from, to);
+    return s.split(from).join(to);
+  },
   contains: (...args) => (arity('contains', args, 2), toStr(args[1]).includes(toStr(args[0]))),
   hasPrefix: (...args) => (arity('hasPrefix', args, 2), toStr(args[1]).startsWith(toStr(args[0]))),
   hasSuffix: (...args) => (arity('hasSuffix', args, 2), toStr(args[1]).endsWith(toStr(args[0]))),
-  repeat: (...args) => (arity('repeat', args, 2), toStr(args[1]).repeat(Math.max(0, Math.min(toInt(args[0]), 100000)))),
-  indent: (...args) => {
-    arity('indent', args, 2);
-    const pad = ' '.repeat(Math.max(0, toInt(args[0])));
-    return pad + toStr(args[1]).split('\n').join('\n' + pad);
+  repeat: (...args) => {
+    arity('repeat', args, 2);
+    const n = Math.max(0, toInt(args[0]));
+    const s = toStr(args[1]);
+    checkTemplateSize(n * s.length, 'repeat');
+    return s.repeat(s.length === 0 ? 0 : n);
   },
-  nindent: (...args) => {
-    arity('nindent', args, 2);
-    const pad = ' '.repeat(Math.max(0, toInt(args[0])));
-    return '\n' + pad + toStr(args[1]).split('\n').join('\n' + pad);
-  },
+  indent: (...args) => (arity('indent', args, 2), indentLines('indent', toInt(args[0]), toStr(args[1]), false)),
+  nindent: (...args) => (arity('nindent', args, 2), indentLines('nindent', toInt(args[0]), toStr(args[1]), true)),
   default: (...args) => {
     if (args.length < 1 || args.length > 2) throw new Error('wrong number of args for default: want 2');
     if (args.length === 1) return args[0];
     return truthy(args[1]) ? args[1] : args[0];
   },
-  regexReplaceAll: (...args) => (arity('regexReplaceAll', args, 3), regexReplaceAll(compileRegex(toStr(args[0])), toStr(args[1]), toStr(args[2]))),
-  regexReplaceAllLiteral: (...args) => (arity('regexReplaceAllLiteral', args, 3), regexReplaceAll(compileRegex(toStr(args[0])), toStr(args[1]), toStr(args[2]), true)),
+  regexReplaceAll: (...args) => (arity('regexReplaceAll', args, 3), regexReplaceAll(compileRegex(toStr(args[0])), toStr(args[1]), toStr(args[2]), false, replaceBudget('regexReplaceAll', toStr(args[1])))),
+  regexReplaceAllLiteral: (...args) => (arity('regexReplaceAllLiteral', args, 3), regexReplaceAll(compileRegex(toStr(args[0])), toStr(args[1]), toStr(args[2]), true, replaceBudget('regexReplaceAllLiteral', toStr(args[1])))),
   count: (...args) => {
     arity('count', args, 2);
     const re = compileRegex(toStr(args[0]));
@@ -203,12 +245,14 @@ export const TEMPLATE_FUNCTIONS: Record<string, TemplateFunction> = {
     arity('alignLeft', args, 2);
     const n = toInt(args[0]);
     const s = toStr(args[1]);
+    checkTemplateSize(n, 'alignLeft');
     return n < 0 ? s : s.length > n ? s.slice(0, n) : s.padEnd(n, ' ');
   },
   alignRight: (...args) => {
     arity('alignRight', args, 2);
     const n = toInt(args[0]);
     const s = toStr(args[1]);
+    checkTemplateSize(n, 'alignRight');
     return n < 0 ? s : s.length > n ? s.slice(s.length - n) : s.padStart(n, ' ');
   },
 

@@ -5,6 +5,7 @@
  */
 import { GoTime } from './go-time.js';
 import { toText } from './values.js';
+import { checkTemplateSize, execLimits } from '../exec-limits.js';
 
 function goType(v: unknown): string {
   if (typeof v === 'string') return 'string';
@@ -15,7 +16,9 @@ function goType(v: unknown): string {
 }
 
 function padTo(s: string, width: number | undefined, left: boolean, zero: boolean): string {
-  if (width === undefined || s.length >= width) return s;
+  if (width === undefined || !(s.length < width)) return s;
+  // Checked before padding: `%999999999s` must not allocate a gigabyte first.
+  checkTemplateSize(width, 'printf width');
   if (left) return s.padEnd(width, ' ');
   if (zero) {
     const sign = /^[-+ ]/.test(s) ? s[0] : '';
@@ -117,6 +120,7 @@ export function sprintf(format: string, args: unknown[]): string {
     }
     if (width !== undefined && width < 0) width = -width;
     out += padTo(s, width, left, zero && verb !== 's' && verb !== 'q');
+    if (out.length > execLimits().maxTemplateOutput) checkTemplateSize(out.length, 'printf');
   }
   if (ai < args.length) out += '%!(EXTRA ' + args.slice(ai).map((a) => `${goType(a)}=${toText(a)}`).join(', ') + ')';
   return out;

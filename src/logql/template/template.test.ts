@@ -2,6 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseTemplate } from './parse.js';
 import { executeTemplate } from './exec.js';
+import { withExecLimits } from '../exec-limits.js';
+import { LogSentinelError } from '../../errors.js';
 
 const LABELS: Record<string, string> = { a: 'Hello World', n: '42', f: '2.5', empty: '', path: '/api/v1/users', ts: '2024-03-05T10:20:30Z', url: 'a b&c', b64: 'aGk=' };
 
@@ -75,5 +77,50 @@ describe('template', () => {
     bad('{{ range .a }}{{ end }}', /not supported/);
     bad('{{ .a', /unclosed action/);
     bad('{{ .a "x" }}', /can't give argument to non-function/);
+  });
+});
+
+describe('template limits', () => {
+  const LIMIT = 1000;
+  const limited = (src: string, line = 'the line', checkDeadline = (): void => undefined): string =>
+    withExecLimits({ maxTemplateOutput: LIMIT, checkDeadline }, () => render(src, line));
+
+  it('refuses output past the limit before building it, naming the function and the limit', () => {
+    const f = (src: string, what: RegExp, line?: string): void =>
+      assert.throws(
+        () => limited(src, line),
+        (err: unknown) => err instanceof LogSentinelError && err.status === 400 && what.test(err.message) && /limit of 1000 per line \(query\.maxTemplateOutput\)/.test(err.message),
+        src,
+      );
+    f('{{ printf "%999999999s" "x" }}', /printf width would produce 999999999 characters/);
+    f('{{ printf "%-2000d" 5 }}', /printf width/);
+    f('{{ printf "%*s" 5000 "x" }}', /printf width/);
+    f('{{ repeat 99999 (repeat 99999 "ab") }}', /repeat would produce/);
+    f('{{ __line__ | repeat 10 | repeat 10 | repeat 10 }}', /repeat would produce/);
+    f('{{ indent 999999999 __line__ }}', /indent would produce/);
+    f('{{ nindent 400 "a\\nb\\nc" }}', /nindent would produce/);
+    f('{{ alignLeft 5000 "x" }}', /alignLeft/);
+    f('{{ alignRight 5000 "x" }}', /alignRight/);
+    f('{{ replace "" "xxxxxxxxxx" (repeat 100 "y") }}', /replace would produce/);
+    f('{{ Replace (repeat 100 "y") "y" "zzzzzzzzzzzz" -1 }}', /Replace would produce/);
+    f('{{ regexReplaceAll "" (repeat 100 "y") "xxxxxxxxxxxx" }}', /regexReplaceAll would produce/);
+    f('{{ repeat 80 "0123456789" | b64enc }}', /the result of b64enc/); // 800 characters encode to 1068
+    f('{{ repeat 90 "0123456789" }}{{ repeat 90 "0123456789" }}', /the template output/); // each 900, together 1800
+  });
+
+  it('renders right up to the limit', () => {
+    assert.equal(limited('{{ printf "%1000s" "x" }}').length, 1000);
+    assert.equal(limited('{{ repeat 100 "0123456789" }}').length, 1000);
+    assert.equal(limited('{{ indent 2 "a" }}'), '  a');
+  });
+
+  it('checks the query deadline on every function call', () => {
+    let calls = 0;
+    const deadline = (): void => {
+      if (++calls > 2) throw new LogSentinelError('QUERY_TIMEOUT', 'cannot finish query: past its deadline');
+    };
+    assert.equal(limited('{{ upper "a" }}{{ lower "B" }}', 'x', deadline), 'Ab');
+    calls = 0;
+    assert.throws(() => limited('{{ upper "a" }}{{ lower "B" }}{{ trim " c " }}', 'x', deadline), /past its deadline/);
   });
 });

@@ -17,6 +17,7 @@ import { evalLabelReplace, labelReplacer } from './label-replace.js';
 import { scalarScalar, vectorScalar, vectorVector } from './binary.js';
 import { COUNTING_OPS, readSamples, type SampleStats } from './samples.js';
 import { labelsKey, makeGrid, stepTime, type InstantSample, type StepGrid, type StepValues } from './series.js';
+import type { QueryBudget } from '../budget.js';
 
 export type { InstantSample } from './series.js';
 
@@ -49,6 +50,8 @@ export const DEFAULT_METRIC_LIMITS: MetricLimits = { maxSeries: 500, maxPoints: 
 export interface EvalOptions {
   tenants: string[];
   signal?: AbortSignal;
+  /** Time, memory and main-thread limits (default: none but `signal`). */
+  budget?: QueryBudget;
   limits?: Partial<MetricLimits>;
 }
 
@@ -152,10 +155,18 @@ class Evaluator {
       end: span.end,
       buckets,
       signal: this.opts.signal,
+      budget: this.opts.budget,
       stats: this.stats,
     });
     this.stats.seriesRead += series.length;
-    return evalRangeAggregation(e, series, g);
+    const steps = evalRangeAggregation(e, series, g);
+    // The per-step vectors are what the operators above hold while they work.
+    if (this.opts.budget) {
+      let n = 0;
+      for (const v of steps) n += v.length;
+      this.opts.budget.charge(n * 64);
+    }
+    return steps;
   }
 }
 
@@ -227,8 +238,8 @@ export async function evaluateRangeExpr(storage: Storage, expr: MetricExpr, star
 }
 
 /** Evaluates a LogQL metric query (text) at one instant for the given tenants. Throws LogSentinelError (LOGQL_PARSE, LOGQL_UNSUPPORTED for a log query, QUERY_LIMIT...). */
-export async function evaluateInstant(storage: Storage, query: string, timeNs: bigint, tenants: string[], signal?: AbortSignal): Promise<InstantResult> {
-  return (await evaluateInstantExpr(storage, parseMetricQuery(query), timeNs, { tenants, signal })).result;
+export async function evaluateInstant(storage: Storage, query: string, timeNs: bigint, tenants: string[], signal?: AbortSignal, budget?: QueryBudget): Promise<InstantResult> {
+  return (await evaluateInstantExpr(storage, parseMetricQuery(query), timeNs, { tenants, signal, budget })).result;
 }
 
 /** Evaluates a LogQL metric query (text) over `[start, end]` at `step` for the given tenants. */

@@ -23,6 +23,7 @@ import { resolveStreams } from '../log-query.js';
 import { planBoth } from '../compile.js';
 import { labelsKey } from './series.js';
 import type { Grouping } from '../../logql/ast.js';
+import { labelsBytes, unlimitedBudget, type QueryBudget } from '../budget.js';
 
 /** Samples of one series, ascending by time. */
 export interface SeriesSamples {
@@ -49,19 +50,29 @@ export interface SampleRequest {
   /** Bucket grid for the push-down path: origin and width (see CountPlan); undefined = row path. */
   buckets?: { origin: Nanos; width: Nanos };
   signal?: AbortSignal;
+  /** Time, memory and main-thread limits (default: none but `signal`). */
+  budget?: QueryBudget;
   stats: SampleStats;
 }
+
+/** Bytes one sample keeps alive: a bigint time and a number in two arrays (see budget.ts). */
+const SAMPLE_BYTES = 48;
 
 const BYTES_OPS = new Set<RangeOp>(['bytes_over_time', 'bytes_rate']);
 /** Range aggregations that only count entries or bytes: candidates for push-down. */
 export const COUNTING_OPS: ReadonlySet<RangeOp> = new Set<RangeOp>(['count_over_time', 'rate', 'bytes_over_time', 'bytes_rate', 'absent_over_time']);
 
+/** The series being built, charging what they hold to the query's budget as they grow. */
 class SeriesSet {
   readonly map = new Map<string, SeriesSamples>();
+  constructor(private readonly budget: QueryBudget) {}
   private get(labels: Labels): SeriesSamples {
     const key = labelsKey(labels);
     let s = this.map.get(key);
     if (!s) {
+      // A parser over unique values (request ids) makes a series per line: this is where such
+      // a query runs out of budget, long before the process runs out of memory.
+      this.budget.charge(labelsBytes(labels) + 2 * key.length + 160);
       s = { labels, ts: [], vs: [] };
       this.map.set(key, s);
     }
@@ -69,6 +80,7 @@ class SeriesSet {
   }
   add(labels: Labels, ts: bigint, v: number): void {
     const s = this.get(labels);
+    this.budget.charge(SAMPLE_BYTES);
     s.ts.push(ts);
     s.vs.push(v);
   }
@@ -78,6 +90,7 @@ class SeriesSet {
     const n = s.ts.length;
     if (n > 0 && s.ts[n - 1] === ts) s.vs[n - 1] += v;
     else {
+      this.budget.charge(SAMPLE_BYTES);
       s.ts.push(ts);
       s.vs.push(v);
     }
@@ -110,6 +123,17 @@ function convert(conversion: string | undefined, s: string): number | string {
   return f === undefined ? `strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax` : f;
 }
 
+/** The labels read above, plus the error labels (a pipeline error must still fail the query). */
+function keepForCounting(labels: Labels, names: readonly string[]): Labels {
+  const out: Labels = {};
+  for (const k of names) if (labels[k] !== undefined) out[k] = labels[k];
+  if (labels[ERROR_LABEL] !== undefined) {
+    out[ERROR_LABEL] = labels[ERROR_LABEL];
+    if (labels[ERROR_DETAILS_LABEL] !== undefined) out[ERROR_DETAILS_LABEL] = labels[ERROR_DETAILS_LABEL];
+  }
+  return out;
+}
+
 function dropLabels(labels: Labels, names: string[]): Labels {
   const out: Labels = {};
   for (const k in labels) if (!names.includes(k)) out[k] = labels[k];
@@ -124,13 +148,16 @@ function keepLabels(labels: Labels, names: string[]): Labels {
 
 export async function readSamples(storage: Storage, req: SampleRequest): Promise<SeriesSamples[]> {
   const plans = planBoth(req.range.selector);
-  const out = new SeriesSet();
+  const budget = req.budget ?? unlimitedBudget(req.signal);
+  const signal = req.signal ?? budget.signal;
+  const out = new SeriesSet(budget);
   const multiTenant = req.tenants.length > 1;
   const unwrap = req.range.unwrap;
   const bytesOp = BYTES_OPS.has(req.op);
   const post = unwrap?.postFilters.map(buildLabelPredicate) ?? [];
   const postBuilder = new LabelsBuilder();
   const g = req.grouping;
+  const merge = req.labelsNeeded !== undefined && COUNTING_OPS.has(req.op) && req.op !== 'absent_over_time' ? req.labelsNeeded : undefined;
 
   for (const tenant of req.tenants) {
     const resolved = await resolveStreams(storage, tenant, plans, req.start, req.end);
@@ -141,39 +168,45 @@ export async function readSamples(storage: Storage, req: SampleRequest): Promise
       const byId = new Map<bigint, StreamInfo>();
       for (const s of streams) byId.set(s.id, s);
       const streamLabels = (s: StreamInfo): Labels => (multiTenant ? { ...s.labels, __tenant_id__: tenant } : s.labels);
-      const base = { tenant, streamIds: streams.map((s) => s.id), start: req.start, end: req.end, levels: plan.levels, line: plan.line, signal: req.signal };
+      const base = { tenant, streamIds: streams.map((s) => s.id), start: req.start, end: req.end, levels: plan.levels, line: plan.line, signal, pace: () => budget.pace() };
 
       if (req.buckets && plan.pipeline.noop && !unwrap) {
         const { origin, width } = req.buckets;
-        for (const r of await storage.countBuckets({ ...base, origin, width, metadataKeys: req.labelsNeeded })) {
+        const rows = await storage.countBuckets({ ...base, origin, width, metadataKeys: req.labelsNeeded });
+        await budget.each(rows, (r) => {
           const s = byId.get(r.streamId);
-          if (!s) continue;
+          if (!s) return false;
           req.stats.linesScanned += r.count;
           req.stats.bytesScanned += r.bytes;
           const t = origin + BigInt(r.bucket + 1) * width;
           out.add(entryLabels(streamLabels(s), r.metadata, r.level), t, bytesOp ? r.bytes : r.count);
-        }
+          return false;
+        });
         continue;
       }
 
       for await (const chunk of storage.select({ ...base, direction: 'forward' })) {
-        for (const row of chunk) {
+        await budget.each(chunk, (row) => {
           const s = byId.get(row.streamId);
-          if (!s) continue;
+          if (!s) return false;
           req.stats.linesScanned++;
           req.stats.bytesScanned += Buffer.byteLength(row.line);
           const res = plan.pipeline.process(row.ts, row.line, streamLabels(s), row.metadata, row.level);
-          if (!res) continue;
+          if (!res) return false;
           if (!unwrap) {
             const v = bytesOp ? Buffer.byteLength(res.line) : 1;
-            if (req.buckets) out.addToBucket(res.labels, bucketEnd(row.ts, req.buckets), v);
-            else out.add(res.labels, row.ts, v);
-            continue;
+            // Counting is additive: when only some labels are read above (sum by), series that
+            // differ only in others may be merged now, as the store's counting does. A parser over
+            // unique values (request ids) would otherwise make one series per line.
+            const labels = merge ? keepForCounting(res.labels, merge) : res.labels;
+            if (req.buckets) out.addToBucket(labels, bucketEnd(row.ts, req.buckets), v);
+            else out.add(labels, row.ts, v);
+            return false;
           }
           // Loki's label sample extractor: a missing or empty label is no sample; a value that
           // does not convert sets __error__ (kept unless a post filter drops it).
           const raw = res.labels[unwrap.label];
-          if (raw === undefined || raw === '') continue;
+          if (raw === undefined || raw === '') return false;
           const conv = convert(unwrap.conversion, raw);
           let labels = res.labels;
           let v = 0;
@@ -183,14 +216,15 @@ export async function readSamples(storage: Storage, req: SampleRequest): Promise
           if (post.length) {
             postBuilder.reset(labels, undefined, undefined);
             postBuilder.err = labels[ERROR_LABEL] ?? '';
-            if (!post.every((p) => p(postBuilder))) continue;
+            if (!post.every((p) => p(postBuilder))) return false;
             if (postBuilder.err && postBuilder.err !== labels[ERROR_LABEL]) labels = { ...labels, [ERROR_LABEL]: postBuilder.err };
           }
           if (labels[ERROR_LABEL] === undefined) {
             labels = !g ? dropLabels(labels, [unwrap.label]) : g.without ? dropLabels(labels, [...g.labels, unwrap.label]) : keepLabels(labels, g.labels);
           }
           out.add(labels, row.ts, v);
-        }
+          return false;
+        });
       }
     }
   }

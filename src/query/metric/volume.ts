@@ -13,6 +13,7 @@ import { parseExpr } from '../../logql/index.js';
 import { readSamples, type SampleStats, type SeriesSamples } from './samples.js';
 import { labelsKey, makeGrid, stepTime } from './series.js';
 import type { MatrixSeries } from './engine.js';
+import type { QueryBudget } from '../budget.js';
 
 export interface VolumeParams {
   tenants: string[];
@@ -23,6 +24,7 @@ export interface VolumeParams {
   targetLabels?: string[];
   aggregateBy: 'series' | 'labels';
   signal?: AbortSignal;
+  budget?: QueryBudget;
 }
 
 interface Acc {
@@ -54,6 +56,7 @@ async function volume(storage: Storage, p: VolumeParams, origin: bigint, width: 
     end: end + 1n,
     buckets: { origin, width },
     signal: p.signal,
+    budget: p.budget,
     stats,
   });
   const accs = new Map<string, Acc>();

@@ -294,7 +294,7 @@ export class DuckDBStorage implements Storage {
       const cols = 'stream, ts, level, line, metadata';
       if (plan.limit !== undefined && plan.limit <= SINGLE_QUERY_LIMIT) {
         const sql = `SELECT ${cols} FROM entries WHERE ${this.whereClause(plan, plan.start, plan.end)} ORDER BY ts ${order}, stream ${order} LIMIT ${plan.limit}`;
-        yield* this.readQuery(conn, sql, plan.signal);
+        yield* this.readQuery(conn, sql, plan.signal, plan.pace);
         return;
       }
       // Window by window, newest (or oldest) first, sizing each window from the last one's
@@ -306,7 +306,7 @@ export class DuckDBStorage implements Storage {
         const lim = remaining === Infinity ? '' : ` LIMIT ${remaining}`;
         const sql = `SELECT ${cols} FROM entries WHERE ${this.whereClause(plan, win.from, win.to)} ORDER BY ts ${order}, stream ${order}${lim}`;
         let got = 0;
-        for await (const rows of this.readQuery(conn, sql, plan.signal)) {
+        for await (const rows of this.readQuery(conn, sql, plan.signal, plan.pace)) {
           got += rows.length;
           yield rows;
         }
@@ -321,10 +321,12 @@ export class DuckDBStorage implements Storage {
     }
   }
 
-  private async *readQuery(conn: DuckDBConnection, sql: string, signal?: AbortSignal): AsyncIterable<StoredRow[]> {
+  private async *readQuery(conn: DuckDBConnection, sql: string, signal?: AbortSignal, pace?: () => Promise<void>): AsyncIterable<StoredRow[]> {
     const res = await conn.stream(sql);
     for await (const chunk of res) {
       if (signal?.aborted) throw signal.reason ?? new Error('aborted');
+      // Decoding a chunk's strings is the costliest JavaScript of a scan: do it in the query's slice.
+      if (pace) await pace();
       const [keys, ts, levels, lines, metas] = chunk.getColumns() as [number[], bigint[], number[], string[], (string | null)[]];
       const rows: StoredRow[] = new Array(keys.length);
       for (let i = 0; i < keys.length; i++) {

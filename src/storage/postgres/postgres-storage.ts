@@ -292,6 +292,7 @@ export class PostgresStorage implements Storage {
         for (;;) {
           const res = await client.query<EntryRow>(`FETCH ${chunk} FROM ls_window`);
           scanned += res.rows.length;
+          if (plan.pace) await plan.pace();
           const out: StoredRow[] = [];
           for (const r of res.rows) {
             if (!filter.exact && !filter.matches(r.line)) continue;
