@@ -12,6 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { ROOT } from '../e2e/harness.js';
+import { OPTIONS } from '../../src/config/schema.js';
+import { fileEnvName } from '../../src/config/load.js';
 import { CHART_DIR, renderReadme, renderSchema } from '../../deploy/helm/src/build.js';
 import { helm, helmOk } from './helm.js';
 import { unknownFields, validateWithModel } from './models.js';
@@ -67,6 +69,7 @@ describe('helm chart deploy/helm/logsentinel', () => {
   });
 
   it('reads every secret through *_FILE, and keeps secrets out of env values and ConfigMaps', () => {
+    const knownFileVars = new Set(OPTIONS.map((o) => fileEnvName(o.path)));
     for (const s of scenarios) {
       const objs = render(s);
       const secret = objs.find((o) => o.kind === 'Secret')!;
@@ -78,6 +81,7 @@ describe('helm chart deploy/helm/logsentinel', () => {
       for (const w of ls) {
         const env = (w.spec!.template as { spec: { containers: Array<{ env: Array<{ name: string; value?: string }> }> } }).spec.containers[0].env;
         const fileVars = env.filter((e) => e.name.endsWith('_FILE')).map((e) => e.name);
+        for (const v of fileVars.filter((n) => n.startsWith('LOGSENTINEL_'))) assert.ok(knownFileVars.has(v), `${s}: ${ref(w)} sets ${v}, which names no option`);
         if (!w.metadata.name.includes('demo') && !w.metadata.name.includes('log-agent')) {
           assert.ok(fileVars.includes('LOGSENTINEL_AUTH_ADMIN_TOKEN_FILE'), `${s}: ${ref(w)} reads the admin token from a file`);
         }
