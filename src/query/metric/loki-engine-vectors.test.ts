@@ -9,6 +9,7 @@ import type { Storage, StoredRow, StreamInfo, SelectPlan } from '../../storage/s
 import { LogSentinelError } from '../../errors.js';
 import { labelsToString } from '../../model/labels.js';
 import { evaluateInstantExpr, evaluateRangeExpr, parseMetricQuery } from './engine.js';
+import { formatExpr } from '../../logql/format.js';
 
 const S = 1_000_000_000n;
 const T = 100n * S;
@@ -234,6 +235,12 @@ describe('Loki parse parity for metric queries', () => {
     for (const op of ['avg', 'min', 'max', 'stddev', 'stdvar', 'first', 'last']) ok(`${op}_over_time({a="b"} | unwrap x [5m]) by (a)`);
     ok('rate({a="b"} | unwrap x [5m])');
     ok('rate_counter({a="b"} | unwrap x [5m])');
+  });
+
+  it('prints the new forms back so that they parse to the same tree', () => {
+    for (const q of ['approx_topk(3, sum by (a) (count_over_time({a="b"}[5m])))', 'count_over_time({a="b"}[5m] offset -1h)', 'sum(count_over_time({a="b"}[5m])) * 0x1p-2', 'absent_over_time({a="b"} | unwrap x [5m])']) {
+      assert.deepEqual(parseMetricQuery(formatExpr(parseMetricQuery(q))), parseMetricQuery(q), q);
+    }
   });
 
   it('refuses what Loki refuses, with its texts', () => {
