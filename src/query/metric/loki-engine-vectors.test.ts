@@ -261,3 +261,107 @@ describe('Loki parse parity for metric queries', () => {
     bad('quantile_over_time({a="b"} | unwrap x [5m])', /parameter required for operation quantile_over_time$/);
   });
 });
+
+/**
+ * Loki's TestEngine_InstantQuery vectors over the same data: `newSeries(300, f, labels)` is one
+ * line per i in [0, 300) at time f(i) seconds — identity: i, factor(n): i×n, offset(n): i+n.
+ * The result order is compared only for sort/sort_desc (elsewhere Loki's order is a map's).
+ */
+describe('Loki engine parity: TestEngine_InstantQuery vectors', () => {
+  const identity = (i: number): number => i;
+  const factor = (n: number) => (i: number): number => i * n;
+  const offset = (n: number) => (i: number): number => i + n;
+  const series = (labels: Record<string, string>, f: (i: number) => number): Row[] =>
+    Array.from({ length: 300 }, (_, i) => ({ labels, at: f(i), line: 'x bar' })).filter((r) => r.at <= 400);
+  const st = storage([
+    ...series({ app: 'foo' }, factor(10)),
+    ...series({ app: 'bar' }, offset(46)),
+    ...series({ app: 'fuzz' }, factor(5)),
+    ...series({ app: 'buzz' }, identity),
+    ...series({ app: 'ns', namespace: 'a' }, factor(10)),
+    ...series({ app: 'nsb', namespace: 'b' }, factor(2)),
+    ...series({ app: 'm', machine: 'fuzz' }, identity),
+    ...series({ app: 'm', machine: 'buzz' }, identity),
+    ...series({ app: 'm', pool: 'foo' }, identity),
+  ]);
+  const at60 = 60n * S;
+  const R = 'rate(({app=~"foo|bar|fuzz|buzz"} |~".+bar")[1m])';
+  const f = async (q: string, want: string[], at = at60): Promise<void> => assert.deepEqual(await instant(st, q, at), [...want].sort(), q);
+  const ordered = async (q: string, want: string[]): Promise<void> => {
+    const r = (await evaluateInstantExpr(st, parseMetricQuery(q), at60, opts)).result;
+    assert.ok(r.type === 'vector');
+    assert.deepEqual(
+      r.samples.map((x) => `${x.labels.app}=${x.value}`),
+      want,
+      q,
+    );
+  };
+
+  it('range aggregations and their vector aggregations', async () => {
+    await f('rate({app="foo"} |~".+bar" [1m])', ['{app="foo"}=0.1']);
+    await f('rate({app="bar"}[30s])', ['{app="bar"}=0.5']);
+    await f('count_over_time({app="foo"} |~".+bar" [1m])', ['{app="foo"}=6']);
+    await f('count_over_time(({app="foo"} |~".+bar")[5m])', ['{app="foo"}=30'], 300n * S);
+    await f('avg(count_over_time({app=~"foo|ns"} |~".+bar" [1m]))', ['{}=6']);
+    await f('min(rate({app=~"foo|fuzz"} |~".+bar" [1m]))', ['{}=0.1']);
+    await f('max by (app) (rate({app=~"foo|fuzz"} |~".+bar" [1m]))', ['{app="foo"}=0.1', '{app="fuzz"}=0.2']);
+    await f('max(rate({app=~"foo|fuzz"} |~".+bar" [1m]))', ['{}=0.2']);
+    await f('sum(rate({app=~"foo|ns"} |~".+bar" [1m]))', ['{}=0.2']);
+    await f('sum(count_over_time({app=~"foo|ns"} |~".+bar" [1m])) by (app)', ['{app="foo"}=6', '{app="ns"}=6']);
+    await f('sum(count_over_time({app=~"ns|nsb"} |~".+bar" [1m])) by (namespace,app)', ['{app="ns", namespace="a"}=6', '{app="nsb", namespace="b"}=30']);
+    await f('sum(count_over_time({app=~"ns|nsb"} |~".+bar" [1m] offset 30s)) by (namespace,app)', ['{app="ns", namespace="a"}=6', '{app="nsb", namespace="b"}=30'], 90n * S);
+    await f('label_replace(sum(count_over_time({app=~"foo|bar"} |~".+bar" [1m])) by (namespace,app), "new", "$1", "app", "f(.*)")', ['{app="bar"}=15', '{app="foo", new="oo"}=6']);
+    await f('count(count_over_time({app=~"foo|ns"} |~".+bar" [1m])) without (app)', ['{namespace="a"}=1', '{}=1']);
+    await f('stdvar without (app) (count_over_time(({app=~"foo|fuzz"} |~".+bar")[1m]))', ['{}=9']);
+    await f('stddev(count_over_time(({app=~"foo|nsb"} |~".+bar")[1m]))', ['{}=12']);
+    await f(R, ['{app="bar"}=0.25', '{app="buzz"}=1', '{app="foo"}=0.1', '{app="fuzz"}=0.2']);
+  });
+
+  it('topk, bottomk, sort and sort_desc', async () => {
+    await f(`topk(2,${R})`, ['{app="bar"}=0.25', '{app="buzz"}=1']);
+    await f(`topk(1,${R})`, ['{app="buzz"}=1']);
+    await f(`topk(1,${R}) by (app)`, ['{app="bar"}=0.25', '{app="buzz"}=1', '{app="foo"}=0.1', '{app="fuzz"}=0.2']);
+    await f(`bottomk(2,${R})`, ['{app="foo"}=0.1', '{app="fuzz"}=0.2']);
+    await f(`bottomk(3,${R}) without (app)`, ['{app="bar"}=0.25', '{app="foo"}=0.1', '{app="fuzz"}=0.2']);
+    await f(`bottomk(3,${R}) without (app) + 1`, ['{app="bar"}=1.25', '{app="foo"}=1.1', '{app="fuzz"}=1.2']);
+    await ordered(`sort(${R}) + 1`, ['foo=1.1', 'fuzz=1.2', 'bar=1.25', 'buzz=2']);
+    await ordered(`sort_desc(${R}) + 1`, ['buzz=2', 'bar=1.25', 'fuzz=1.2', 'foo=1.1']);
+  });
+
+  it('literals, comparisons and vector matching', async () => {
+    await f('1+1', ['scalar=2']);
+    await f('2', ['scalar=2']);
+    await f('vector(2)', ['{}=2']);
+    await f('1 == 1', ['scalar=1']);
+    await f('1 == bool 1', ['scalar=1']);
+    await f('10 / 5 / 2', ['scalar=1']);
+    await f('10 / (5 / 2)', ['scalar=4']);
+    await f('10 / ((rate({app="buzz"} |~".+bar" [1m]) /5))', ['{app="buzz"}=50']);
+    await f('count_over_time({app="buzz"}[1m]) > 1', ['{app="buzz"}=60']);
+    await f('1 < count_over_time({app="buzz"}[1m])', ['{app="buzz"}=60']);
+    await f('count_over_time({app="buzz"}[1m]) > count_over_time({app="nope"}[1m])', []);
+    await f('count_over_time({app="buzz"}[1m]) > bool count_over_time({app="nope"}[1m])', []);
+    await f('sum without(app) (count_over_time({app="buzz"}[1m])) >= sum without(app) (count_over_time({app="foo"}[1m]))', ['{}=60']);
+    await f('sum by (app) (count_over_time({app="buzz"}[1m])) + sum by (app) (count_over_time({app="foo"}[1m]))', []);
+    await f('sum by (app) (count_over_time({app="buzz"}[1m])) + sum by (app) (count_over_time({app="buzz"}[1m]))', ['{app="buzz"}=120']);
+    const M = (sel: string): string => `count_over_time({app="m", ${sel}}[1m])`;
+    await f(`sum by (app,machine) (${M('machine="fuzz"')}) + on () sum by (app) (${M('pool="foo"')})`, ['{}=120']);
+    await f(`sum by (app,machine) (${M('machine="fuzz"')}) + on (app) sum by (app) (${M('pool="foo"')})`, ['{app="m"}=120']);
+    await f(`sum by (app,machine) (${M('machine="fuzz"')}) > bool ignoring (machine) sum by (app) (${M('pool="foo"')})`, ['{app="m"}=0']);
+    await fails(
+      instant(st, `sum by (app,machine) (${M('machine=~".+"')}) > bool ignoring (machine) sum by (app) (${M('pool="foo"')})`),
+      'BAD_REQUEST',
+      'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)',
+    );
+    await f(`sum by (app,machine) (${M('machine=~".+"')}) > bool on () group_left sum by (app) (${M('pool="foo"')})`, ['{app="m", machine="buzz"}=0', '{app="m", machine="fuzz"}=0']);
+    await f(`sum by (app,machine) (${M('machine=~".+"')}) > bool on () group_left () sum by (app) (${M('pool="foo"')})`, ['{app="m", machine="buzz"}=0', '{app="m", machine="fuzz"}=0']);
+    await f(`sum by (app,machine) (${M('machine=~".+"')}) > bool on (app) group_left (pool) sum by (app,pool) (${M('pool="foo"')})`, [
+      '{app="m", machine="buzz", pool="foo"}=0',
+      '{app="m", machine="fuzz", pool="foo"}=0',
+    ]);
+    await f(`sum by (app,pool) (${M('pool="foo"')}) > bool on (app) group_right (pool) sum by (app,machine) (${M('machine=~".+"')})`, [
+      '{app="m", machine="buzz", pool="foo"}=0',
+      '{app="m", machine="fuzz", pool="foo"}=0',
+    ]);
+  });
+});
