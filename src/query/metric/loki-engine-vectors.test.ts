@@ -317,6 +317,30 @@ describe('Loki engine parity: TestEngine_InstantQuery vectors', () => {
     await f(R, ['{app="bar"}=0.25', '{app="buzz"}=1', '{app="foo"}=0.1', '{app="fuzz"}=0.2']);
   });
 
+  it('unwrapped rate, rate_counter and first_over_time (TestEngine_InstantQuery)', async () => {
+    // offset(46, incValue(1)): a line per second from 46s whose value is its time + 1.
+    const inc = storage(Array.from({ length: 300 }, (_, i) => ({ labels: { app: 'foo' }, at: 46 + i, line: `foo=${47 + i}` })));
+    const two = storage(Array.from({ length: 300 }, (_, i) => ({ labels: { app: 'foo' }, at: 46 + i, line: 'foo=2' })));
+    const g = async (st2: Storage, q: string, want: string[]): Promise<void> => assert.deepEqual(await instant(st2, q, at60), want, q);
+    await g(inc, 'rate({app="foo"} | logfmt | unwrap foo [30s])', ['{app="foo"}=27']);
+    await g(two, 'rate({app="foo"} | logfmt | unwrap foo [30s])', ['{app="foo"}=1']);
+    await g(two, 'rate_counter({app="foo"} | logfmt | unwrap foo [30s])', ['{app="foo"}=0']);
+    // Loki's own expected value, to the last digit: (61 - 47) / 30 stretched by its extrapolation.
+    await g(inc, 'rate_counter({app="foo"} | logfmt | unwrap foo [30s])', ['{app="foo"}=0.46666766666666665']);
+    await g(inc, 'first_over_time({app="foo"} | logfmt | unwrap foo [1m])', ['{app="foo"}=47']);
+    await f('absent_over_time(({app="nope"} |~".+bar")[5m])', ['{app="nope"}=1'], 300n * S);
+    await f('absent_over_time(({app="foo"} |~".+bar")[5m])', [], 300n * S);
+  });
+
+  it('a range query steps the same windows (TestEngine_RangeQuery)', async () => {
+    const two = storage(Array.from({ length: 300 }, (_, i) => ({ labels: { app: 'foo' }, at: 2 * i, line: 'x' })));
+    const r = (await evaluateRangeExpr(two, parseMetricQuery('rate({app="foo"}[30s])'), 60n * S, 120n * S, 15n * S, opts)).result;
+    assert.deepEqual(
+      r.series.map((x) => x.points.map(([t, v]) => `${t / S}:${v}`)),
+      [['60:0.5', '75:0.5', '90:0.5', '105:0.5', '120:0.5']],
+    );
+  });
+
   it('topk, bottomk, sort and sort_desc', async () => {
     await f(`topk(2,${R})`, ['{app="bar"}=0.25', '{app="buzz"}=1']);
     await f(`topk(1,${R})`, ['{app="buzz"}=1']);
