@@ -337,7 +337,9 @@ class Parser {
     const pt = this.peek();
     if (op === 'topk' || op === 'bottomk' || op === 'approx_topk') {
       // Loki's mustNewVectorAggregationExpr texts: k is an integer (strconv.Atoi) above 0.
-      if (pt.kind !== 'NUMBER' || this.peek(1).kind !== 'OP' || this.peek(1).text !== ',') this.fail(pt, `parameter required for operation ${op}`);
+      // `bottomk(he, …)`: Loki's grammar stops at the token before the comma.
+      if (pt.kind !== 'NUMBER' && this.isOp(this.peek(1), ',')) this.unexpected(pt);
+      if (pt.kind !== 'NUMBER' || !this.isOp(this.peek(1), ',')) this.fail(pt, `parameter required for operation ${op}`);
       this.next();
       this.expectOp(',');
       if (!/^[+-]?\d+$/.test(pt.text)) this.fail(pt, `invalid parameter ${op}(${pt.text},`);
@@ -347,7 +349,11 @@ class Parser {
       this.fail(pt, `unsupported parameter for operation ${op}(${pt.text},`);
     }
     const inner = this.parseBinary(0);
-    if (inner.type === 'log_selector') this.fail(nameTok, `syntax error: ${op} requires a metric expression, got a log query`);
+    if (inner.type === 'log_selector') {
+      // As Loki's grammar: `min({a="b"}[5m])` stops at the range, `stddev({a="b"})` at the `)`.
+      if (this.isOp(this.peek(), '[')) this.fail(this.peek(), 'syntax error: unexpected RANGE');
+      this.unexpected(this.peek());
+    }
     this.expectOp(')');
     if (!grouping) grouping = this.parseGrouping();
     else if (this.isWord(this.peek(), 'by') || this.isWord(this.peek(), 'without')) this.unexpected(this.peek());
@@ -370,7 +376,9 @@ class Parser {
       args.push(s.value);
     }
     this.expectOp(')');
-    this.checkAnchored(regexTok!, args[3]);
+    // Loki compiles `^(?:regex)$` and reports the compiler's error on that wrapped form.
+    const err = regexError('^(?:' + args[3] + ')$');
+    if (err !== undefined) this.fail(regexTok!, `invalid regex in label_replace: ${err}`);
     return { type: 'label_replace', expr: inner, dst: args[0], replacement: args[1], src: args[2], regex: args[3] };
   }
 

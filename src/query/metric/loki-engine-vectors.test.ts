@@ -260,6 +260,24 @@ describe('Loki parse parity for metric queries', () => {
     bad('rate(0.5, {a="b"}[5m])', /parameter 0\.5 not supported for operation rate$/);
     bad('quantile_over_time({a="b"} | unwrap x [5m])', /parameter required for operation quantile_over_time$/);
   });
+
+  it('answers TestParse error cases with Loki\'s texts and positions', () => {
+    const f = (q: string, want: string): void => assert.throws(() => parseMetricQuery(q), (err: Error) => err.message === want, q);
+    f('unk({ foo = "bar" }[5m])', 'parse error at line 1, col 1: syntax error: unexpected IDENTIFIER');
+    f('min({ foo = "bar" }[5m])', 'parse error at line 1, col 20: syntax error: unexpected RANGE');
+    f('stddev({ foo = "bar" })', 'parse error at line 1, col 23: syntax error: unexpected )');
+    f('bottomk(he,count_over_time({ foo = "bar" }[5h]))', 'parse error at line 1, col 9: syntax error: unexpected IDENTIFIER');
+    f('label_replace(rate({ foo = "bar" }[5m]),"")', 'parse error at line 1, col 43: syntax error: unexpected ), expecting ,');
+    // Loki reports these at line 0, col 0 ("parse error : …"); the message after the position is the same.
+    const g = (q: string, msg: string): void => assert.throws(() => parseMetricQuery(q), (err: Error) => err.message.endsWith(': ' + msg), q);
+    g('label_replace(rate({ foo = "bar" }[5m]),"foo","$1","bar","^^^^x43\\q")', 'invalid regex in label_replace: error parsing regexp: invalid escape sequence: `\\q`');
+    g('label_replace(rate({ foo = "bar" }[5m]),"foo","$1","bar","(")', 'invalid regex in label_replace: error parsing regexp: missing closing ): `^(?:()$`');
+    g('sum(3 ,count_over_time({ foo = "bar" }[5h]))', 'unsupported parameter for operation sum(3,');
+    g('topk(count_over_time({ foo = "bar" }[5h]))', 'parameter required for operation topk');
+    g('bottomk(1.2,count_over_time({ foo = "bar" }[5h]))', 'invalid parameter bottomk(1.2,');
+    g('absent_over_time({ foo = "bar" }[5h]) by (foo)', 'grouping not allowed for absent_over_time aggregation');
+    g('approx_topk(2, count_over_time({ foo = "bar" }[5h])) by (foo)', 'grouping not allowed for approx_topk aggregation');
+  });
 });
 
 /**
