@@ -270,7 +270,7 @@ describe('Loki parse parity for metric queries', () => {
     f('label_replace(rate({ foo = "bar" }[5m]),"")', 'parse error at line 1, col 43: syntax error: unexpected ), expecting ,');
     // Loki reports these at line 0, col 0 ("parse error : …"); the message after the position is the same.
     const g = (q: string, msg: string): void => assert.throws(() => parseMetricQuery(q), (err: Error) => err.message.endsWith(': ' + msg), q);
-    g('label_replace(rate({ foo = "bar" }[5m]),"foo","$1","bar","^^^^x43\\q")', 'invalid regex in label_replace: error parsing regexp: invalid escape sequence: `\\q`');
+    g('label_replace(rate({ foo = "bar" }[5m]),"foo","$1","bar","^^^^x43\\\\q")', 'invalid regex in label_replace: error parsing regexp: invalid escape sequence: `\\q`');
     g('label_replace(rate({ foo = "bar" }[5m]),"foo","$1","bar","(")', 'invalid regex in label_replace: error parsing regexp: missing closing ): `^(?:()$`');
     g('sum(3 ,count_over_time({ foo = "bar" }[5h]))', 'unsupported parameter for operation sum(3,');
     g('topk(count_over_time({ foo = "bar" }[5h]))', 'parameter required for operation topk');
