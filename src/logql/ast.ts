@@ -174,7 +174,10 @@ export const RANGE_OPS = [
 ] as const;
 export type RangeOp = (typeof RANGE_OPS)[number];
 
-/** Range aggregations that work on unwrapped sample values and so require `| unwrap`. */
+/**
+ * Range aggregations that work on unwrapped sample values and so require `| unwrap`. With `rate`
+ * and `absent_over_time` they make the ops Loki accepts after an unwrap.
+ */
 export const UNWRAP_RANGE_OPS: ReadonlySet<RangeOp> = new Set<RangeOp>([
   'rate_counter',
   'sum_over_time',
@@ -184,6 +187,18 @@ export const UNWRAP_RANGE_OPS: ReadonlySet<RangeOp> = new Set<RangeOp>([
   'stddev_over_time',
   'stdvar_over_time',
   'quantile_over_time',
+  'first_over_time',
+  'last_over_time',
+]);
+
+/** Range aggregations that take `by (...)` / `without (...)` (Loki 3 refuses it on the others). */
+export const GROUPING_RANGE_OPS: ReadonlySet<RangeOp> = new Set<RangeOp>([
+  'avg_over_time',
+  'stddev_over_time',
+  'stdvar_over_time',
+  'quantile_over_time',
+  'max_over_time',
+  'min_over_time',
   'first_over_time',
   'last_over_time',
 ]);
@@ -202,13 +217,13 @@ export interface RangeAggregationExpr {
   grouping?: Grouping;
 }
 
-export const VECTOR_OPS = ['sum', 'avg', 'min', 'max', 'count', 'stddev', 'stdvar', 'topk', 'bottomk', 'sort', 'sort_desc'] as const;
+export const VECTOR_OPS = ['sum', 'avg', 'min', 'max', 'count', 'stddev', 'stdvar', 'topk', 'bottomk', 'sort', 'sort_desc', 'approx_topk'] as const;
 export type VectorOp = (typeof VECTOR_OPS)[number];
 
 export interface VectorAggregationExpr {
   type: 'vector_aggregation';
   op: VectorOp;
-  /** The k of `topk(k, ...)` / `bottomk(k, ...)`. */
+  /** The k of `topk(k, ...)` / `bottomk(k, ...)` / `approx_topk(k, ...)`. */
   param?: number;
   expr: MetricExpr;
   grouping?: Grouping;

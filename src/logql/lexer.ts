@@ -6,6 +6,9 @@
  * A word that starts with a digit is a NUMBER (`1`, `0.5`, `1e3`), else a DURATION
  * (`5m`, `1h30m`, `250ms`, `1d`), else BYTES (`20MB`, `1KiB`); anything else is an error.
  * `#` starts a comment that runs to the end of the line, as in Loki.
+ * Numbers are what Go's scanner and strconv.ParseFloat take together, as in Loki: decimal
+ * (`1`, `0.5`, `1e3`) and hexadecimal floating point (`0x1p-2`, `0x1.8p1`); a hexadecimal integer
+ * without a `p` exponent (`0x10`) fails as ParseFloat fails on it.
  */
 import { LogQLParseError } from '../errors.js';
 import { tryParseGoDuration, tryParsePromDuration } from './duration.js';
@@ -165,6 +168,23 @@ export function tokenize(input: string): Token[] {
       push('IDENTIFIER', start, input.slice(start, i));
       continue;
     }
+    if (c === '0' && (input[i + 1] === 'x' || input[i + 1] === 'X')) {
+      i += 2;
+      while (i < n && (/[0-9a-fA-F_.]/.test(input[i]) || ((input[i] === 'p' || input[i] === 'P') && /^[+-]?\d/.test(input.slice(i + 1, i + 3))))) {
+        if (input[i] === 'p' || input[i] === 'P') {
+          i++;
+          if (input[i] === '+' || input[i] === '-') i++;
+          while (i < n && /[0-9_]/.test(input[i])) i++;
+          break;
+        }
+        i++;
+      }
+      const word = input.slice(start, i);
+      const v = parseHexFloat(word);
+      if (v === undefined) fail(`unable to parse literal as a float: strconv.ParseFloat: parsing ${JSON.stringify(word)}: invalid syntax`, start);
+      push('NUMBER', start, word, '', v!);
+      continue;
+    }
     if (isDigit(c) || (c === '.' && isDigit(input[i + 1]))) {
       while (i < n && (isIdentPart(input[i]) || input[i] === '.' || input[i] === 'µ' || input[i] === 'μ')) {
         // Exponent sign: `1e-3`.
@@ -215,4 +235,19 @@ export function tokenize(input: string): Token[] {
   }
   out.push({ kind: 'EOF', text: '', value: '', num: 0, offset: n, line, col: n - lineStart + 1 });
   return out;
+}
+
+/**
+ * Go's hexadecimal floating-point literal (`0x1.8p-3`, digits may be separated by `_`), the only
+ * hexadecimal form strconv.ParseFloat accepts: the `p` exponent is required.
+ */
+export function parseHexFloat(word: string): number | undefined {
+  const m = /^0[xX]((?:_?[0-9a-fA-F])*)(?:\.([0-9a-fA-F]*(?:_?[0-9a-fA-F])*))?[pP]([+-]?\d+(?:_?\d)*)$/.exec(word);
+  if (!m) return undefined;
+  const intPart = m[1].replace(/_/g, '');
+  const frac = (m[2] ?? '').replace(/_/g, '');
+  if (intPart === '' && frac === '') return undefined;
+  let mant = 0;
+  for (const d of intPart + frac) mant = mant * 16 + parseInt(d, 16);
+  return mant * Math.pow(2, Number(m[3].replace(/_/g, '')) - 4 * frac.length);
 }

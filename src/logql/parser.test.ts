@@ -204,7 +204,7 @@ describe('parseExpr: errors', () => {
     f('sum_over_time({a="b"}[5m])', 1, 1, 'invalid aggregation sum_over_time without unwrap');
     f('count_over_time({a="b"} | unwrap x [5m])', 1, 1, 'invalid aggregation count_over_time with unwrap');
     f('count_over_time({a="b"}[5m]) by (x)', 1, 1, 'grouping not allowed for count_over_time aggregation');
-    f('topk(0.5, rate({a="b"}[5m]))', 1, 6, /positive integer/);
+    f('topk(0.5, rate({a="b"}[5m]))', 1, 6, /invalid parameter topk\(0\.5,$/);
     f('{a="b"} | json x="a..b"', 1, 18, /cannot parse json expression/);
     f('{a="b"} | logfmt --nope', 1, 18, /unexpected --nope/);
     f('rate({a="b"}[5])', 1, 14, 'syntax error: unexpected NUMBER, expecting DURATION');
@@ -239,7 +239,7 @@ describe('formatExpr round trip', () => {
     'bytes_over_time({a="b"}[1h30m])',
     'bytes_rate({a="b"}[30s])',
     'absent_over_time({a="b"}[1d])',
-    'sum_over_time({a="b"} | logfmt | unwrap bytes(size) [5m]) by (host)',
+    'max_over_time({a="b"} | logfmt | unwrap bytes(size) [5m]) by (host)',
     'avg_over_time({a="b"} | json | unwrap duration(latency) | __error__="" [5m]) without (pod)',
     'max_over_time({a="b"} | json | unwrap duration_seconds(latency) [5m])',
     'min_over_time({a="b"} | json | unwrap x [5m])',

@@ -12,6 +12,7 @@
 import { LogQLParseError } from '../errors.js';
 import { describeToken, tokenize, type Token } from './lexer.js';
 import {
+  GROUPING_RANGE_OPS,
   RANGE_OPS,
   UNWRAP_RANGE_OPS,
   VECTOR_OPS,
@@ -271,16 +272,24 @@ class Parser {
     const op = nameTok.text as RangeOp;
     this.expectOp('(');
     let param: number | undefined;
-    if (op === 'quantile_over_time') {
-      param = this.parseSignedNumber();
+    // As Loki's grammar: an unsigned NUMBER, parsed for any range op and refused but for quantile.
+    if (this.peek().kind === 'NUMBER') {
+      const pt = this.next();
+      if (op !== 'quantile_over_time') this.fail(pt, `parameter ${pt.text} not supported for operation ${op}`);
+      param = pt.num;
       this.expectOp(',');
+    } else if (op === 'quantile_over_time') {
+      // φ is an unsigned NUMBER in Loki's grammar: `-0.5` is a syntax error there too.
+      if (this.isOp(this.peek(), '-') || this.isOp(this.peek(), '+')) this.unexpected(this.peek(), 'NUMBER');
+      this.fail(this.peek(), `parameter required for operation ${op}`);
     }
     const range = this.parseLogRange();
     this.expectOp(')');
     const grouping = this.parseGrouping();
-    if (UNWRAP_RANGE_OPS.has(op) && !range.unwrap) this.fail(nameTok, `invalid aggregation ${op} without unwrap`);
-    if (!UNWRAP_RANGE_OPS.has(op) && range.unwrap && op !== 'rate') this.fail(nameTok, `invalid aggregation ${op} with unwrap`);
-    if (grouping && !range.unwrap) this.fail(nameTok, `grouping not allowed for ${op} aggregation`);
+    // Loki's RangeAggregationExpr.validate(), checks and texts in its order.
+    if (grouping && !GROUPING_RANGE_OPS.has(op)) this.fail(nameTok, `grouping not allowed for ${op} aggregation`);
+    if (range.unwrap && !UNWRAP_RANGE_OPS.has(op) && op !== 'rate' && op !== 'absent_over_time') this.fail(nameTok, `invalid aggregation ${op} with unwrap`);
+    if (!range.unwrap && UNWRAP_RANGE_OPS.has(op)) this.fail(nameTok, `invalid aggregation ${op} without unwrap`);
     return { type: 'range_aggregation', op, ...(param !== undefined ? { param } : {}), range, ...(grouping ? { grouping } : {}) };
   }
 
@@ -298,7 +307,10 @@ class Parser {
     let offsetMs = 0;
     if (this.isWord(this.peek(), 'offset')) {
       this.next();
-      offsetMs = this.expectKind('DURATION').num / 1e6;
+      // Loki's lexer reads `-5m` as one (negative) DURATION: a negative offset looks ahead.
+      const neg = this.isOp(this.peek(), '-') && this.peek(1).kind === 'DURATION';
+      if (neg) this.next();
+      offsetMs = (neg ? -1 : 1) * (this.expectKind('DURATION').num / 1e6);
     }
     if (sel.selector.stages.length === 0 && !sel.unwrap && this.peek().kind === 'OP' && (this.peek().text === '|' || LINE_FILTER_OPS.has(this.peek().text))) {
       const more = this.parseStages(sel.selector, true);
@@ -322,18 +334,31 @@ class Parser {
     let grouping = this.parseGrouping();
     this.expectOp('(');
     let param: number | undefined;
-    if (op === 'topk' || op === 'bottomk') {
-      const pt = this.peek();
-      param = this.parseSignedNumber();
-      if (!Number.isInteger(param) || param <= 0) this.fail(pt, `syntax error: invalid parameter for ${op}: must be a positive integer`);
+    const pt = this.peek();
+    if (op === 'topk' || op === 'bottomk' || op === 'approx_topk') {
+      // Loki's mustNewVectorAggregationExpr texts: k is an integer (strconv.Atoi) above 0.
+      // `bottomk(he, …)`: Loki's grammar stops at the token before the comma.
+      if (pt.kind !== 'NUMBER' && this.isOp(this.peek(1), ',')) this.unexpected(pt);
+      if (pt.kind !== 'NUMBER' || !this.isOp(this.peek(1), ',')) this.fail(pt, `parameter required for operation ${op}`);
+      this.next();
       this.expectOp(',');
+      if (!/^[+-]?\d+$/.test(pt.text)) this.fail(pt, `invalid parameter ${op}(${pt.text},`);
+      param = pt.num;
+      if (param <= 0) this.fail(pt, `invalid parameter (must be greater than 0) ${op}(${pt.text}`);
+    } else if (pt.kind === 'NUMBER' && this.isOp(this.peek(1), ',')) {
+      this.fail(pt, `unsupported parameter for operation ${op}(${pt.text},`);
     }
     const inner = this.parseBinary(0);
-    if (inner.type === 'log_selector') this.fail(nameTok, `syntax error: ${op} requires a metric expression, got a log query`);
+    if (inner.type === 'log_selector') {
+      // As Loki's grammar: `min({a="b"}[5m])` stops at the range, `stddev({a="b"})` at the `)`.
+      if (this.isOp(this.peek(), '[')) this.fail(this.peek(), 'syntax error: unexpected RANGE');
+      this.unexpected(this.peek());
+    }
     this.expectOp(')');
     if (!grouping) grouping = this.parseGrouping();
     else if (this.isWord(this.peek(), 'by') || this.isWord(this.peek(), 'without')) this.unexpected(this.peek());
     if (grouping && (op === 'sort' || op === 'sort_desc')) this.fail(nameTok, `syntax error: grouping not allowed for ${op}`);
+    if (grouping && op === 'approx_topk') this.fail(nameTok, `grouping not allowed for ${op} aggregation`);
     return { type: 'vector_aggregation', op, ...(param !== undefined ? { param } : {}), expr: inner, ...(grouping ? { grouping } : {}) };
   }
 
@@ -351,7 +376,9 @@ class Parser {
       args.push(s.value);
     }
     this.expectOp(')');
-    this.checkAnchored(regexTok!, args[3]);
+    // Loki compiles `^(?:regex)$` and reports the compiler's error on that wrapped form.
+    const err = regexError('^(?:' + args[3] + ')$');
+    if (err !== undefined) this.fail(regexTok!, `invalid regex in label_replace: ${err}`);
     return { type: 'label_replace', expr: inner, dst: args[0], replacement: args[1], src: args[2], regex: args[3] };
   }
 

@@ -96,7 +96,8 @@ export const metricQueryCases: MetricQueryCase[] = [
   { query: 'max_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap duration(duration) [10s]) by (app)', start: 10, end: 10, want: [one('{app="web"}', 1.5)] },
   { query: 'avg_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap duration_seconds(duration) [10s]) by (app)', start: 10, end: 10, want: [one('{app="web"}', 0.756)] },
   {
-    query: 'sum_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap bytes(size) [10s]) by (method)',
+    // Loki 3 refuses `by` on sum_over_time itself: the grouping goes on an outer sum.
+    query: 'sum by (method) (sum_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap bytes(size) [10s]))',
     start: 10,
     end: 10,
     want: [one('{method="GET"}', 512), one('{method="POST"}', 2000)],

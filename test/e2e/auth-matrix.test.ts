@@ -48,7 +48,8 @@ function routes(): Route[] {
     push('Elasticsearch /<index>/_bulk', '/matrix/_bulk', 'application/x-ndjson', bulk, 200),
     push('JSON lines', '/api/v1/push/jsonlines', 'application/x-ndjson', '{"app":"matrix","message":"matrix jsonl"}\n', 204),
     { name: 'Elasticsearch probe /_license', pod: 'ingest', method: 'GET', path: '/_license', scope: 'logs:write', tenant: 'none', ok: 200 },
-    read('query', q('/loki/api/v1/query', { query: SEL })),
+    // Loki 3 answers only metric queries on the instant endpoint.
+    read('query', q('/loki/api/v1/query', { query: `count_over_time(${SEL}[5m])` })),
     read('query_range', q('/loki/api/v1/query_range', { query: SEL, since: '5m' })),
     read('labels', '/loki/api/v1/labels'),
     read('label values', '/loki/api/v1/label/app/values'),

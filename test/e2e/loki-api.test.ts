@@ -141,8 +141,11 @@ describe('Loki API end to end', () => {
     assert.equal(stats.body.streams, 1);
   });
 
-  it('instant /query returns streams', async () => {
-    const { body } = await getJson(s, '/loki/api/v1/query', { query: '{service="checkout"} |= "shipped"' });
+  it('instant /query refuses a log query as Loki 3 does; query_range answers it', async () => {
+    const refused = await getJson(s, '/loki/api/v1/query', { query: '{service="checkout"} |= "shipped"' });
+    assert.equal(refused.status, 400);
+    assert.equal(refused.body.trim(), 'log queries are not supported as an instant query type, please change your query to a range query type');
+    const { body } = await getJson(s, '/loki/api/v1/query_range', { query: '{service="checkout"} |= "shipped"' });
     assert.equal(body.data.resultType, 'streams');
     assert.equal(body.data.result[0].values[0][1], 'INFO order 18 shipped');
   });

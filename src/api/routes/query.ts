@@ -9,7 +9,7 @@ import { requestTenants } from '../auth-resolver.js';
 import { many, one, rangeParams, requestParams, required, stepParam, type Params } from '../params.js';
 import { compileSelector, planBoth } from '../../query/compile.js';
 import { parseExpr, type LogSelectorExpr, type MetricExpr } from '../../logql/index.js';
-import { evaluateInstantExpr, evaluateRangeExpr, type InstantResult, type MatrixSeries } from '../../query/metric/engine.js';
+import { evaluateInstantExpr, evaluateRangeExpr, LOG_QUERY_NOT_INSTANT, type InstantResult, type MatrixSeries } from '../../query/metric/engine.js';
 import type { SampleStats } from '../../query/metric/samples.js';
 import { formatValue, unixSeconds } from '../../query/metric/series.js';
 import { volumeInstant, volumeRange } from '../../query/metric/volume.js';
@@ -267,9 +267,9 @@ export async function queryRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const p = requestParams(req);
     const time = parseTime('time', one(p, 'time'), nowNs());
     const expr = parseExpr(required(p, 'query'));
-    if (expr.type !== 'log_selector') return metricInstantQuery(ctx, req, reply, expr, time);
-    const r = rangeParams({ ...p, end: time.toString(), start: undefined }, ctx.config);
-    return logQuery(ctx, req, reply, expr, { ...r, end: time + 1n });
+    // Loki 3 answers log queries only over query_range (pkg/querier/http.go, a 400).
+    if (expr.type === 'log_selector') throw new LogSentinelError('LOGQL_UNSUPPORTED', LOG_QUERY_NOT_INSTANT);
+    return metricInstantQuery(ctx, req, reply, expr, time);
   });
 
   const volumeParams = (req: FastifyRequest, p: Params, start: Nanos, end: Nanos, signal: AbortSignal, budget: QueryBudget): Parameters<typeof volumeInstant>[1] => {

@@ -26,7 +26,8 @@ describe('binary operators', () => {
     f('-', 1, 2, -1);
     f('*', 3, 2, 6);
     f('/', 1, 4, 0.25);
-    f('/', 1, 0, Infinity);
+    f('/', 1, 0, NaN);
+    f('%', 1, 0, NaN);
     f('%', -7, 3, -1);
     f('^', 2, 10, 1024);
     f('==', 2, 2, 1);
@@ -59,6 +60,6 @@ describe('binary operators', () => {
   });
 
   it('refuses many-to-many matching', () => {
-    assert.throws(() => vectorVector(op('/ on (app)'), R, L), /many-to-many matching not allowed/);
+    assert.throws(() => vectorVector(op('/ on (app)'), R, L), /^LogSentinelError: found duplicate series on the right hand-side;many-to-many matching not allowed: matching labels must be unique on one side$/);
   });
 });

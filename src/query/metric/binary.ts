@@ -1,8 +1,11 @@
 /**
- * Binary operators between scalars and instant vectors (Prometheus semantics, which LogQL
- * follows): arithmetic `+ - * / % ^`, comparisons `== != > >= < <=` (filtering, or 0/1 with
- * `bool`), set operators `and or unless`, with `on(...)`/`ignoring(...)` label matching and
- * `group_left(...)`/`group_right(...)` for many-to-one and one-to-many matching.
+ * Binary operators between scalars and instant vectors, with Loki 3's semantics (pkg/logql
+ * evaluator.go `vectorBinop`, syntax/binop.go): arithmetic `+ - * / % ^`, comparisons
+ * `== != > >= < <=` (filtering, or 0/1 with `bool`), set operators `and or unless`, with
+ * `on(...)`/`ignoring(...)` label matching and `group_left(...)`/`group_right(...)`.
+ *
+ * Where Loki differs from Prometheus we follow Loki: `x / 0` and `x % 0` are NaN (not ±Inf), and
+ * the uniqueness of a match is checked before a comparison filters it, with Loki's error texts.
  */
 import { LogSentinelError } from '../../errors.js';
 import type { BinaryOp, BinaryOpExpr, VectorMatching } from '../../logql/ast.js';
@@ -25,9 +28,10 @@ export function applyOp(op: BinaryOp, a: number, b: number): number {
     case '*':
       return a * b;
     case '/':
-      return a / b;
+      // Loki guards the division: any x / 0 is NaN, never ±Inf.
+      return b === 0 ? NaN : a / b;
     case '%':
-      return a % b;
+      return b === 0 ? NaN : a % b;
     case '^':
       return Math.pow(a, b);
     case '==':
@@ -66,13 +70,12 @@ export function vectorScalar(expr: Pick<BinaryOpExpr, 'op' | 'returnBool'>, vec:
   return out;
 }
 
-/** Prometheus' wording for a match group that is not unique on the side that must be "one". */
-function manyToMany(sig: string, side: 'left' | 'right'): LogSentinelError {
-  return new LogSentinelError(
-    'BAD_REQUEST',
-    `found duplicate series for the match group ${sig} on the ${side} hand-side of the operation; many-to-many matching not allowed: matching labels must be unique on one side`,
-  );
+/** Loki's errors for a match that is not unique (a 400 here: the query is at fault). */
+function duplicateOnOneSide(side: 'left' | 'right'): LogSentinelError {
+  return new LogSentinelError('BAD_REQUEST', `found duplicate series on the ${side} hand-side;many-to-many matching not allowed: matching labels must be unique on one side`);
 }
+export const IMPLICIT_MANY_TO_ONE = 'multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)';
+export const GROUPING_NOT_UNIQUE = 'multiple matches for labels: grouping labels must ensure unique matches';
 
 function signature(labels: Labels, m: VectorMatching | undefined): string {
   if (!m) return labelsKey(labels);
@@ -128,28 +131,35 @@ export function vectorVector(expr: Pick<BinaryOpExpr, 'op' | 'returnBool' | 'mat
   const oneBySig = new Map<string, InstantSample>();
   for (const s of one) {
     const sig = signature(s.labels, m);
-    if (oneBySig.has(sig)) throw manyToMany(sig, swap ? 'left' : 'right');
+    if (oneBySig.has(sig)) throw duplicateOnOneSide(swap ? 'left' : 'right');
     oneBySig.set(sig, s);
   }
   const out: InstantSample[] = [];
-  const seen = new Set<string>();
+  // Per match signature: matched already (one-to-one), or the result label sets made (grouped).
+  const matched = new Map<string, Set<string>>();
   for (const s of many) {
     const sig = signature(s.labels, m);
     const o = oneBySig.get(sig);
     if (!o) continue;
+    const labels = resultLabels(s.labels, o.labels, m);
+    // As Loki: uniqueness is checked before a comparison filters the pair out.
+    const seen = matched.get(sig);
+    if (card === 'one-to-one') {
+      if (seen) throw new LogSentinelError('BAD_REQUEST', IMPLICIT_MANY_TO_ONE);
+      matched.set(sig, new Set());
+    } else {
+      const key = labelsKey(labels);
+      if (!seen) matched.set(sig, new Set([key]));
+      else if (seen.has(key)) throw new LogSentinelError('BAD_REQUEST', GROUPING_NOT_UNIQUE);
+      else seen.add(key);
+    }
     const l = swap ? o : s;
     const r = swap ? s : o;
     let v = applyOp(expr.op, l.value, r.value);
-    if (isComparison(expr.op)) {
-      if (!expr.returnBool) {
-        if (v !== 1) continue;
-        v = l.value;
-      }
+    if (isComparison(expr.op) && !expr.returnBool) {
+      if (v !== 1) continue;
+      v = l.value;
     }
-    const labels = resultLabels(s.labels, o.labels, m);
-    const key = labelsKey(labels);
-    if (card === 'one-to-one' && seen.has(key)) throw manyToMany(sig, swap ? 'right' : 'left');
-    seen.add(key);
     out.push({ labels, value: v });
   }
   return out;

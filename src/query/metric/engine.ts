@@ -65,6 +65,23 @@ export interface Evaluation<T> {
   stats: EvalStats;
 }
 
+/** Loki's text for a log query sent to the instant endpoint (logqlmodel.ErrUnsupportedSyntaxForInstantQuery). */
+export const LOG_QUERY_NOT_INSTANT = 'log queries are not supported as an instant query type, please change your query to a range query type';
+
+/** Whether `e` uses `approx_topk`, which Loki answers on instant queries only. */
+function usesApproxTopk(e: MetricExpr): boolean {
+  switch (e.type) {
+    case 'vector_aggregation':
+      return e.op === 'approx_topk' || usesApproxTopk(e.expr);
+    case 'label_replace':
+      return usesApproxTopk(e.expr);
+    case 'binary':
+      return usesApproxTopk(e.left) || usesApproxTopk(e.right);
+    default:
+      return false;
+  }
+}
+
 /** Parses `query` and returns its metric expression; a log query is LOGQL_UNSUPPORTED here. */
 export function parseMetricQuery(query: string): MetricExpr {
   const expr = parseExpr(query);
@@ -209,6 +226,7 @@ export async function evaluateInstantExpr(storage: Storage, expr: MetricExpr, ti
  */
 export async function evaluateRangeExpr(storage: Storage, expr: MetricExpr, start: bigint, end: bigint, stepNs: bigint, opts: EvalOptions): Promise<Evaluation<RangeResult>> {
   const limits = limitsOf(opts);
+  if (usesApproxTopk(expr)) throw new LogSentinelError('LOGQL_UNSUPPORTED', 'approx_topk error: count min sketches are only supported on instant queries');
   if (stepNs <= 0n) throw new LogSentinelError('INVALID_PARAMETER', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
   // Like Loki and Prometheus: the number of step intervals, (end - start) / step, may not exceed it.
   if ((end - start) / stepNs > BigInt(limits.maxPoints)) {

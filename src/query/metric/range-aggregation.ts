@@ -1,5 +1,5 @@
 /**
- * Range aggregations (`count_over_time({…}[5m])`, `sum_over_time({…} | unwrap x [5m]) by (a)`):
+ * Range aggregations (`count_over_time({…}[5m])`, `max_over_time({…} | unwrap x [5m]) by (a)`):
  * for every step t the window is `(t - offset - range, t - offset]` (left-open, right-closed, as
  * Loki), and each series with at least one sample in it yields one sample. `absent_over_time`
  * yields 1, labelled with the selector's equality matchers, where no series has a sample.

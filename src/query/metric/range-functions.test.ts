@@ -34,10 +34,11 @@ describe('range functions', () => {
     f('quantile_over_time', [1, 2, 3, 4], 1.75, 0.25);
   });
 
-  it('rate_counter extrapolates like Prometheus rate and compensates resets', () => {
-    // increase 3 over 3s sampled; extrapolated by 1s to the window start (≤ 1.1 × the average gap): 4 / 4s.
-    f('rate_counter', [1, 2, 3, 4], 1);
-    f('rate_counter', [5, 1, 2, 3], 1);
+  it('rate_counter runs Loki extrapolatedRate arithmetic and compensates resets', () => {
+    // Loki: start distance = the range (4s), end distance 0, sampled interval 3e9 ns / 1000 = 3e6,
+    // so the increase 3 is stretched by (3e6 + 4) / 3e6 and divided by the 4s range.
+    f('rate_counter', [1, 2, 3, 4], (3 * 3_000_004) / 3e6 / 4);
+    f('rate_counter', [5, 1, 2, 3], (3 * 3_000_004) / 3e6 / 4);
     f('rate_counter', [7, 7, 7, 7], 0);
   });
 

@@ -14,13 +14,21 @@ function sum(vs: readonly number[], from: number, to: number): number {
   return s;
 }
 
+/**
+ * Loki's avgOverTime, step for step (`mean += v/n - mean/n`, keeping an infinite mean while the
+ * values added are finite or the same infinity), so results agree to the last bit.
+ */
 function mean(vs: readonly number[], from: number, to: number): number {
-  // Incremental mean, as Prometheus' avg_over_time, to stay accurate for large values.
   let m = 0;
   let n = 0;
   for (let i = from; i < to; i++) {
+    const v = vs[i];
     n++;
-    m += (vs[i] - m) / n;
+    if (!Number.isFinite(m) && !Number.isNaN(m)) {
+      if (!Number.isFinite(v) && !Number.isNaN(v) && m > 0 === v > 0) continue;
+      if (Number.isFinite(v)) continue;
+    }
+    m += v / n - m / n;
   }
   return m;
 }
@@ -56,22 +64,25 @@ export function quantile(q: number, values: number[]): number {
 const seconds = (ns: bigint): number => Number(ns) / 1e9;
 
 /**
- * Prometheus' extrapolatedRate for counters (Loki's rate_counter): resets are compensated, and
- * the increase is extrapolated to the window edges unless the first/last sample is too far away.
+ * Loki's rate_counter: Prometheus' extrapolatedRate as Loki runs it (pkg/logql range_vector.go),
+ * quirks included. Loki measures the distance to the window start from the first sample
+ * (`first.T - (first.T - range)`: always the whole range, in seconds), the distance to the end
+ * from the last sample (always 0), and the sampled interval from nanosecond timestamps divided by
+ * 1000. Counter resets add the value before the drop, starting from 0.
  */
-function rateCounter(ts: readonly bigint[], vs: readonly number[], from: number, to: number, rangeNs: bigint, windowEnd: bigint): number {
-  if (to - from < 2) return 0;
+function rateCounter(ts: readonly bigint[], vs: readonly number[], from: number, to: number, rangeNs: bigint): number {
+  const n = to - from;
+  if (n < 2) return 0;
   let result = vs[to - 1] - vs[from];
-  let prev = vs[from];
-  for (let i = from + 1; i < to; i++) {
-    if (vs[i] < prev) result += prev;
-    prev = vs[i];
+  let last = 0;
+  for (let i = from; i < to; i++) {
+    if (vs[i] < last) result += last;
+    last = vs[i];
   }
-  const rangeStart = windowEnd - rangeNs;
-  let durToStart = seconds(ts[from] - rangeStart);
-  const durToEnd = seconds(windowEnd - ts[to - 1]);
-  const sampled = seconds(ts[to - 1] - ts[from]);
-  const avgBetween = sampled / (to - from - 1);
+  let durToStart = Number(rangeNs / 1_000_000n) / 1000;
+  const durToEnd = 0;
+  const sampled = Number(ts[to - 1] - ts[from]) / 1000;
+  const avgBetween = sampled / (n - 1);
   if (result > 0 && vs[from] >= 0) {
     const durToZero = sampled * (vs[from] / result);
     if (durToZero < durToStart) durToStart = durToZero;
