@@ -76,7 +76,14 @@ export function humanizeBytes(n: number): string {
   if (n < 10) return `${n}B`;
   const e = Math.floor(Math.log(n) / Math.log(1000));
   const val = Math.floor((n / 1000 ** e) * 10 + 0.5) / 10;
-  return (val < 10 ? val.toFixed(1) : val.toFixed(0)) + SI_SIZES[e];
+  return (val < 10 ? val.toFixed(1) : String(roundHalfEven(val))) + SI_SIZES[e];
+}
+
+/** Go's `%.0f`: exact halves round to the even neighbour (`122.5` → `122`, `123.5` → `124`). */
+function roundHalfEven(x: number): number {
+  const f = Math.floor(x);
+  if (x - f !== 0.5) return Math.round(x);
+  return f % 2 === 0 ? f : f + 1;
 }
 
 /**
