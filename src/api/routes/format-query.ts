@@ -5,13 +5,14 @@
  * error>"}` — a JSON body, not the plain-text error of the other Loki routes, so this route
  * writes that answer itself instead of throwing to the error handler.
  *
- * The formatted text is LogSentinel's canonical form (src/logql/format.ts): Loki's prettifier
- * prints the same tokens but breaks expressions longer than 100 characters over several lines.
+ * The text is what Loki's prettifier prints (src/logql/prettify.ts): Loki's one-line spelling of
+ * each node, and expressions longer than 100 bytes split over indented lines.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { one, requestParams } from '../params.js';
-import { formatExpr, parseExpr } from '../../logql/index.js';
+import { parseExpr } from '../../logql/index.js';
+import { prettify } from '../../logql/prettify.js';
 import { LogSentinelError } from '../../errors.js';
 
 export async function formatQueryRoutes(app: FastifyInstance, _ctx: AppContext): Promise<void> {
@@ -19,7 +20,7 @@ export async function formatQueryRoutes(app: FastifyInstance, _ctx: AppContext):
     const query = one(requestParams(req), 'query') ?? '';
     let formatted: string;
     try {
-      formatted = formatExpr(parseExpr(query));
+      formatted = prettify(parseExpr(query));
     } catch (err) {
       if (!(err instanceof LogSentinelError) || err.status !== 400) throw err;
       return reply.status(400).send({ status: 'invalid-query', error: err.message });

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { detectedFieldValue, determineType, humanizeBytes, type DetectedFieldType } from './field-type.js';
+import { detectedFieldValue, determineType, type DetectedFieldType } from './field-type.js';
+import { humanizeBytes } from '../../logql/humanize.js';
 
 describe('determineType (Loki: ParseInt, ParseFloat, ParseBool, ParseDuration, humanize.ParseBytes)', () => {
   const f = (value: string, want: DetectedFieldType): void => {

@@ -8,6 +8,7 @@
  */
 import { tryParseGoDuration } from '../../logql/duration.js';
 import { tryParseBytes } from '../../logql/bytes.js';
+import { humanizeBytes } from '../../logql/humanize.js';
 
 export type DetectedFieldType = 'string' | 'int' | 'float' | 'boolean' | 'duration' | 'bytes';
 
@@ -69,22 +70,6 @@ export function determineType(value: string): DetectedFieldType {
 
 // Loki rewrites a value as a byte size only when it ends in one of these (lower-cased).
 const BYTES_SUFFIXES = ['b', 'kib', 'kb', 'mib', 'mb', 'gib', 'gb', 'tib', 'tb', 'pib', 'pb', 'eib', 'eb', 'ki', 'k', 'mi', 'm', 'gi', 'g', 'ti', 't', 'pi', 'p', 'ei', 'e'];
-const SI_SIZES = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
-
-/** go-humanize `Bytes(n)`: SI units, one decimal below 10 (`1.5kB` after Loki drops the space). */
-export function humanizeBytes(n: number): string {
-  if (n < 10) return `${n}B`;
-  const e = Math.floor(Math.log(n) / Math.log(1000));
-  const val = Math.floor((n / 1000 ** e) * 10 + 0.5) / 10;
-  return (val < 10 ? val.toFixed(1) : String(roundHalfEven(val))) + SI_SIZES[e];
-}
-
-/** Go's `%.0f`: exact halves round to the even neighbour (`122.5` → `122`, `123.5` → `124`). */
-function roundHalfEven(x: number): number {
-  const f = Math.floor(x);
-  if (x - f !== 0.5) return Math.round(x);
-  return f % 2 === 0 ? f : f + 1;
-}
 
 /**
  * How `detected_field/<name>/values` lists a parsed value: a byte size with a unit suffix is
