@@ -205,7 +205,7 @@ describe('the endpoints Grafana 11–12 calls, with its request shapes', () => {
         assert.match(r.body, want);
       };
       await f({}, /parameter query is required/);
-      await f({ query: 'sum(rate({a="b"}[1m]))' }, /metric query/);
+      await f({ query: 'sum(rate({a="b"}[1m]))' }, /only log selector is supported/);
       await f({ query: API, line_limit: '0' }, /limit must be a positive value/);
       await f({ query: API, limit: 'x' }, /cannot parse parameter limit/);
       await f({ query: API, line_limit: '100000' }, /max entries limit per query exceeded, limit > max_entries_limit \(100000 > 5000\)/);

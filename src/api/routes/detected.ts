@@ -15,7 +15,7 @@ import { one, rangeParams, requestParams, required, type Params } from '../param
 import { storageOf, withQueryLimits } from './query.js';
 import { LogSentinelError } from '../../errors.js';
 import { parseExpr } from '../../logql/index.js';
-import { compileLogQuery, planBoth } from '../../query/compile.js';
+import { planBoth } from '../../query/compile.js';
 import { resolveStreams, runLogQuery } from '../../query/log-query.js';
 import { detectLabels } from '../../query/detected/labels.js';
 import { FieldDetector, type SampleStream } from '../../query/detected/fields.js';
@@ -63,7 +63,10 @@ function detectParams(ctx: AppContext, p: Params): DetectParams {
 
 /** The newest `lineLimit` entries of the query, grouped by stream labels with metadata and parsed labels apart. */
 async function sample(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, d: DetectParams): Promise<SampleStream[]> {
-  const { plans } = compileLogQuery(d.query);
+  const expr = parseExpr(d.query);
+  // Loki reads the query with syntax.ParseLogSelector, which refuses metric queries so.
+  if (expr.type !== 'log_selector') throw new LogSentinelError('INVALID_PARAMETER', 'only log selector is supported');
+  const plans = planBoth(expr);
   const tenants = requestTenants(req);
   const res = await withQueryLimits(
     ctx,
