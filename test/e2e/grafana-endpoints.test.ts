@@ -11,6 +11,7 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, removeDir, getJson, type ServerHandle } from './harness.js';
+import { clusterUnavailable, eventually, useCluster } from './cluster-fixture.js';
 
 const NOW_MS = Date.now();
 const ns = (msAgo: number): string => String(BigInt(NOW_MS - msAgo) * 1_000_000n);
@@ -348,5 +349,30 @@ describe('the endpoints Grafana 11–12 calls, with its request shapes', () => {
       assert.equal(post.status, 200);
       assert.deepEqual(await post.json(), get.body);
     });
+  });
+});
+
+const clusterSkip = await clusterUnavailable();
+
+describe('the Grafana endpoints on the cluster query pod', { skip: clusterSkip }, () => {
+  const { start } = useCluster('grafana');
+
+  it('detected_* read PostgreSQL; drilldown-limits says the query pod serves no patterns', { timeout: 90_000 }, async () => {
+    const ingest = await start('ingest');
+    await start('process');
+    const query = await start('query');
+    await pushLoki(ingest);
+    const fields = await eventually(async () => {
+      const r = await getJson(query, '/loki/api/v1/detected_fields', { start: NS_START, end: NS_END, limit: '1000', query: API });
+      return r.status === 200 && r.body.fields ? r.body : undefined;
+    }, 'the pushed lines are queryable from the query pod');
+    assert.deepEqual(field(fields, 'user_id'), { label: 'user_id', type: 'int', cardinality: 3, parsers: ['json'], jsonPath: ['user', 'id'] });
+    const labels = await getJson(query, '/loki/api/v1/detected_labels', { query: CHECKOUT, start: NS_START, end: NS_END });
+    assert.deepEqual(labels.body.detectedLabels.map((l: { label: string }) => l.label), ['cluster', 'env', 'pod', 'service_name']);
+    const values = await getJson(query, '/loki/api/v1/detected_field/method/values', { query: CHECKOUT, start: NS_START, end: NS_END });
+    assert.deepEqual(values.body, { values: ['GET', 'POST', 'PUT'], limit: 1000 });
+    const limits = await getJson(query, '/loki/api/v1/drilldown-limits');
+    assert.equal(limits.status, 200);
+    assert.equal(limits.body.pattern_ingester_enabled, false);
   });
 });
