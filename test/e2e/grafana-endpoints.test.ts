@@ -210,6 +210,8 @@ describe('the endpoints Grafana 11–12 calls, with its request shapes', () => {
       await f({ query: API, line_limit: '0' }, /limit must be a positive value/);
       await f({ query: API, limit: 'x' }, /cannot parse parameter limit/);
       await f({ query: API, line_limit: '100000' }, /max entries limit per query exceeded, limit > max_entries_limit \(100000 > 5000\)/);
+      await f({ query: API, step: '0' }, /zero or negative query resolution step widths are not accepted/);
+      await f({ query: API, step: '0.1' }, /exceeded maximum resolution of 11,000 points per time series/);
     });
   });
 

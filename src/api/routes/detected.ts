@@ -11,7 +11,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.js';
 import { requestTenants } from '../auth-resolver.js';
-import { one, rangeParams, requestParams, required, type Params } from '../params.js';
+import { one, rangeParams, requestParams, required, stepParam, type Params } from '../params.js';
 import { storageOf, withQueryLimits } from './query.js';
 import { LogSentinelError } from '../../errors.js';
 import { parseExpr } from '../../logql/index.js';
@@ -58,23 +58,35 @@ function detectParams(ctx: AppContext, p: Params): DetectParams {
   if (lineLimit > max) throw new LogSentinelError('QUERY_LIMIT', `max entries limit per query exceeded, limit > max_entries_limit (${lineLimit} > ${max})`);
   // `field_limit` is the older name Loki still reads when `limit` is absent.
   const limit = positiveInt(p, ['limit', 'field_limit'], DEFAULT_FIELD_LIMIT);
+  // Loki validates `step` (unused here) as for query_range.
+  const step = stepParam(p, r.start, r.end);
+  if ((r.end - r.start) / step > 11000n) {
+    throw new LogSentinelError('INVALID_PARAMETER', 'exceeded maximum resolution of 11,000 points per time series. Try increasing the value of the step parameter');
+  }
   return { query, start: r.start, end: r.end, lineLimit, limit };
 }
 
-/** The newest `lineLimit` entries of the query, grouped by stream labels with metadata and parsed labels apart. */
-async function sample(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, d: DetectParams): Promise<SampleStream[]> {
+/**
+ * Reads the newest `lineLimit` entries of the query (grouped by stream labels, metadata and
+ * parsed labels apart) and runs `detect` over them, both within the query limits (a slot, the
+ * timeout, the memory budget).
+ */
+async function detect<T>(ctx: AppContext, req: FastifyRequest, reply: FastifyReply, d: DetectParams, f: (streams: SampleStream[]) => T): Promise<T> {
   const expr = parseExpr(d.query);
   // Loki reads the query with syntax.ParseLogSelector, which refuses metric queries so.
   if (expr.type !== 'log_selector') throw new LogSentinelError('INVALID_PARAMETER', 'only log selector is supported');
   const plans = planBoth(expr);
   const tenants = requestTenants(req);
-  const res = await withQueryLimits(
+  return withQueryLimits(
     ctx,
     reply,
-    (signal, budget) => runLogQuery(storageOf(ctx), plans, { tenants, start: d.start, end: d.end + 1n, limit: d.lineLimit, direction: 'backward', signal, budget }, { categorize: true }),
+    async (signal, budget) => {
+      const res = await runLogQuery(storageOf(ctx), plans, { tenants, start: d.start, end: d.end + 1n, limit: d.lineLimit, direction: 'backward', signal, budget }, { categorize: true });
+      budget.check();
+      return f(res.streams.map((s) => ({ streamLabels: s.streamLabels, entries: s.entries })));
+    },
     tenants,
   );
-  return res.streams.map((s) => ({ streamLabels: s.streamLabels, entries: s.entries }));
 }
 
 /** Label sets of the request's tenants' streams matching the selector (all streams without one). */
@@ -116,14 +128,14 @@ export async function detectedRoutes(app: FastifyInstance, ctx: AppContext): Pro
 
   route('/loki/api/v1/detected_fields', async (req, reply) => {
     const d = detectParams(ctx, requestParams(req));
-    const fields = new FieldDetector().fields(await sample(ctx, req, reply, d), d.limit);
+    const fields = await detect(ctx, req, reply, d, (streams) => new FieldDetector().fields(streams, d.limit));
     return fields.length > 0 ? { fields, limit: d.limit } : {};
   });
 
   route('/loki/api/v1/detected_field/:name/values', async (req, reply) => {
     const name = (req.params as { name: string }).name;
     const d = detectParams(ctx, requestParams(req));
-    const values = new FieldDetector().values(await sample(ctx, req, reply, d), name, d.limit);
+    const values = await detect(ctx, req, reply, d, (streams) => new FieldDetector().values(streams, name, d.limit));
     return values.length > 0 ? { values, limit: d.limit } : {};
   });
 }
