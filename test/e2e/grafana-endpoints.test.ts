@@ -185,6 +185,14 @@ describe('the endpoints Grafana 11–12 calls, with its request shapes', () => {
       assert.deepEqual(field(body, 'order'), { label: 'order', type: 'int', cardinality: 2, parsers: ['logfmt'] });
     });
 
+    it('Drilldown field breakdown query: `| json | logfmt | drop __error__, __error_details__`', async () => {
+      const q = CHECKOUT + ' | json | logfmt | drop __error__, __error_details__';
+      const { status, body } = await getJson(s, '/loki/api/v1/detected_fields', { end: ISO_END, query: q, start: ISO_START }, TAGS);
+      assert.equal(status, 200, JSON.stringify(body));
+      assert.deepEqual(field(body, 'status'), { label: 'status', type: 'int', cardinality: 3, parsers: ['logfmt'] });
+      assert.equal(field(body, '__error__'), undefined);
+    });
+
     it("the query's own parsers count; line_limit and limit bound the sample and the answer", async () => {
       const parsed = await getJson(s, '/loki/api/v1/detected_fields', { start: NS_START, end: NS_END, query: API + ' | json | user_id > 7' });
       assert.equal(parsed.status, 200, JSON.stringify(parsed.body));
