@@ -24,6 +24,10 @@ describe("prettify: Loki's format_query output (pkg/logql/syntax prettier and St
     );
   });
 
+  it('a chain of line filters splits from its tail: the head stays on one line while it fits', () => {
+    f20('{job="loki"} |= "a" != "b" |= "cccccccccccccccc" | logfmt', '{job="loki"}\n  |= "a" != "b"\n  |= "cccccccccccccccc"\n  | logfmt');
+  });
+
   it('range aggregations, offset and unwrap', () => {
     f20('count_over_time({job="loki", instance="localhost"}|logfmt[1m])', 'count_over_time(\n  {job="loki", instance="localhost"}\n    | logfmt [1m]\n)');
     f20('count_over_time({job="loki", instance="localhost"}|= "error"[5m] offset 20m)', 'count_over_time(\n  {job="loki", instance="localhost"}\n    |= "error" [5m] offset 20m\n)');

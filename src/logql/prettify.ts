@@ -289,10 +289,19 @@ function selectorPretty(e: LogSelectorExpr, level: number, max: number): string 
   const lines = [indent(level) + '{' + e.matchers.map(matcherToString).join(', ') + '}'];
   for (const g of stageGroups(e.stages)) {
     if (g[0].type === 'decolorize') lines.push(stageString(g[0])); // Loki does not indent it
-    else if (g[0].type !== 'line_filter' || !needSplit(groupString(g))) lines.push(indent(level + 1) + groupString(g));
-    else for (const s of g) for (const part of lineFilterParts(s as LineFilterStage)) lines.push(indent(level + 1) + part);
+    else if (g[0].type !== 'line_filter') lines.push(indent(level + 1) + groupString(g));
+    else lines.push(chainPretty(g.flatMap((x) => lineFilterParts(x as LineFilterStage)), level + 1, needSplit));
   }
   return lines.join('\n');
+}
+
+/**
+ * A chain of line filters (Loki's LineFilterExpr.Pretty): on one line when it fits, else its
+ * head (all but the last filter) printed the same way, and the last filter on a line of its own.
+ */
+function chainPretty(parts: string[], level: number, needSplit: (s: string) => boolean): string {
+  if (parts.length === 1 || !needSplit(parts.join(' '))) return indent(level) + parts.join(' ');
+  return chainPretty(parts.slice(0, -1), level, needSplit) + '\n' + indent(level) + parts[parts.length - 1];
 }
 
 function rangePretty(r: LogRangeExpr, level: number, max: number): string {
