@@ -1,0 +1,84 @@
+/**
+ * Structured metadata as stores keep it and as queries see it.
+ *
+ * - Identity: an entry is (stream, timestamp, line, structured metadata), as in Loki, where two
+ *   entries are one only when all four are equal. `canonicalMetadata` is the one encoding both
+ *   stores write and hash, so metadata sent in another key order is still the same entry.
+ * - Collisions: a metadata name that is also a stream label keeps the stream label and is seen
+ *   by queries as `<name>_extracted`, the rule Loki applies to parsed labels
+ *   (pkg/logql/log/labels.go, `duplicateSuffix`).
+ * - `detected_level`: Loki 3 exposes the detected level as structured metadata of that name; here
+ *   it is derived at query time from the stored level (see docs/ingest.md, "detected_level").
+ */
+import type { Metadata } from './entry.js';
+import type { Labels } from './labels.js';
+
+/** The name Loki 3 gives the detected level in structured metadata. */
+export const DETECTED_LEVEL = 'detected_level';
+
+/** Suffix of a metadata (or parsed) label renamed because a stream label has its name. */
+export const EXTRACTED_SUFFIX = '_extracted';
+
+/**
+ * The stored form of an entry's metadata: a JSON object with keys in code-unit order, or null when
+ * there is none. Equal metadata gives equal text whatever order its keys were sent in.
+ */
+export function canonicalMetadata(m: Metadata | undefined): string | null {
+  if (m === undefined) return null;
+  const keys = Object.keys(m);
+  if (keys.length === 0) return null;
+  if (keys.length === 1) return JSON.stringify(m);
+  keys.sort();
+  let s = '{';
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) s += ',';
+    s += JSON.stringify(keys[i]) + ':' + JSON.stringify(m[keys[i]]);
+  }
+  return s + '}';
+}
+
+/** The canonical form of a stored metadata text (rows written before keys were sorted); unparsable text is returned as is. */
+export function recanonicalize(text: string | null): string | null {
+  if (text === null || text === '') return null;
+  try {
+    return canonicalMetadata(JSON.parse(text) as Metadata);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * The metadata labels a query sees for an entry of `stream`: a name the stream already has is
+ * renamed `<name>_extracted`. Returns `meta` itself when nothing collides (the common case
+ * allocates nothing).
+ */
+export function metadataLabels(stream: Labels, meta: Metadata | undefined): Metadata | undefined {
+  if (meta === undefined) return undefined;
+  let out: Metadata | undefined;
+  for (const k in meta) {
+    if (typeof stream[k] === 'string') {
+      if (out === undefined) {
+        out = {};
+        for (const j in meta) {
+          if (j === k) break;
+          out[j] = meta[j];
+        }
+      }
+      out[k + EXTRACTED_SUFFIX] = meta[k];
+    } else if (out !== undefined) out[k] = meta[k];
+  }
+  return out ?? meta;
+}
+
+/**
+ * The stored metadata keys a query must read to produce the labels `names` (a grouping):
+ * `x_extracted` may be metadata `x` renamed by a collision, so `x` is read too.
+ */
+export function metadataKeysFor(names: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const n of names) {
+    out.add(n);
+    if (n.endsWith(EXTRACTED_SUFFIX) && n.length > EXTRACTED_SUFFIX.length) out.add(n.slice(0, -EXTRACTED_SUFFIX.length));
+  }
+  return [...out];
+}
