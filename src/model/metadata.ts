@@ -8,7 +8,8 @@
  *   by queries as `<name>_extracted`, the rule Loki applies to parsed labels
  *   (pkg/logql/log/labels.go, `duplicateSuffix`).
  * - `detected_level`: Loki 3 exposes the detected level as structured metadata of that name; here
- *   it is derived at query time from the stored level (see docs/ingest.md, "detected_level").
+ *   it is derived at query time (`detectedLevel`) the way Loki's distributor chooses it at ingest
+ *   (pkg/distributor/level_detection.go), see docs/ingest.md, "detected_level".
  */
 import type { Metadata } from './entry.js';
 import type { Labels } from './labels.js';
@@ -47,6 +48,30 @@ export function recanonicalize(text: string | null): string | null {
   }
 }
 
+/** Names whose value Loki takes as the level, as sent, from stream labels first, then metadata. */
+export const LEVEL_FIELDS: readonly string[] = ['level', 'LEVEL', 'Level', 'severity', 'SEVERITY', 'Severity', 'lvl', 'LVL', 'Lvl'];
+
+function levelField(m: Labels): string | undefined {
+  for (let i = 0; i < LEVEL_FIELDS.length; i++) {
+    const v = m[LEVEL_FIELDS[i]];
+    if (typeof v === 'string') return v;
+  }
+  return undefined;
+}
+
+/**
+ * The `detected_level` of an entry, as Loki 3 sets it: the value of a level label of the stream as
+ * sent (`level="ERROR"` gives `ERROR`), else of a level field of its metadata, else the level
+ * LogSentinel detected. Undefined when the entry (or its stream) carries `detected_level` itself,
+ * which then stands, or when the value found is empty.
+ * `meta` is the entry's stored metadata (before collisions are renamed).
+ */
+export function detectedLevel(stream: Labels, meta: Metadata | undefined, level: string): string | undefined {
+  if (typeof stream[DETECTED_LEVEL] === 'string' || (meta !== undefined && typeof meta[DETECTED_LEVEL] === 'string')) return undefined;
+  const v = levelField(stream) ?? (meta === undefined ? undefined : levelField(meta)) ?? level;
+  return v === '' ? undefined : v;
+}
+
 /**
  * The metadata labels a query sees for an entry of `stream`: a name the stream already has is
  * renamed `<name>_extracted`. Returns `meta` itself when nothing collides (the common case
@@ -72,12 +97,14 @@ export function metadataLabels(stream: Labels, meta: Metadata | undefined): Meta
 
 /**
  * The stored metadata keys a query must read to produce the labels `names` (a grouping):
- * `x_extracted` may be metadata `x` renamed by a collision, so `x` is read too.
+ * `x_extracted` may be metadata `x` renamed by a collision, so `x` is read too; `detected_level`
+ * may come from a level field (`detectedLevel`).
  */
 export function metadataKeysFor(names: readonly string[]): string[] {
   const out = new Set<string>();
   for (const n of names) {
     out.add(n);
+    if (n === DETECTED_LEVEL) for (const f of LEVEL_FIELDS) out.add(f);
     if (n.endsWith(EXTRACTED_SUFFIX) && n.length > EXTRACTED_SUFFIX.length) out.add(n.slice(0, -EXTRACTED_SUFFIX.length));
   }
   return [...out];

@@ -145,7 +145,7 @@ if (unreachable !== undefined) {
           // Rows stored before the migration are still there, and still deduplicate a retry.
           await s.write([batch(T, L, [{ ts: BASE + 1n, line: 'kept', metadata: { user: 'a' } }, { ts: BASE + 2n, line: 'plain' }])]);
           // Entries that differ only in metadata are now all kept, each once.
-          const more = [{ ts: BASE + 1n, line: 'kept', metadata: { user: 'b' } }, { ts: BASE + 2n, line: 'plain', metadata: { user: 'a', k: 'v' } }];
+          const more: Array<{ ts: bigint; line: string; metadata: Record<string, string> }> = [{ ts: BASE + 1n, line: 'kept', metadata: { user: 'b' } }, { ts: BASE + 2n, line: 'plain', metadata: { user: 'a', k: 'v' } }];
           await s.write([batch(T, L, more)]);
           await s.write([batch(T, L, [{ ts: BASE + 2n, line: 'plain', metadata: { k: 'v', user: 'a' } }, ...more])]);
           const got = (await collect(s, all())).map((r) => `${r.line} ${JSON.stringify(r.metadata ?? null)}`).sort();
