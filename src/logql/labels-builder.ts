@@ -17,7 +17,7 @@
  *   (model/metadata.ts; docs/ingest.md).
  */
 import type { Labels } from '../model/labels.js';
-import { DETECTED_LEVEL, detectedLevel, metadataLabels } from '../model/metadata.js';
+import { DETECTED_LEVEL, detectedLevelOf, metadataLabels, streamDetectedLevel } from '../model/metadata.js';
 
 export const ERROR_LABEL = '__error__';
 export const ERROR_DETAILS_LABEL = '__error_details__';
@@ -36,6 +36,8 @@ export class LabelsBuilder {
   private meta: Labels | undefined;
   private level: string | undefined;
   private detected: string | undefined;
+  /** The level passed to reset ('' for none). */
+  private levelArg = '';
   private parsed: Labels | undefined;
   private deleted: Set<string> | undefined;
   err = '';
@@ -44,12 +46,20 @@ export class LabelsBuilder {
   // Cache of `base + level` for entries without other changes, per stream object.
   private cacheBase: Labels | undefined;
   private cacheByLevel = new Map<string, LabelsResult>();
+  // streamDetectedLevel of the last base seen (constant per stream object).
+  private levelBase: Labels | undefined;
+  private levelFromStream: string | null | undefined;
 
   reset(base: Labels, meta: Labels | undefined, level: string | undefined): void {
     this.base = base;
     this.meta = metadataLabels(base, meta);
+    this.levelArg = level ?? '';
     this.level = level !== undefined && typeof base.level !== 'string' ? level : undefined;
-    this.detected = level === undefined ? undefined : detectedLevel(base, meta, level);
+    if (this.levelBase !== base) {
+      this.levelBase = base;
+      this.levelFromStream = streamDetectedLevel(base);
+    }
+    this.detected = level === undefined ? undefined : detectedLevelOf(this.levelFromStream, meta, level);
     this.parsed = undefined;
     this.deleted = undefined;
     this.err = '';
@@ -122,7 +132,7 @@ export class LabelsBuilder {
     const metaEmpty = this.meta === undefined || isEmpty(this.meta);
     if (this.parsed === undefined && this.deleted === undefined && this.err === '' && metaEmpty) {
       if (this.level === undefined && this.detected === undefined) return { labels: this.base, structuredMetadata: EMPTY, parsed: EMPTY };
-      return this.baseWithLevel(this.level, this.detected);
+      return this.baseWithLevel(this.levelArg, this.level, this.detected);
     }
     const del = this.deleted;
     const parsed = this.parsed;
@@ -151,12 +161,13 @@ export class LabelsBuilder {
   }
 
   /** The result of an entry that only adds its level to the stream (`level`, `detected_level` as they apply). */
-  private baseWithLevel(level: string | undefined, detected: string | undefined): LabelsResult {
+  // Keyed by the entry's level alone: for one stream without metadata, `level` and
+  // `detected_level` are functions of it.
+  private baseWithLevel(key: string, level: string | undefined, detected: string | undefined): LabelsResult {
     if (this.cacheBase !== this.base) {
       this.cacheBase = this.base;
       this.cacheByLevel.clear();
     }
-    const key = (level ?? '') + '\x00' + (detected ?? '');
     let r = this.cacheByLevel.get(key);
     if (r === undefined) {
       const sm: Labels = {};

@@ -60,6 +60,15 @@ function levelField(m: Labels): string | undefined {
 }
 
 /**
+ * What a stream decides of its entries' `detected_level`: null when it has a `detected_level`
+ * label (none is derived), the value of its level label as sent, or undefined (the entry decides).
+ * Depends on the stream only, so callers may compute it once per stream.
+ */
+export function streamDetectedLevel(stream: Labels): string | null | undefined {
+  return typeof stream[DETECTED_LEVEL] === 'string' ? null : levelField(stream);
+}
+
+/**
  * The `detected_level` of an entry, as Loki 3 sets it: the value of a level label of the stream as
  * sent (`level="ERROR"` gives `ERROR`), else of a level field of its metadata, else the level
  * LogSentinel detected. Undefined when the entry (or its stream) carries `detected_level` itself,
@@ -67,8 +76,13 @@ function levelField(m: Labels): string | undefined {
  * `meta` is the entry's stored metadata (before collisions are renamed).
  */
 export function detectedLevel(stream: Labels, meta: Metadata | undefined, level: string): string | undefined {
-  if (typeof stream[DETECTED_LEVEL] === 'string' || (meta !== undefined && typeof meta[DETECTED_LEVEL] === 'string')) return undefined;
-  const v = levelField(stream) ?? (meta === undefined ? undefined : levelField(meta)) ?? level;
+  return detectedLevelOf(streamDetectedLevel(stream), meta, level);
+}
+
+/** `detectedLevel` for callers that cache `streamDetectedLevel(stream)` (`fromStream`). */
+export function detectedLevelOf(fromStream: string | null | undefined, meta: Metadata | undefined, level: string): string | undefined {
+  if (fromStream === null || (meta !== undefined && typeof meta[DETECTED_LEVEL] === 'string')) return undefined;
+  const v = fromStream ?? (meta === undefined ? undefined : levelField(meta)) ?? level;
   return v === '' ? undefined : v;
 }
 
