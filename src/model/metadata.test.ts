@@ -11,6 +11,10 @@ describe('canonicalMetadata', () => {
     f({ b: '2', a: '1' }, '{"a":"1","b":"2"}');
     f({ a: '1', b: '2' }, '{"a":"1","b":"2"}');
     f({ 'k"\n': 'v\\\u0000', Z: 'z', _: '' }, '{"Z":"z","_":"","k\\"\\n":"v\\\\\\u0000"}');
+    // Integer-like names come first in any order they were sent; `__proto__` is a name like others.
+    f({ b: '1', 10: 'x', 9: 'y' }, '{"9":"y","10":"x","b":"1"}');
+    assert.equal(canonicalMetadata(JSON.parse('{"b":"1","__proto__":"p","a":"2"}')), '{"__proto__":"p","a":"2","b":"1"}');
+    assert.equal(canonicalMetadata(JSON.parse('{"a":"2","__proto__":"p"}')), canonicalMetadata(JSON.parse('{"__proto__":"p","a":"2"}')));
     const m = { z: '1', y: '"', x: '\t' };
     assert.deepEqual(JSON.parse(canonicalMetadata(m)!), m);
   });
