@@ -160,9 +160,11 @@ export class LabelsBuilder {
     return { labels, structuredMetadata: sm, parsed: outParsed };
   }
 
-  /** The result of an entry that only adds its level to the stream (`level`, `detected_level` as they apply). */
-  // Keyed by the entry's level alone: for one stream without metadata, `level` and
-  // `detected_level` are functions of it.
+  /**
+   * The result of an entry that only adds its level to the stream (`level`, `detected_level` as
+   * they apply), cached by the entry's level alone (`key`): for one stream without metadata, both
+   * are functions of it.
+   */
   private baseWithLevel(key: string, level: string | undefined, detected: string | undefined): LabelsResult {
     if (this.cacheBase !== this.base) {
       this.cacheBase = this.base;
