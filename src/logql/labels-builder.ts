@@ -12,8 +12,12 @@
  * - LogSentinel adds the entry's detected level as metadata label `level` when the stream has
  *   no `level` label. It hides a structured metadata `level` (the field it was detected from,
  *   as sent: `warning` shows as `warn`), so the label shown is the one `| level="warn"` matches.
+ * - Structured metadata whose name is a stream label is seen as `<name>_extracted`; the detected
+ *   level is also metadata `detected_level`, as Loki 3 has it, unless the entry carries its own
+ *   (model/metadata.ts; docs/ingest.md).
  */
 import type { Labels } from '../model/labels.js';
+import { DETECTED_LEVEL, detectedLevelOf, metadataLabels, streamDetectedLevel } from '../model/metadata.js';
 
 export const ERROR_LABEL = '__error__';
 export const ERROR_DETAILS_LABEL = '__error_details__';
@@ -31,6 +35,9 @@ export class LabelsBuilder {
   private base: Labels = EMPTY;
   private meta: Labels | undefined;
   private level: string | undefined;
+  private detected: string | undefined;
+  /** The level passed to reset ('' for none). */
+  private levelArg = '';
   private parsed: Labels | undefined;
   private deleted: Set<string> | undefined;
   err = '';
@@ -38,12 +45,21 @@ export class LabelsBuilder {
 
   // Cache of `base + level` for entries without other changes, per stream object.
   private cacheBase: Labels | undefined;
-  private cacheByLevel = new Map<string, Labels>();
+  private cacheByLevel = new Map<string, LabelsResult>();
+  // streamDetectedLevel of the last base seen (constant per stream object).
+  private levelBase: Labels | undefined;
+  private levelFromStream: string | null | undefined;
 
   reset(base: Labels, meta: Labels | undefined, level: string | undefined): void {
     this.base = base;
-    this.meta = meta;
+    this.meta = metadataLabels(base, meta);
+    this.levelArg = level ?? '';
     this.level = level !== undefined && typeof base.level !== 'string' ? level : undefined;
+    if (this.levelBase !== base) {
+      this.levelBase = base;
+      this.levelFromStream = streamDetectedLevel(base);
+    }
+    this.detected = level === undefined ? undefined : detectedLevelOf(this.levelFromStream, meta, level);
     this.parsed = undefined;
     this.deleted = undefined;
     this.err = '';
@@ -63,6 +79,7 @@ export class LabelsBuilder {
     const p = this.parsed?.[name];
     if (typeof p === 'string') return p;
     if (name === 'level' && this.level !== undefined) return this.level;
+    if (name === DETECTED_LEVEL && this.detected !== undefined) return this.detected;
     const m = this.meta?.[name];
     if (typeof m === 'string') return m;
     const b = this.base[name];
@@ -114,8 +131,8 @@ export class LabelsBuilder {
   result(): LabelsResult {
     const metaEmpty = this.meta === undefined || isEmpty(this.meta);
     if (this.parsed === undefined && this.deleted === undefined && this.err === '' && metaEmpty) {
-      if (this.level === undefined) return { labels: this.base, structuredMetadata: EMPTY, parsed: EMPTY };
-      return { labels: this.baseWithLevel(this.level), structuredMetadata: { level: this.level }, parsed: EMPTY };
+      if (this.level === undefined && this.detected === undefined) return { labels: this.base, structuredMetadata: EMPTY, parsed: EMPTY };
+      return this.baseWithLevel(this.levelArg, this.level, this.detected);
     }
     const del = this.deleted;
     const parsed = this.parsed;
@@ -130,6 +147,7 @@ export class LabelsBuilder {
     };
     if (this.level !== undefined) addMeta('level', this.level);
     if (this.meta !== undefined) for (const k in this.meta) if (k !== 'level' || this.level === undefined) addMeta(k, this.meta[k]);
+    if (this.detected !== undefined) addMeta(DETECTED_LEVEL, this.detected);
     let outParsed: Labels = EMPTY;
     if (parsed !== undefined || this.err !== '') {
       outParsed = parsed ?? {};
@@ -142,17 +160,25 @@ export class LabelsBuilder {
     return { labels, structuredMetadata: sm, parsed: outParsed };
   }
 
-  private baseWithLevel(level: string): Labels {
+  /**
+   * The result of an entry that only adds its level to the stream (`level`, `detected_level` as
+   * they apply), cached by the entry's level alone (`key`): for one stream without metadata, both
+   * are functions of it.
+   */
+  private baseWithLevel(key: string, level: string | undefined, detected: string | undefined): LabelsResult {
     if (this.cacheBase !== this.base) {
       this.cacheBase = this.base;
       this.cacheByLevel.clear();
     }
-    let l = this.cacheByLevel.get(level);
-    if (l === undefined) {
-      l = { ...this.base, level };
-      this.cacheByLevel.set(level, l);
+    let r = this.cacheByLevel.get(key);
+    if (r === undefined) {
+      const sm: Labels = {};
+      if (level !== undefined) sm.level = level;
+      if (detected !== undefined) sm[DETECTED_LEVEL] = detected;
+      r = { labels: { ...this.base, ...sm }, structuredMetadata: sm, parsed: EMPTY };
+      this.cacheByLevel.set(key, r);
     }
-    return l;
+    return r;
   }
 }
 

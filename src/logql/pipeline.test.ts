@@ -17,16 +17,16 @@ describe('buildPipeline', () => {
   it('adds structured metadata and the detected level', () => {
     const p = buildPipeline([]);
     const r = p.process(1n, 'line', { app: 'x' }, { trace_id: 't1' }, 'warn');
-    assert.deepEqual(r!.labels, { app: 'x', level: 'warn', trace_id: 't1' });
-    assert.deepEqual(r!.structuredMetadata, { level: 'warn', trace_id: 't1' });
-    // The stream's own level label wins and nothing is added.
+    assert.deepEqual(r!.labels, { app: 'x', level: 'warn', trace_id: 't1', detected_level: 'warn' });
+    assert.deepEqual(r!.structuredMetadata, { level: 'warn', trace_id: 't1', detected_level: 'warn' });
+    // The stream's own level label wins; `detected_level` is added with its value, as Loki 3 does.
     const s = p.process(1n, 'line', { app: 'x', level: 'custom' }, undefined, 'warn');
-    assert.deepEqual(s!.labels, { app: 'x', level: 'custom' });
+    assert.deepEqual(s!.labels, { app: 'x', level: 'custom', detected_level: 'custom' });
     // A metadata `level` (the field the level was detected from, as sent) shows normalised,
     // as `| level="warn"` matches it.
     const m = buildPipeline(parseLogSelector('{app="x"} | level="warn"').stages).process(1n, 'line', { app: 'x' }, { level: 'warning', k: 'v' }, 'warn');
-    assert.deepEqual(m!.labels, { app: 'x', level: 'warn', k: 'v' });
-    assert.deepEqual(m!.structuredMetadata, { level: 'warn', k: 'v' });
+    assert.deepEqual(m!.labels, { app: 'x', level: 'warn', k: 'v', detected_level: 'warning' });
+    assert.deepEqual(m!.structuredMetadata, { level: 'warn', k: 'v', detected_level: 'warning' });
     // Entries of one stream with the same level share one label object.
     const stream = { app: 'y' };
     assert.equal(p.process(1n, 'a', stream, undefined, 'info')!.labels, p.process(2n, 'b', stream, undefined, 'info')!.labels);

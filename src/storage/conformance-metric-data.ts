@@ -2,7 +2,8 @@
  * LogQL metric queries over the conformance data set (conformance-data.ts) with their known
  * answers, computed by hand with Loki's semantics: windows `(t - range, t]`, steps
  * `start, start+step, … ≤ end`, the detected level as a series label unless the stream has its
- * own `level` label, structured metadata in the series labels, `unwrap` dropping its label.
+ * own `level` label, `detected_level` always (Loki 3), structured metadata in the series labels,
+ * `unwrap` dropping its label.
  * Times are seconds after BASE_TS.
  */
 import { LINES } from './conformance-data.js';
@@ -19,8 +20,6 @@ export interface MetricQueryCase {
 }
 
 const b = (s: string): number => Buffer.byteLength(s);
-const WP = 'app="web", env="prod"';
-const DB = 'app="db", env="prod"';
 const one = (labels: string, v: number, t = 10): { labels: string; points: Array<[number, number]> } => ({ labels, points: [[t, v]] });
 
 export const metricQueryCases: MetricQueryCase[] = [
@@ -28,7 +27,7 @@ export const metricQueryCases: MetricQueryCase[] = [
     query: 'count_over_time({app="web"}[10s])',
     start: 10,
     end: 10,
-    want: [one('{app="web", env="dev", level="debug", trace_id="abc"}', 1), one(`{${WP}, level="error"}`, 1), one(`{${WP}, level="info"}`, 2), one(`{${WP}, level="warn"}`, 1)],
+    want: [one('{app="web", detected_level="debug", env="dev", level="debug", trace_id="abc"}', 1), one('{app="web", detected_level="error", env="prod", level="error"}', 1), one('{app="web", detected_level="info", env="prod", level="info"}', 2), one('{app="web", detected_level="warn", env="prod", level="warn"}', 1)],
   },
   {
     query: 'sum by (level) (count_over_time({env="prod"}[10s]))',
@@ -43,9 +42,9 @@ export const metricQueryCases: MetricQueryCase[] = [
     end: 10,
     step: 2,
     want: [
-      { labels: `{${DB}, level="critical"}`, points: [[8, 1]] },
-      { labels: `{${DB}, level="error"}`, points: [[6, 1]] },
-      { labels: `{${DB}, level="info"}`, points: [[6, 1]] },
+      { labels: '{app="db", detected_level="critical", env="prod", level="critical"}', points: [[8, 1]] },
+      { labels: '{app="db", detected_level="error", env="prod", level="error"}', points: [[6, 1]] },
+      { labels: '{app="db", detected_level="info", env="prod", level="info"}', points: [[6, 1]] },
     ],
   },
   { query: 'sum(count_over_time({app="web", env="prod"}[2s]))', start: 1, end: 5, step: 2, want: [{ labels: '{}', points: [[1, 1], [3, 2], [5, 1]] }] },
@@ -63,14 +62,14 @@ export const metricQueryCases: MetricQueryCase[] = [
     query: 'bytes_rate({app="web", env="dev"}[10s])',
     start: 10,
     end: 10,
-    want: [one('{app="web", env="dev", level="debug", trace_id="abc"}', b(LINES.devCache) / 10)],
+    want: [one('{app="web", detected_level="debug", env="dev", level="debug", trace_id="abc"}', b(LINES.devCache) / 10)],
   },
   { query: 'absent_over_time({app="nope", env="prod"}[5s])', start: 10, end: 10, want: [one('{app="nope", env="prod"}', 1)] },
   { query: 'absent_over_time({app="db"}[2s])', start: 4, end: 10, step: 2, want: [{ labels: '{app="db"}', points: [[4, 1], [10, 1]] }] },
   // Streams with their own `level` label keep it as sent.
   { query: 'sum by (level) (count_over_time({app="promtail"}[10s]))', start: 10, end: 10, want: [one('{level="ERROR"}', 1), one('{level="info"}', 1)] },
   { query: 'sum(count_over_time({app="web"} |= "GET" [10s]))', start: 10, end: 10, want: [one('{}', 2)] },
-  { query: 'count_over_time({app="db", level="error"}[10s])', start: 10, end: 10, want: [one(`{${DB}, level="error"}`, 1)] },
+  { query: 'count_over_time({app="db", level="error"}[10s])', start: 10, end: 10, want: [one('{app="db", detected_level="error", env="prod", level="error"}', 1)] },
   {
     query: 'sum by (__tenant_id__) (count_over_time({app="web", env="prod"}[10s]))',
     tenants: ['t1', 't2'],
@@ -91,7 +90,7 @@ export const metricQueryCases: MetricQueryCase[] = [
     query: 'sum_over_time({app="web", env="prod"} | json | unwrap latency_ms [10s])',
     start: 10,
     end: 10,
-    want: [one(`{${WP}, level="warn", msg="slow request", user_id="u1", user_name="ann"}`, 850)],
+    want: [one('{app="web", detected_level="warn", env="prod", level="warn", msg="slow request", user_id="u1", user_name="ann"}', 850)],
   },
   { query: 'max_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap duration(duration) [10s]) by (app)', start: 10, end: 10, want: [one('{app="web"}', 1.5)] },
   { query: 'avg_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap duration_seconds(duration) [10s]) by (app)', start: 10, end: 10, want: [one('{app="web"}', 0.756)] },
@@ -106,7 +105,7 @@ export const metricQueryCases: MetricQueryCase[] = [
   { query: 'first_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap status [10s]) by (app)', start: 10, end: 10, want: [one('{app="web"}', 200)] },
   { query: 'last_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap status [10s]) by (app)', start: 10, end: 10, want: [one('{app="web"}', 500)] },
   { query: 'stddev_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap status [10s]) by (app)', start: 10, end: 10, want: [one('{app="web"}', 150)] },
-  { query: 'stdvar_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap status [10s]) without (level, duration, size, path, method, env)', start: 10, end: 10, want: [one('{app="web"}', 22500)] },
+  { query: 'stdvar_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap status [10s]) without (level, detected_level, duration, size, path, method, env)', start: 10, end: 10, want: [one('{app="web"}', 22500)] },
   { query: 'min_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap status [10s]) by (app)', start: 10, end: 10, want: [one('{app="web"}', 200)] },
   { query: 'sum_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap method | __error__="" [10s])', start: 10, end: 10, want: [] },
   // Vector aggregations and binary operators.

@@ -152,6 +152,16 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
       assert.equal(rows.length, 3);
     });
 
+    it('keeps entries that differ only in structured metadata, once each (Loki\'s identity)', async () => {
+      const e = (metadata?: Record<string, string>): { ts: bigint; line: string; metadata?: Record<string, string> } => ({ ts: ns(10), line: 'same', metadata });
+      await s.write([batch(T, A, [e(), e({ user: 'a' }), e({ user: 'b' }), e({ user: 'a', trace_id: 'x' }), e({}), e({ user: 'a' })])]);
+      // Retried, and with the same metadata sent in another key order: nothing new.
+      await s.write([batch(T, A, [e({ trace_id: 'x', user: 'a' }), e({ user: 'b' }), e()])]);
+      const rows = await collect(s, all({ streamIds: [idA], start: ns(10), end: ns(11), direction: 'forward' }));
+      const got = rows.map((r) => JSON.stringify(r.metadata ?? null)).sort();
+      assert.deepEqual(got, ['null', '{"trace_id":"x","user":"a"}', '{"user":"a"}', '{"user":"b"}']);
+    });
+
     it('stats counts streams, entries and bytes', async () => {
       const st = await s.stats(T, [idB], ns(0), ns(100));
       assert.equal(st.streams, 1);
@@ -172,6 +182,9 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
       // Idempotency holds across the restart too (the retry of an entry committed before it).
       await s.write([batch(T, B, [{ ts: ns(4), line: 'deadlock detected', level: 'critical' }])]);
       assert.equal((await collect(s, all({ streamIds: [idB] }))).length, 2);
+      // ... also with metadata, sent in another key order, while other metadata is new.
+      await s.write([batch(T, A, [{ ts: ns(10), line: 'same', metadata: { user: 'a', trace_id: 'x' } }, { ts: ns(10), line: 'same', metadata: { user: 'c' } }])]);
+      assert.equal((await collect(s, all({ streamIds: [idA], start: ns(10), end: ns(11) }))).length, 5);
     });
 
     it('retention deletes entries older than the cutoff and forgets empty streams', async () => {

@@ -113,28 +113,28 @@ describe('real Elasticsearch clients', () => {
       {
         ts: (t0 + 456789n).toString(),
         line: 'user signed in',
-        labels: { index: 'app-logs', service_name: 'auth', host_name: 'web-1', level: 'info', log_level: 'info', user_id: 'u-17' },
+        labels: { index: 'app-logs', service_name: 'auth', host_name: 'web-1', level: 'info', detected_level: 'info', log_level: 'info', user_id: 'u-17' },
       },
       {
         ts: (t0 + 1n * MS).toString(),
         line: 'ERROR payment declined',
-        labels: { index: 'app-logs', service_name: 'auth', host_name: 'web-1', level: 'error', http_response_status_code: '402', tags: '["billing","eu"]' },
+        labels: { index: 'app-logs', service_name: 'auth', host_name: 'web-1', level: 'error', detected_level: 'error', http_response_status_code: '402', tags: '["billing","eu"]' },
       },
       {
         ts: (t0 + 2n * MS).toString(),
         line: 'disk almost full',
         // a `level` field holding a level word becomes the normalised level, not metadata
-        labels: { index: 'app-logs', service_name: 'auth', host_name: 'web-1', level: 'warn' },
+        labels: { index: 'app-logs', service_name: 'auth', host_name: 'web-1', level: 'warn', detected_level: 'warn' },
       },
     ]);
 
     const pay = await waitFor(s, '{index="logs-payments-default"}', 2, startNs, endNs);
     assert.deepEqual(pay, [
-      { ts: (t0 + 3n * MS).toString(), line: 'charge ok', labels: { app: 'payments', env: 'prod', index: 'logs-payments-default', level: 'unknown', amount: '12.5', _id: 'pay-1' } },
+      { ts: (t0 + 3n * MS).toString(), line: 'charge ok', labels: { app: 'payments', env: 'prod', index: 'logs-payments-default', level: 'unknown', detected_level: 'unknown', amount: '12.5', _id: 'pay-1' } },
       {
         ts: (t0 + 4n * MS).toString(),
         line: JSON.stringify(docs[4]),
-        labels: { app: 'payments', env: 'prod', index: 'logs-payments-default', level: 'critical', event_action: 'refund', severity: 'critical' },
+        labels: { app: 'payments', env: 'prod', index: 'logs-payments-default', level: 'critical', detected_level: 'critical', event_action: 'refund', severity: 'critical' },
       },
     ]);
     // labels and level are filterable as such
@@ -170,7 +170,7 @@ describe('real Elasticsearch clients', () => {
     assert.equal(res.items[0].index!._id, 'x1');
     const got = await waitFor(s, '{index="app-logs"} |= "neighbours"', 1, startNs, endNs);
     assert.deepEqual(got, [
-      { ts: (t0 + 10n * MS).toString(), line: 'kept despite its neighbours', labels: { index: 'app-logs', service_name: 'auth', host_name: 'web-1', level: 'unknown', _id: 'x1' } },
+      { ts: (t0 + 10n * MS).toString(), line: 'kept despite its neighbours', labels: { index: 'app-logs', service_name: 'auth', host_name: 'web-1', level: 'unknown', detected_level: 'unknown', _id: 'x1' } },
     ]);
     assert.equal((await query(s, '{index=~".+"} |= "never stored"', startNs, endNs)).length, 0);
     // a malformed body is one Elasticsearch-shaped 400
@@ -233,8 +233,8 @@ ruleset(name="es") {
       const errors = existsSync(join(dir, 'work/es-errors.json')) ? readFileSync(join(dir, 'work/es-errors.json'), 'utf8') : '';
       assert.equal(errors, '', 'omelasticsearch error file');
       assert.deepEqual(got, [
-        { ts: (t0 + 20n * MS + 123000n).toString(), line: 'disk failure on sda', labels: { app: 'pgwatch', host_name: 'db-host', index: 'rsyslog', level: 'error', severity: 'err' } },
-        { ts: (t0 + 21n * MS).toString(), line: 'backup finished', labels: { app: 'pgwatch', host_name: 'db-host', index: 'rsyslog', level: 'info', severity: 'info' } },
+        { ts: (t0 + 20n * MS + 123000n).toString(), line: 'disk failure on sda', labels: { app: 'pgwatch', host_name: 'db-host', index: 'rsyslog', level: 'error', detected_level: 'err', severity: 'err' } },
+        { ts: (t0 + 21n * MS).toString(), line: 'backup finished', labels: { app: 'pgwatch', host_name: 'db-host', index: 'rsyslog', level: 'info', detected_level: 'info', severity: 'info' } },
       ]);
     } finally {
       rs.kill('SIGTERM');

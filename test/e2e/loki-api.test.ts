@@ -57,7 +57,7 @@ describe('Loki API end to end', () => {
     const values = body.data.result.flatMap((r: { values: string[][] }) => r.values);
     assert.deepEqual(values.map((v: string[]) => v[0]).sort(), [T1, T2].sort());
     const err = body.data.result.find((r: { stream: Record<string, string> }) => r.stream.level === 'error');
-    assert.deepEqual(err.stream, { service: 'checkout', env: 'prod', level: 'error', trace_id: 'abc123' });
+    assert.deepEqual(err.stream, { service: 'checkout', env: 'prod', level: 'error', trace_id: 'abc123', detected_level: 'error' });
     assert.equal(typeof body.data.stats.summary.execTime, 'number');
     assert.ok(body.data.stats.summary.totalLinesProcessed >= 2);
   });
@@ -76,8 +76,9 @@ describe('Loki API end to end', () => {
     const [ts, line, extra] = r.values[0];
     assert.equal(ts, T1);
     assert.equal(line, 'level=error msg="payment declined" order=17');
-    // The parsed `level` hides the detected level offered as metadata.
-    assert.deepEqual(extra.structuredMetadata, { trace_id: 'abc123' });
+    // The parsed `level` hides the detected level offered as metadata `level`; Loki 3's
+    // `detected_level` stays.
+    assert.deepEqual(extra.structuredMetadata, { trace_id: 'abc123', detected_level: 'error' });
     assert.deepEqual(extra.parsed, { msg: 'payment declined', order: '17', level: 'error' });
   });
 
@@ -88,7 +89,7 @@ describe('Loki API end to end', () => {
     const r = await fetch(s.url + '/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/x-protobuf' }, body: new Uint8Array(body) });
     assert.equal(r.status, 204, await r.text());
     const { body: q } = await getJson(s, '/loki/api/v1/query_range', { query: '{service="billing"}' });
-    assert.deepEqual(q.data.result, [{ stream: { env: 'prod', service: 'billing', level: 'warn', user_id: 'u9' }, values: [[T2, 'WARN invoice retry']] }]);
+    assert.deepEqual(q.data.result, [{ stream: { env: 'prod', service: 'billing', level: 'warn', user_id: 'u9', detected_level: 'warn' }, values: [[T2, 'WARN invoice retry']] }]);
   });
 
   it('accepts gzip JSON pushes', async () => {
@@ -173,7 +174,7 @@ describe('Loki API end to end', () => {
     assert.equal(e.ts, T1);
     assert.equal(e.level, 'error');
     assert.deepEqual(e.labels, { env: 'prod', service: 'checkout' });
-    assert.deepEqual(e.metadata, { trace_id: 'abc123' });
+    assert.deepEqual(e.metadata, { trace_id: 'abc123', detected_level: 'error' });
     const bad = await fetch(s.url + '/logs/query', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ level: 'loud' }) });
     assert.equal(bad.status, 400);
     assert.match(((await bad.json()) as { error: string }).error, /level "loud"/);

@@ -89,9 +89,9 @@ describe('real Loki clients', () => {
     const crit = await query(s, '{app="pino"} | json | msg="database unreachable"');
     assert.equal(crit.length, 1);
     // pino-loki sends the level as a stream label (fatal → "critical") and the host name; the
-    // label is matched as sent.
+    // label is matched as sent, and is also the entry's `detected_level` (as Loki 3 takes it).
     const fatal = await query(s, '{app="pino", level="critical"}');
-    assert.deepEqual(fatal.map((x) => x.stream), [{ app: 'pino', hostname: hostname(), level: 'critical' }]);
+    assert.deepEqual(fatal.map((x) => x.stream), [{ app: 'pino', hostname: hostname(), level: 'critical', detected_level: 'critical' }]);
     const r = await fetch(s.url + '/logs/query', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ level: 'critical', since: '10m' }) });
     const found = (await r.json()) as { data: { entries: Array<{ line: string; level: string }> } };
     assert.deepEqual(found.data.entries.map((e) => [JSON.parse(e.line).msg, e.level]), [['database unreachable', 'critical']]);
@@ -149,7 +149,8 @@ describe('Alloy / Promtail protobuf batches', () => {
           const line = `${st.labels.level} ${k}:${j} order=${1000 + j} took=${j % 17}ms "quoted" ✓`;
           const meta: Record<string, string> = j % 3 === 0 ? { trace_id: `4bf92f3577b34da6a3ce929d0e0e${String(4700 + j).padStart(4, '0')}`, span_id: '00f067aa0ba902b7' } : {};
           entries.push({ timestamp: t, line, structuredMetadata: Object.entries(meta).map(([name, value]) => ({ name, value })) });
-          want.push({ labels: st.labels, ns: BigInt(t.seconds) * 1_000_000_000n + BigInt(t.nanos), line, meta });
+          // The stream's `level` label is also the entry's `detected_level` metadata (Loki 3).
+          want.push({ labels: st.labels, ns: BigInt(t.seconds) * 1_000_000_000n + BigInt(t.nanos), line, meta: { ...meta, detected_level: st.labels.level } });
         }
         return { labels: labelText, entries, hash: 1234567 + k };
       }),

@@ -129,7 +129,7 @@ describe('real OpenTelemetry SDK exporters', () => {
       const common = { service_version: '1.2.3', cloud_region: 'eu-west-1', scope_name: 'checkout-lib', scope_version: '2.1.0' };
       assert.deepEqual(
         got,
-        want.map((w, i) => ({ labels, ts: at(i).ns, line: w.line, metadata: { ...common, ...w.metadata, level: w.level } })),
+        want.map((w, i) => ({ labels, ts: at(i).ns, line: w.line, metadata: { ...common, ...w.metadata, level: w.level, detected_level: w.level } })),
       );
 
       // level, metadata and labels are all queryable

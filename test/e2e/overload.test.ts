@@ -125,7 +125,7 @@ describe('hostile load', () => {
     const j = (await q.json()) as { data: { result: Array<{ values: Array<[string, string, { structuredMetadata: Record<string, string> }]> }> } };
     assert.equal(j.data.result.length, 1);
     assert.equal(j.data.result[0].values[0][1], `level=info big=${'x'.repeat(100)} n=2999`);
-    assert.deepEqual(j.data.result[0].values[0][2].structuredMetadata, { i: '2999' });
+    assert.deepEqual(j.data.result[0].values[0][2].structuredMetadata, { i: '2999', detected_level: 'info' });
   });
 
   it('bounds queries: template output and memory fail with 400 naming the limit', async () => {

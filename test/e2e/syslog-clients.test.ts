@@ -63,10 +63,15 @@ async function waitFor(s: ServerHandle, q: string, n: number): Promise<Entry[]> 
 const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
 const show = (v: unknown): string => JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 
-/** The level LogSentinel detected is offered as structured metadata `level`; split it off. */
+/**
+ * The level LogSentinel detected is offered as structured metadata `level`, and as Loki 3's
+ * `detected_level` (which takes a `severity` field as sent, else that level); split both off.
+ */
 function level(e: Entry): { level: string; metadata: Record<string, string> } {
-  const { level: l, ...metadata } = e.metadata;
-  return { level: l ?? e.labels.level ?? 'unknown', metadata };
+  const { level: l, detected_level: detected, ...metadata } = e.metadata;
+  const lv = l ?? e.labels.level ?? 'unknown';
+  assert.equal(detected, metadata.severity ?? lv, `detected_level of ${JSON.stringify(e.line)}`);
+  return { level: lv, metadata };
 }
 
 describe('real syslog senders', () => {

@@ -81,8 +81,8 @@ describe('live tail (embedded)', () => {
     for (const m of tail.messages) {
       assert.deepEqual(Object.keys(m).sort(), ['dropped_entries', 'streams']);
       assert.equal(m.dropped_entries, null);
-      // As in query_range, the detected level shows as the label `level`.
-      for (const s of m.streams) assert.deepEqual(s.stream, { service: 't', level: 'unknown' });
+      // As in query_range, the detected level shows as the label `level` and as `detected_level`.
+      for (const s of m.streams) assert.deepEqual(s.stream, { service: 't', level: 'unknown', detected_level: 'unknown' });
     }
     const values = tail.messages.flatMap((m) => m.streams.flatMap((s) => s.values));
     assert.deepEqual(values, [
@@ -96,7 +96,7 @@ describe('live tail (embedded)', () => {
     await eventually(() => (lines(again.messages).length >= 2 ? true : undefined), 'past entries arrived');
     again.close();
     assert.deepEqual(lines(again.messages), ['keep one', 'keep two']);
-    assert.deepEqual(again.messages[0].streams[0].stream, { service: 't', level: 'unknown' }, 'the same labels as live entries');
+    assert.deepEqual(again.messages[0].streams[0].stream, { service: 't', level: 'unknown', detected_level: 'unknown' }, 'the same labels as live entries');
 
     // Browsers cannot set X-Scope-OrgID on a WebSocket: the orgId parameter names the tenant.
     const url = `${server.url.replace(/^http/, 'ws')}/loki/api/v1/tail?${new URLSearchParams({ query: '{service="t"}', orgId: 'other' })}`;

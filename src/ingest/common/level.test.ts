@@ -125,4 +125,9 @@ test('explicitLevelOf reads level-like keys', () => {
   f({ severity: 'ERROR', app: 'x' }, 'ERROR');
   f({ detected_level: 'warn' }, 'warn');
   f({ lvl: 'debug' }, 'debug');
+  // Loki's case variants (what it reads `detected_level` from).
+  f({ Level: 'Warning' }, 'Warning');
+  f({ SEVERITY: 'ERROR' }, 'ERROR');
+  f({ LVL: 'dbg', app: 'x' }, 'dbg');
+  f({ Severity: 'crit', level: 'info' }, 'info');
 });

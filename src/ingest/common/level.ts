@@ -102,8 +102,12 @@ export function detectLevel(line: string, explicit?: string): Level {
   return scanLine(line);
 }
 
-/** Label / metadata / field names that carry an explicit level. */
-export const LEVEL_KEYS: readonly string[] = ['level', 'severity', 'lvl', 'loglevel', 'detected_level'];
+/**
+ * Label / metadata / field names that carry an explicit level: Loki's (with its case variants, see
+ * `LEVEL_FIELDS` in model/metadata.ts, which also pick `detected_level`), then `loglevel` and a
+ * `detected_level` sent by the client.
+ */
+export const LEVEL_KEYS: readonly string[] = ['level', 'LEVEL', 'Level', 'severity', 'SEVERITY', 'Severity', 'lvl', 'LVL', 'Lvl', 'loglevel', 'detected_level'];
 
 /** The first explicit level value in a label or metadata map, if any. */
 export function explicitLevelOf(map: Record<string, string> | undefined): string | undefined {

@@ -84,7 +84,7 @@ describe('metric queries read only the metadata they group by', () => {
     for (const [q, want] of [
       ['max(count_over_time({app="otel"}[10s]))', ['{} 1']],
       ['count(count_over_time({app="otel"}[10s]))', ['{} 4']],
-      ['sum without (pod) (count_over_time({app="otel"}[10s]))', ['{app="otel", level="error", trace_id="t3"} 1', '{app="otel", level="info", trace_id="t1"} 1', '{app="otel", level="info", trace_id="t2"} 1', '{app="otel", level="info"} 1']],
+      ['sum without (pod) (count_over_time({app="otel"}[10s]))', ['{app="otel", detected_level="error", level="error", trace_id="t3"} 1', '{app="otel", detected_level="info", level="info", trace_id="t1"} 1', '{app="otel", detected_level="info", level="info", trace_id="t2"} 1', '{app="otel", detected_level="info", level="info"} 1']],
       ['count_over_time({app="otel"}[10s])', undefined],
     ] as const) {
       const r = await run(q);

@@ -7,8 +7,9 @@
  *   at the bucket's right edge. Windows are unions of whole buckets, so summing weights over a
  *   window gives exactly what the row path counts. Counting functions over rows that do need the
  *   pipeline fold their samples into the same buckets, so memory grows with buckets, not rows.
- * Series labels are identical on both paths: stream labels, structured metadata, and the
- * detected `level` unless the stream has its own `level` label (see docs/logql.md).
+ * Series labels are identical on both paths: stream labels, structured metadata (a name the
+ * stream has is `<name>_extracted`), the detected `level` unless the stream has its own `level`
+ * label (see docs/logql.md), and `detected_level` unless the entry has its own (docs/ingest.md).
  */
 import type { Labels } from '../../model/labels.js';
 import type { Nanos } from '../../model/entry.js';
@@ -24,6 +25,7 @@ import { planBoth } from '../compile.js';
 import { labelsKey } from './series.js';
 import type { Grouping } from '../../logql/ast.js';
 import { labelsBytes, unlimitedBudget, type QueryBudget } from '../budget.js';
+import { DETECTED_LEVEL, detectedLevel, metadataKeysFor, metadataLabels } from '../../model/metadata.js';
 
 /** Samples of one series, ascending by time. */
 export interface SeriesSamples {
@@ -102,11 +104,14 @@ function bucketEnd(ts: bigint, b: { origin: Nanos; width: Nanos }): bigint {
   return b.origin + ((ts - b.origin - 1n) / b.width + 1n) * b.width;
 }
 
-/** The series labels of an entry read without a pipeline (the push-down path). */
+/** The series labels of an entry read without a pipeline (the push-down path), as LabelsBuilder gives them. */
 export function entryLabels(stream: Labels, metadata: Labels | undefined, level: string): Labels {
   const out: Labels = { ...stream };
-  if (metadata) for (const k in metadata) out[k] = metadata[k];
+  const meta = metadataLabels(stream, metadata);
+  if (meta) for (const k in meta) out[k] = meta[k];
   if (stream.level === undefined) out.level = level;
+  const detected = detectedLevel(stream, metadata, level);
+  if (detected !== undefined) out[DETECTED_LEVEL] = detected;
   return out;
 }
 
@@ -172,7 +177,8 @@ export async function readSamples(storage: Storage, req: SampleRequest): Promise
 
       if (req.buckets && plan.pipeline.noop && !unwrap) {
         const { origin, width } = req.buckets;
-        const rows = await storage.countBuckets({ ...base, origin, width, metadataKeys: req.labelsNeeded });
+        const metadataKeys = req.labelsNeeded && metadataKeysFor(req.labelsNeeded);
+        const rows = await storage.countBuckets({ ...base, origin, width, metadataKeys });
         await budget.each(rows, (r) => {
           const s = byId.get(r.streamId);
           if (!s) return false;

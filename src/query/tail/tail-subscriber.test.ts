@@ -48,7 +48,7 @@ describe('TailSubscriber bounds its buffer', () => {
     sub.close();
     assert.equal(sent.length, 1);
     assert.deepEqual(sent[0].streams[0].values, [['1', 'one'], ['2', 'two']]);
-    assert.deepEqual(sent[0].dropped_entries, [{ labels: { app: 'a', level: 'info' }, timestamp: '3' }]);
+    assert.deepEqual(sent[0].dropped_entries, [{ labels: { app: 'a', level: 'info', detected_level: 'info' }, timestamp: '3' }]);
   });
 });
 
@@ -112,7 +112,7 @@ describe('TailSubscriber skips what the backlog already sent', () => {
     // Live entries arrive while the route still reads the backlog from storage...
     sub.offer(batch('t', { app: 'a' }, [[1, 'one', 'info'], [2, 'two', 'info']]));
     // ...which then holds the first of them.
-    fromStorage.add(`${labelsToString({ app: 'a', level: 'info' })}\x001\x00one`);
+    fromStorage.add(`${labelsToString({ app: 'a', level: 'info', detected_level: 'info' })}\x001\x00one`);
     sub.start();
     sub.offer(batch('t', { app: 'a' }, [[1, 'one', 'info'], [3, 'three', 'info']]));
     sub.flush();

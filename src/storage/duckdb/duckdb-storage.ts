@@ -23,6 +23,7 @@ import { LogSentinelError } from '../../errors.js';
 import type { CountBucketRow, CountPlan, IndexStats, SelectPlan, Storage, StoredRow, StreamInfo } from '../storage.js';
 import { StreamIndex } from '../common/stream-index.js';
 import { DedupWindow, entryHash } from '../common/dedup-window.js';
+import { canonicalMetadata, recanonicalize } from '../../model/metadata.js';
 import { Mutex } from '../common/mutex.js';
 import { TimeWindows } from '../common/time-windows.js';
 import { migrate } from './schema.js';
@@ -150,14 +151,15 @@ export class DuckDBStorage implements Storage {
   private async seedDedup(conn: DuckDBConnection): Promise<void> {
     const n = this.opts.dedupWindowEntries ?? 1_000_000;
     if (n <= 0) return;
-    const res = await conn.stream(`SELECT stream, ts, line FROM entries WHERE rowid >= (SELECT coalesce(max(rowid), 0) FROM entries) - ${Math.floor(n / 2)}`);
+    const res = await conn.stream(`SELECT stream, ts, line, metadata FROM entries WHERE rowid >= (SELECT coalesce(max(rowid), 0) FROM entries) - ${Math.floor(n / 2)}`);
     for await (const chunk of res) {
-      const [keys, ts, lines] = chunk.getColumns() as [number[], bigint[], string[]];
+      const [keys, ts, lines, metas] = chunk.getColumns() as [number[], bigint[], string[], Array<string | null>];
       for (let i = 0; i < keys.length; i++) {
         const id = this.idOfKey.get(keys[i]);
         if (id === undefined) continue;
+        // Rows written before metadata was stored canonically are hashed as they are written now.
         // Only what is missing: re-adding would rotate out what the window held before a reopen.
-        const h = entryHash(id, ts[i], lines[i]);
+        const h = entryHash(id, ts[i], lines[i], recanonicalize(metas[i]));
         if (!this.dedup.has(h)) this.dedup.add(h);
       }
     }
@@ -213,8 +215,9 @@ export class DuckDBStorage implements Storage {
           let mask = 0;
           let any = false;
           for (const e of s.entries) {
+            const meta = canonicalMetadata(e.metadata);
             if (dedup) {
-              const h = entryHash(s.id, e.ts, e.line);
+              const h = entryHash(s.id, e.ts, e.line, meta);
               if (this.dedup.has(h) || batchHashes.has(h)) continue;
               batchHashes.add(h);
               hashes.push(h);
@@ -225,7 +228,7 @@ export class DuckDBStorage implements Storage {
             app.appendUInteger(key);
             app.appendUTinyInt(code);
             app.appendVarchar(e.line);
-            if (e.metadata && Object.keys(e.metadata).length > 0) app.appendVarchar(JSON.stringify(e.metadata));
+            if (meta !== null) app.appendVarchar(meta);
             else app.appendNull();
             app.endRow();
             if (!any) {

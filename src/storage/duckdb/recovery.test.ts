@@ -85,6 +85,19 @@ describe('duckdb store recovery', () => {
     });
   });
 
+  it('after a reopen, a retry with the same metadata (in any key order) is caught; other metadata is a new entry', async () => {
+    await withStore({ dedupWindowEntries: 1000 }, async (s) => {
+      const e = (metadata: Record<string, string>): { ts: bigint; line: string; metadata: Record<string, string> } => ({ ts: T0, line: 'same', metadata });
+      await s.write([batch('t', { app: 'm' }, [e({ a: '1', b: '2' }), e({ a: '2' })])]);
+      await s.query("SET debug_checkpoint_abort = 'BEFORE_HEADER'");
+      await assert.rejects(s.checkpoint(), /reopening after a fatal error/);
+      await until(() => s.unavailableReason() === undefined);
+      await s.write([batch('t', { app: 'm' }, [e({ b: '2', a: '1' }), e({ a: '2' }), e({ a: '3' })])]);
+      const rows = await s.query("SELECT metadata FROM entries WHERE tenant = 't' ORDER BY metadata");
+      assert.deepEqual(rows.map((r) => r[0]), ['{"a":"1","b":"2"}', '{"a":"2"}', '{"a":"3"}']);
+    });
+  });
+
   it('answers writes and reads 503 naming the cause while it reopens', async () => {
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));

@@ -122,6 +122,45 @@ if (unreachable !== undefined) {
       }
     });
 
+    it('migrates a version 2 schema so that structured metadata is part of an entry\'s identity', async () => {
+      const schema = newSchema();
+      const c = new pg.Client({ connectionString: URL_ });
+      await c.connect();
+      try {
+        // A schema as version 2 left it: the identity index without metadata, rows stored by then.
+        const old = make(schema);
+        await old.open();
+        await old.write([batch(T, L, [{ ts: BASE + 1n, line: 'kept', metadata: { user: 'a' } }, { ts: BASE + 2n, line: 'plain' }])]);
+        await old.close();
+        await c.query(`DROP INDEX ${schema}.entries_identity`);
+        await c.query(`CREATE UNIQUE INDEX entries_identity ON ${schema}.entries (skey, ts, line_hash)`);
+        await c.query(`UPDATE ${schema}.schema_version SET version = 2`);
+
+        const s = make(schema);
+        await s.open();
+        try {
+          assert.deepEqual((await c.query(`SELECT version FROM ${schema}.schema_version`)).rows, [{ version: SCHEMA_VERSION }]);
+          const { rows } = await c.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'entries_identity'`, [schema]);
+          assert.match(rows[0].indexdef, /\(skey, ts, line_hash, hashtextextended\(COALESCE\(metadata, ''::text\), \(0\)::bigint\)\)/);
+          // Rows stored before the migration are still there, and still deduplicate a retry.
+          await s.write([batch(T, L, [{ ts: BASE + 1n, line: 'kept', metadata: { user: 'a' } }, { ts: BASE + 2n, line: 'plain' }])]);
+          // Entries that differ only in metadata are now all kept, each once.
+          const more: Array<{ ts: bigint; line: string; metadata: Record<string, string> }> = [{ ts: BASE + 1n, line: 'kept', metadata: { user: 'b' } }, { ts: BASE + 2n, line: 'plain', metadata: { user: 'a', k: 'v' } }];
+          await s.write([batch(T, L, more)]);
+          await s.write([batch(T, L, [{ ts: BASE + 2n, line: 'plain', metadata: { k: 'v', user: 'a' } }, ...more])]);
+          const got = (await collect(s, all())).map((r) => `${r.line} ${JSON.stringify(r.metadata ?? null)}`).sort();
+          assert.deepEqual(got, ['kept {"user":"a"}', 'kept {"user":"b"}', 'plain null', 'plain {"k":"v","user":"a"}']);
+          // Stored canonically: keys sorted whatever order they were sent in.
+          const text = await c.query(`SELECT metadata FROM ${schema}.entries WHERE metadata LIKE '%"k"%'`);
+          assert.deepEqual(text.rows, [{ metadata: '{"k":"v","user":"a"}' }]);
+        } finally {
+          await s.close();
+        }
+      } finally {
+        await c.end();
+      }
+    });
+
     it('creates partitions on demand, also concurrently, and retention drops whole partitions', async () => {
       const schema = newSchema();
       const a = make(schema, { precreatePartitions: 0 });

@@ -4,7 +4,8 @@
  * transaction and why it cannot deadlock: write-path.ts; line predicates: line-filter.ts.
  *
  * - `write` commits in one transaction (synchronous_commit: durable when it resolves) and is
- *   idempotent through the unique index (skey, ts, line_hash), across processes and restarts.
+ *   idempotent through the unique index (skey, ts, line_hash, metadata hash), across processes
+ *   and restarts.
  * - `streams`/`levels` answer from a per-tenant cache of the `streams` table, reloaded when older
  *   than `streamsRefreshMs` (other processes create streams too); own writes show at once.
  * - `select` reads the range window by window (each window's size aimed at a few thousand rows

@@ -11,10 +11,12 @@
  * entries: one row per log entry, range-partitioned on `ts` (nanoseconds since the epoch, BIGINT
  *   keeps every digit) in partitions of `partition_ns` (meta; one day by default), created ahead
  *   of the writes that need them (partitions.ts). `line_hash` is `hashtextextended(line, 0)`, a
- *   stored generated column (PostgreSQL computes it on every path, COPY included); the unique index (skey, ts, line_hash) makes writes idempotent (ON CONFLICT DO NOTHING) and is
- *   also the index that serves selector + time-range reads. `level` is the code from
- *   model/level.ts; `metadata` a JSON object of strings or NULL. Fixed-width columns come first
- *   (no alignment padding).
+ *   stored generated column (PostgreSQL computes it on every path, COPY included); the unique
+ *   index `entries_identity` on (skey, ts, line_hash, hash of metadata) — since version 3; before,
+ *   without metadata — makes writes idempotent (ON CONFLICT DO NOTHING) and is also the index
+ *   that serves selector + time-range reads. `level` is the code from model/level.ts; `metadata`
+ *   a JSON object of strings, keys sorted (model/metadata.ts `canonicalMetadata`), or NULL.
+ *   Fixed-width columns come first (no alignment padding).
  * meta: settings fixed at creation (`partition_ns`, `layout`: `partitioned` or `timescaledb`).
  *
  * Version 2, the ruler's shared state (src/alerting/postgres-rule-store.ts, postgres-alert-state.ts):
@@ -69,10 +71,19 @@ export function migrations(layout: Layout): string[][] {
          state text NOT NULL,
          saved_at timestamptz NOT NULL)`,
     ],
+    [
+      // Version 3: an entry's identity includes its structured metadata, as Loki's does, so
+      // entries differing only in metadata are all kept. Writers store metadata canonically
+      // (model/metadata.ts: keys sorted), so its text hash is order-free. No table rewrite: only
+      // the index is rebuilt (on each partition); a NULL metadata is indexed as '' (a unique
+      // index treats NULLs as distinct, which would let a retried entry without metadata in).
+      `DROP INDEX entries_identity`,
+      `CREATE UNIQUE INDEX entries_identity ON entries (skey, ts, line_hash, hashtextextended(coalesce(metadata, ''), 0))`,
+    ],
   ];
 }
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 

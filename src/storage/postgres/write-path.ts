@@ -1,7 +1,8 @@
 /**
  * How a batch is written. First the streams' rows are upserted in a short transaction of their
  * own (widening first_ts, last_ts and level_mask, returning each stream's surrogate key), then the
- * entries are stored so that the unique index (skey, ts, line_hash) keeps each entry once — what
+ * entries are stored so that the unique index (skey, ts, line_hash, metadata hash) keeps each
+ * entry once (Loki's identity: entries differing only in structured metadata are distinct) — what
  * makes writes idempotent across retries, restarts and concurrent writer processes:
  *
  * 1. Optimistically, one COPY straight into `entries` (its own transaction). Almost every batch is
@@ -19,7 +20,7 @@
  * between leaves a stream listed for a range where it has nothing, which queries tolerate.
  *
  * Deadlocks: stream rows are upserted sorted by (tenant, stream id), in one statement; entries
- * are written sorted by (stream, ts, line) on both paths, so two writers inserting the same keys
+ * are written sorted by (stream, ts, line, metadata) on both paths, so two writers inserting the same keys
  * always meet them in the same order and one simply waits for the other.
  */
 import { Readable } from 'node:stream';
@@ -29,6 +30,7 @@ import { from as copyFrom } from 'pg-copy-streams';
 import type { LogEntry, WriteBatch } from '../../model/entry.js';
 import type { Labels } from '../../model/labels.js';
 import { LEVEL_CODE } from '../../model/level.js';
+import { canonicalMetadata } from '../../model/metadata.js';
 import { copyField, toPgText } from './copy-text.js';
 import { toSigned } from './ids.js';
 import { partitionIndex } from './partitions.js';
@@ -76,7 +78,12 @@ export function prepareStreams(batches: readonly WriteBatch[]): PreparedStream[]
 }
 
 function byTsLine(a: LogEntry, b: LogEntry): number {
-  return a.ts < b.ts ? -1 : a.ts > b.ts ? 1 : a.line < b.line ? -1 : a.line > b.line ? 1 : 0;
+  if (a.ts !== b.ts) return a.ts < b.ts ? -1 : 1;
+  if (a.line !== b.line) return a.line < b.line ? -1 : 1;
+  if (a.metadata === b.metadata) return 0;
+  const x = canonicalMetadata(a.metadata) ?? '';
+  const y = canonicalMetadata(b.metadata) ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function isSorted(entries: LogEntry[]): boolean {
@@ -112,7 +119,7 @@ function* copyRows(streams: PreparedStream[], keys: Map<string, number>): Genera
     if (skey === undefined) throw new Error(`BUG: no surrogate key for stream ${s.id} of tenant ${s.tenant}`);
     const k = '\t' + skey + '\t';
     for (const e of s.entries) {
-      const meta = e.metadata && Object.keys(e.metadata).length > 0 ? JSON.stringify(e.metadata) : null;
+      const meta = canonicalMetadata(e.metadata);
       buf += e.ts + k + (LEVEL_CODE[e.level] ?? 0) + '\t' + copyField(e.line) + '\t' + copyField(meta) + '\n';
       if (++n >= COPY_CHUNK_ROWS) {
         yield buf;
@@ -182,7 +189,7 @@ export async function writeTransaction(client: PoolClient, streams: PreparedStre
   try {
     const stage = client.query(copyFrom(`COPY ls_stage ${COLUMNS} FROM STDIN`));
     await pipeline(Readable.from(copyRows(streams, keys)), stage);
-    const ins = await client.query(`INSERT INTO entries ${COLUMNS} SELECT * FROM ls_stage ORDER BY skey, ts, line COLLATE "C" ON CONFLICT DO NOTHING`);
+    const ins = await client.query(`INSERT INTO entries ${COLUMNS} SELECT * FROM ls_stage ORDER BY skey, ts, line COLLATE "C", metadata COLLATE "C" ON CONFLICT DO NOTHING`);
     await client.query('COMMIT');
     return { streams: up.rows, inserted: ins.rowCount ?? 0, conflicted: true };
   } catch (err) {
