@@ -4,9 +4,14 @@
  * parsers and label_format produce). One builder is reused for every entry of a pipeline
  * (`reset`), so processing an entry allocates nothing until a stage changes a label.
  *
- * Rules (Loki's):
- * - A parsed label whose name is a stream label is renamed `<name>_extracted` by the parsers
- *   (`baseHas`); a parsed label with the name of a metadata label hides the metadata value.
+ * Rules (Loki 3's):
+ * - A parsed label whose name is a stream label or a structured metadata label is renamed
+ *   `<name>_extracted` by the parsers (`collides`), so the original stays visible.
+ * - Within one entry the first value a parser extracts for a name wins: parsers call `extract`,
+ *   which ignores a name already set as a parsed label (by any earlier parser or label_format).
+ *   `set` (label_format, drop/keep bookkeeping) always overwrites.
+ * - Structured metadata whose name is a stream label keeps the stream label and is exposed as
+ *   `<name>_extracted`, as Loki's LabelsBuilder.Add does.
  * - `__error__` / `__error_details__` are kept apart (`err`, `errDetails`) and appear as
  *   parsed labels in the result. A stage does not overwrite an existing error.
  * - LogSentinel adds the entry's detected level as metadata label `level` when the stream has
@@ -32,6 +37,8 @@ export class LabelsBuilder {
   private meta: Labels | undefined;
   private level: string | undefined;
   private parsed: Labels | undefined;
+  /** Names set as parsed labels during this entry (never shrinks within an entry; Loki's hints `extracted`). */
+  private extracted: Set<string> | undefined;
   private deleted: Set<string> | undefined;
   err = '';
   errDetails = '';
@@ -42,9 +49,10 @@ export class LabelsBuilder {
 
   reset(base: Labels, meta: Labels | undefined, level: string | undefined): void {
     this.base = base;
-    this.meta = meta;
+    this.meta = meta !== undefined ? renameCollidingMeta(base, meta) : undefined;
     this.level = level !== undefined && typeof base.level !== 'string' ? level : undefined;
     this.parsed = undefined;
+    this.extracted = undefined;
     this.deleted = undefined;
     this.err = '';
     this.errDetails = '';
@@ -53,6 +61,24 @@ export class LabelsBuilder {
   /** Whether the stream (base) has the label; parsers then suffix theirs with `_extracted`. */
   baseHas(name: string): boolean {
     return typeof this.base[name] === 'string';
+  }
+
+  /**
+   * Whether a parser must suffix `name` with `_extracted`: the stream has it, or the entry's
+   * structured metadata does (LogSentinel's detected level does not count: it is not sent data).
+   */
+  collides(name: string): boolean {
+    return typeof this.base[name] === 'string' || (this.meta !== undefined && typeof this.meta[name] === 'string');
+  }
+
+  /**
+   * Sets a parsed label from a parser, unless this entry already has a parsed label of that
+   * name (Loki 3: the first extracted value wins). Returns whether it was set.
+   */
+  extract(name: string, value: string): boolean {
+    if (this.extracted !== undefined && this.extracted.has(name)) return false;
+    this.set(name, value);
+    return true;
   }
 
   /** Current value of a label in any category, or undefined. `__error__` reads the error. */
@@ -81,6 +107,8 @@ export class LabelsBuilder {
     }
     if (this.parsed === undefined) this.parsed = {};
     this.parsed[name] = value;
+    if (this.extracted === undefined) this.extracted = new Set();
+    this.extracted.add(name);
     if (this.deleted !== undefined) this.deleted.delete(name);
   }
 
@@ -154,6 +182,19 @@ export class LabelsBuilder {
     }
     return l;
   }
+}
+
+/** Metadata whose names are stream labels become `<name>_extracted` (copied only when needed). */
+function renameCollidingMeta(base: Labels, meta: Labels): Labels {
+  let out: Labels | undefined;
+  for (const k in meta) {
+    if (typeof base[k] !== 'string') continue;
+    if (out === undefined) out = { ...meta };
+    delete out[k];
+  }
+  if (out === undefined) return meta;
+  for (const k in meta) if (typeof base[k] === 'string') out[k + '_extracted'] = meta[k];
+  return out;
 }
 
 function isEmpty(o: Labels): boolean {

@@ -39,6 +39,7 @@ import {
 import { compileRegex, regexError } from './regex.js';
 import { validateSelector } from './validate.js';
 import { parseTemplate } from './template/parse.js';
+import { logfmtExpressionError } from './stages/logfmt.js';
 import { compilePattern } from './stages/pattern-matcher.js';
 import { parseJsonPath } from './json-path.js';
 
@@ -515,6 +516,9 @@ class Parser {
           } catch (err) {
             this.fail(s, (err as Error).message);
           }
+        } else {
+          const bad = logfmtExpressionError(expr);
+          if (bad !== undefined) this.fail(s, bad);
         }
       }
       out.push({ name: name.text, expr });
