@@ -6,6 +6,8 @@
  *   does not convert they keep the entry and set `__error__="LabelFilterErr"` (unless an error
  *   is already set) with the conversion error in `__error_details__`.
  * - `or` stops at the first side that passes; `and` evaluates both sides.
+ * - `addr = ip("…")` / `addr != ip("…")` (ip.ts): an entry that has an error passes, a missing
+ *   label fails both forms.
  */
 import type { ComparisonOp, LabelFilterExpr, LabelFilterStage } from '../ast.js';
 import { tryParseGoDuration } from '../duration.js';
@@ -13,6 +15,7 @@ import { tryParseBytes } from '../bytes.js';
 import type { LabelsBuilder } from '../labels-builder.js';
 import { compileAnchoredRegex } from '../regex.js';
 import { ERR_LABEL_FILTER, type StageRunner } from './stage.js';
+import { ipMatcher } from './ip.js';
 
 export type LabelPredicate = (labels: LabelsBuilder) => boolean;
 
@@ -98,6 +101,18 @@ export function buildLabelPredicate(f: LabelFilterExpr): LabelPredicate {
       return converting(f.name, f.op, f.value, tryParseGoDuration, (v) => `time: invalid duration ${JSON.stringify(v)}`);
     case 'bytes':
       return converting(f.name, f.op, f.value, tryParseBytes, (v) => `strconv.ParseFloat: parsing ${JSON.stringify(v)}: invalid syntax`);
+    case 'ip': {
+      // Loki: an entry with an error passes; a missing label fails both `=` and `!=`.
+      const m = ipMatcher(f.pattern);
+      const { name } = f;
+      const negate = f.op === '!=';
+      return (labels) => {
+        if (labels.err !== '') return true;
+        const v = labels.get(name);
+        if (v === undefined) return false;
+        return m(v) !== negate;
+      };
+    }
   }
 }
 
