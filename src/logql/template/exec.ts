@@ -33,6 +33,7 @@ export function executeTemplate(tpl: Template, ctx: TemplateContext): string {
   const run = (nodes: TNode[]): void => {
     for (const n of nodes) {
       if (n.t === 'text') append(n.v);
+      else if (n.t === 'fail') throw new Error(n.msg);
       else if (n.t === 'action') {
         const v = evalPipe(n.pipe, ctx);
         append(v === undefined || v === null ? '<no value>' : toText(v));

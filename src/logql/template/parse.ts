@@ -26,7 +26,9 @@ export type Pipe = Cmd[];
 export type TNode =
   | { t: 'text'; v: string }
   | { t: 'action'; pipe: Pipe }
-  | { t: 'if'; branches: Array<{ cond: Pipe; body: TNode[] }>; otherwise?: TNode[] };
+  | { t: 'if'; branches: Array<{ cond: Pipe; body: TNode[] }>; otherwise?: TNode[] }
+  /** Parses in Go but always fails when executed (Loki: per-line TemplateFormatErr). */
+  | { t: 'fail'; msg: string };
 
 export interface Template {
   nodes: TNode[];
@@ -148,6 +150,15 @@ class TemplateParser {
               if (!inBlock) this.fail('unexpected {{end}}');
               if (toks.length > 1) this.fail('unexpected tokens after end');
               return { nodes, end: 'end' };
+            case 'template': {
+              // Go parses `{{template "name" [pipeline]}}`; no template is ever defined, so it
+              // fails on every line it runs for, as in Loki.
+              const name = toks[1];
+              if (!name || name.k !== 'str') this.fail('unexpected token in template clause');
+              if (toks.length > 2) this.parsePipe(toks.slice(2), 'template clause');
+              nodes.push({ t: 'fail', msg: `template: line:${this.line}: no such template ${JSON.stringify((name as { v: string }).v)}` });
+              continue;
+            }
             default:
               this.fail(`{{${first.v}}} is not supported`);
           }
