@@ -425,7 +425,6 @@ class Parser {
   }
 
   private parseLineFilterValue(op: LineFilterOp): string {
-    const t = this.peek();
     const s = this.expectString();
     if (op === '|~' || op === '!~') this.checkRegex(s, s.value);
     if (op === '|>' || op === '!>') {

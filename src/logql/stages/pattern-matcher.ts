@@ -40,11 +40,9 @@ export function compilePattern(pattern: string, opts: { filterOnly: boolean }): 
   }
   if (lit) nodes.push({ lit });
   const names: string[] = [];
-  let captures = 0;
   for (let k = 0; k < nodes.length; k++) {
     const n = nodes[k];
     if (!('cap' in n)) continue;
-    captures++;
     const prev = nodes[k - 1];
     if (prev && 'cap' in prev) throw new Error(`invalid expression: found consecutive capture '<${n.cap}>'`);
     if (n.cap === '_') continue;
