@@ -162,6 +162,21 @@ describe('Loki 3: ip() filters', () => {
     f('10.0.0.1', 'several 10.0.0.2, 10.0.0.1', true);
     f('10.0.0.1', '', false);
   });
+  it('replays ip_test.go: which lines of each input match', () => {
+    const f = (pattern: string, input: string[], want: number[]): void => {
+      const m = ipMatcher(pattern);
+      assert.deepEqual(input.flatMap((l, i) => (m(l) ? [i] : [])), want, pattern);
+    };
+    const tail = ['x', 'hello world!', ''];
+    f('192.168.0.1', ['vpn 192.168.0.5 connected to vm', 'vpn 192.168.0.1 connected to vm', ...tail], [1]);
+    f('::1', ['vpn ::1 connected to vm', 'vpn 192.168.0.1 connected to vm', ...tail], [0]);
+    f('192.168.0.1-192.189.10.12', ['vpn 192.168.0.0 connected to vm', 'vpn 192.168.0.0 192.168.0.1 connected to vm', 'vpn 192.172.6.1 connected to vm', 'vpn 192.255.255.255 connected to vm', ...tail], [1, 2]);
+    f('2001:db8::1-2001:db8::8', ['vpn 192.168.0.0 connected to vm', 'vpn 2001:db8::2 connected to vm', 'vpn 2001:db8::9 connected to vm', 'vpn 2001:db8::5 connected to vm', ...tail], [1, 3]);
+    f('192.168.4.5/16', ['vpn 192.168.0.0 connected to vm', 'vpn 192.168.0.1 connected to vm', 'vpn 192.172.6.1 connected to vm', 'vpn 192.168.255.255 connected to vm', ...tail], [0, 1, 3]);
+    f('2001:db8::/32', ['vpn 2001:db8::1 connected to vm', 'vpn 2001:db9::3 connected to vm', 'vpn 2001:dc8::1 and 2001:db8::2 connected to vm', 'vpn 192.168.255.255 connected to vm', ...tail], [0, 2]);
+    assert.throws(() => parseIPPattern('192.168.0.1 - 192.189.10.12'), /ip: invalid pattern/);
+    assert.throws(() => parseIPPattern('192.168.0.2-1.0.0.0'), /ip: invalid pattern/);
+  });
   it('refuses invalid patterns and operators with Loki\'s texts', () => {
     for (const p of ['192.168.0', '192.168.0.1/33', '192.168.0.23-192.168.0.1', '192.168.0.1-::1', '01.2.3.4', 'abc'])
       assert.throws(() => parseIPPattern(p), { message: `ip: invalid pattern: ${JSON.stringify(p)}` });
@@ -204,6 +219,21 @@ describe('Loki 3: template functions', () => {
     f('{{ __timestamp__ | unixEpochMillis }}', '1700000000123', { app: 'x' }, 1_700_000_000_123_456_789n);
     f('{{ __timestamp__ | unixEpochNanos }}', '1700000000123456789', { app: 'x' }, 1_700_000_000_123_456_789n);
   });
+  it('replays fmt_test.go line_format cases', () => {
+    f('{{ .foo | bytes }}', '3000', { foo: '3 kB' });
+    f('{{ .foo | bytes }}', '3e+06', { foo: '3MB' });
+    f('{{ .foo | duration }}', '0.003', { foo: '3ms' });
+    f('{{ .foo | duration_seconds }}', '190', { foo: '3m10s' });
+    f('{{ addf .foo 1.5 | subf .bar 1.5 | mulf .baz | divf .bazz }}', '3.8476190476190477', { foo: '1.5', bar: '5', baz: '10.5', bazz: '20.2' });
+    f('{{ round (addf .foo 1.5 | subf .bar | mulf .baz | divf .bazz) 5 .2}}', '3.88572', { foo: '1.5', bar: '3.5', baz: '10.5', bazz: '20.4' });
+    f('minf is {{ minf .foo .bar .baz }} and maxf is {{maxf .foo .bar .baz}}', 'minf is 5.3 and maxf is 15.2', { foo: '5.3', bar: '10.5', baz: '15.2' });
+    f('ceil is {{ ceil .foo }} and floor is {{floor .foo }}', 'ceil is 6 and floor is 5', { foo: '5.3' });
+    f('{{ "2.5" | float64 | int | add 10}}', '12');
+    f('{{ .foo | toDateInZone "2006-01-02T15:04:05.999999999Z" "UTC" | unixEpochMillis }}', '1678411960340', { foo: '2023-03-10T01:32:40.340485723Z' });
+    f('{{ .foo | toDateInZone "2006-01-02T15:04:05.999999999Z" "UTC" | unixEpochNanos }}', '1678411960340485723', { foo: '2023-03-10T01:32:40.340485723Z' });
+    f('{{ mul 1000 1000 }}', '1000000');
+    f('{{ mulf 1000 1000 }}', '1e+06');
+  });
   it('addf/subf/mulf/divf compute in decimal and round like sprig', () => {
     f('{{ addf 1.1 2.2 }}', '3.3');
     f('{{ subf 0.3 0.1 }}', '0.2');
@@ -225,7 +255,7 @@ describe('Loki 3: parse parity for log pipelines', () => {
     assert.ok(runStages('!> ""', 'x'));
   });
   it('templates Loki parses but that fail when run set TemplateFormatErr and keep the line', () => {
-    for (const tpl of ['{{ template "x" }}', '{{ ToUpper "a" "b" }}', '{{ "x" | duration }}', '{{ divf 1 0 }}']) {
+    for (const tpl of ['{{ template "x" }}', '{{ ToUpper "a" "b" }}', '{{ "x" | duration }}', '{{ divf 1 0 }}', '{{.foo Replace "foo"}}', '{{.foo | now}}']) {
       const r = runStages('| line_format ' + JSON.stringify(tpl), 'orig');
       assert.ok(r, tpl);
       assert.equal(r.line, 'orig', tpl);

@@ -73,6 +73,8 @@ function evalArg(a: Arg, ctx: TemplateContext): TValue {
       return evalPipe(a.pipe, ctx);
     case 'fn':
       return callFunction(a.name, [], ctx);
+    case 'err':
+      throw new Error(a.msg);
   }
 }
 

@@ -7,7 +7,7 @@
 import { compileRegex, regexReplaceAll } from '../regex.js';
 import { GoTime, formatGoTime, parseGoTime } from './go-time.js';
 import { sprintf } from './printf.js';
-import { toFloat, toInt, toStr, toText, truthy, type TValue } from './values.js';
+import { F64, toFloat, toInt, toStr, toText, truthy, type TValue } from './values.js';
 import { checkTemplateSize, execLimits } from '../exec-limits.js';
 import { tryParseBytes } from '../bytes.js';
 import { tryParseGoDuration } from '../duration.js';
@@ -21,6 +21,8 @@ function arity(name: string, args: TValue[], n: number): void {
 }
 
 function cmpValues(name: string, a: TValue, b: TValue): number {
+  if (a instanceof F64) a = a.v;
+  if (b instanceof F64) b = b.v;
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean' && (name === 'eq' || name === 'ne')) return a === b ? 0 : 1;
@@ -37,6 +39,7 @@ function trimSet(s: string, cut: string, left: boolean, right: boolean): string 
 
 function timeArg(name: string, v: TValue): GoTime {
   if (v instanceof GoTime) return v;
+  if (v instanceof F64) v = v.v;
   if (typeof v === 'number') return new GoTime(BigInt(Math.trunc(v)) * 1_000_000_000n);
   throw new Error(`error calling ${name}: expected a time, got ${toText(v)}`);
 }
@@ -52,7 +55,7 @@ function floatOp(name: string, f: (a: number, b: number) => number): TemplateFun
     if (args.length < 1) throw new Error(`wrong number of args for ${name}`);
     let acc = toFloat(args[0]);
     for (let i = 1; i < args.length; i++) acc = f(acc, toFloat(args[i]));
-    return acc;
+    return new F64(acc);
   };
 }
 
@@ -288,19 +291,19 @@ export const TEMPLATE_FUNCTIONS: Record<string, TemplateFunction> = {
   }),
   max: (...args) => Math.max(...args.map(toInt)),
   min: (...args) => Math.min(...args.map(toInt)),
-  maxf: (...args) => Math.max(...args.map(toFloat)),
-  minf: (...args) => Math.min(...args.map(toFloat)),
-  ceil: (...args) => (arity('ceil', args, 1), Math.ceil(toFloat(args[0]))),
-  floor: (...args) => (arity('floor', args, 1), Math.floor(toFloat(args[0]))),
+  maxf: (...args) => new F64(Math.max(...args.map(toFloat))),
+  minf: (...args) => new F64(Math.min(...args.map(toFloat))),
+  ceil: (...args) => (arity('ceil', args, 1), new F64(Math.ceil(toFloat(args[0])))),
+  floor: (...args) => (arity('floor', args, 1), new F64(Math.floor(toFloat(args[0])))),
   round: (...args) => {
     if (args.length < 2 || args.length > 3) throw new Error(`wrong number of args for round: want 2 got ${args.length}`);
-    return sprigRound(toFloat(args[0]), toInt(args[1]), args.length === 3 ? toFloat(args[2]) : 0.5);
+    return new F64(sprigRound(toFloat(args[0]), toInt(args[1]), args.length === 3 ? toFloat(args[2]) : 0.5));
   },
   int: (...args) => (arity('int', args, 1), toInt(args[0])),
-  float64: (...args) => (arity('float64', args, 1), toFloat(args[0])),
+  float64: (...args) => (arity('float64', args, 1), new F64(toFloat(args[0]))),
 
   // time
-  now: () => new GoTime(BigInt(Date.now()) * 1_000_000n),
+  now: (...args) => (arity('now', args, 0), new GoTime(BigInt(Date.now()) * 1_000_000n)),
   date: (...args) => (arity('date', args, 2), formatGoTime(timeArg('date', args[1]).ns, toStr(args[0]))),
   toDate: (...args) => {
     arity('toDate', args, 2);
@@ -332,10 +335,10 @@ export const TEMPLATE_FUNCTIONS: Record<string, TemplateFunction> = {
   bytes: s1('bytes', (s) => {
     const n = tryParseBytes(s);
     if (n === undefined) throw new Error(`error calling bytes: strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`);
-    return n;
+    return new F64(n);
   }),
-  duration: s1('duration', (s) => goSeconds('duration', s)),
-  duration_seconds: s1('duration_seconds', (s) => goSeconds('duration_seconds', s)),
+  duration: s1('duration', (s) => new F64(goSeconds('duration', s))),
+  duration_seconds: s1('duration_seconds', (s) => new F64(goSeconds('duration_seconds', s))),
   unixToTime: s1('unixToTime', (s) => {
     // Loki: seconds (10 digits or fewer), milliseconds (13), microseconds (16) or nanoseconds (19).
     if (!/^\d+$/.test(s)) throw new Error(`error calling unixToTime: invalid epoch ${JSON.stringify(s)}`);

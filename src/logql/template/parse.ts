@@ -17,7 +17,9 @@ export type Arg =
   | { k: 'bool'; v: boolean }
   | { k: 'nil' }
   | { k: 'fn'; name: string }
-  | { k: 'pipe'; pipe: Pipe };
+  | { k: 'pipe'; pipe: Pipe }
+  /** A command Go parses but cannot execute (a field or constant given arguments): fails when run. */
+  | { k: 'err'; msg: string };
 
 /** A command: its first arg may be a function, the rest are arguments. */
 export type Cmd = Arg[];
@@ -223,7 +225,7 @@ class TemplateParser {
         if (j < 0) this.fail('unterminated raw quoted string');
         out.push({ k: 'str', v: body.slice(i + 1, j) });
         i = j + 1;
-      } else if (c === '.') {
+      } else if (c === '.' && !/[0-9]/.test(body[i + 1] ?? '')) {
         const m = /^(?:\.[a-zA-Z_][a-zA-Z0-9_]*)+/.exec(body.slice(i));
         if (m) {
           out.push({ k: 'field', v: m[0] });
@@ -301,8 +303,11 @@ class TemplateParser {
     pipe.push(cmd);
     for (let c = 0; c < pipe.length; c++) {
       const head = pipe[c][0];
-      if (head.k !== 'fn' && pipe[c].length > 1) this.fail(`can't give argument to non-function ${argText(head)}`);
-      if (c > 0 && head.k !== 'fn') this.fail(`non executable command in pipeline stage ${c + 1}`);
+      // Go refuses constants in later pipeline stages when parsing; a field (maybe a method) or a
+      // constant given arguments only fails when executed, so Loki reports TemplateFormatErr per line.
+      if (c > 0 && head.k !== 'fn' && head.k !== 'field') this.fail(`non executable command in pipeline stage ${c + 1}`);
+      if (head.k === 'field' && (pipe[c].length > 1 || c > 0)) pipe[c] = [{ k: 'err', msg: `${head.path[head.path.length - 1]} is not a method but has arguments` }];
+      else if (head.k !== 'fn' && pipe[c].length > 1) pipe[c] = [{ k: 'err', msg: `can't give argument to non-function ${argText(head)}` }];
     }
     return pipe;
   }
