@@ -264,6 +264,17 @@ describe('Loki 3: parse parity for log pipelines', () => {
     const r = runStages('| label_format v=' + JSON.stringify('{{ template "y" }}'), 'orig');
     assert.equal(r!.labels.__error__, 'TemplateFormatErr');
   });
+  it('reports template failures with Go\'s exec prefix (fmt_test.go)', () => {
+    const f = (stages: string, stream: Labels, details: string): void => {
+      const r = runStages(stages, 'orig', stream);
+      assert.ok(r);
+      assert.equal(r.labels.__error__, 'TemplateFormatErr', stages);
+      assert.equal(r.labels.__error_details__, details, stages);
+    };
+    f('| line_format ' + JSON.stringify('{{.foo Replace "foo"}}'), { foo: 'blip' }, 'template: line:1:2: executing "line" at <.foo>: foo is not a method but has arguments');
+    f('| line_format ' + JSON.stringify('{{.foo | now}}'), { foo: 'blip' }, 'template: line:1:9: executing "line" at <now>: wrong number of args for now: want 0 got 1');
+    f('| label_format bar=' + JSON.stringify('{{replace "test" .foo}}'), { foo: 'blip' }, 'template: label:1:2: executing "label" at <replace>: wrong number of args for replace: want 3 got 2');
+  });
   it('refuses logfmt parameters whose keys are not identifiers, with Loki\'s text', () => {
     const f = (q: string, msg: string): void => assert.throws(() => parseExpr(q), (e: Error) => e.message.endsWith(msg), q);
     f('{app="x"} | logfmt a="field with spaces"', 'cannot parse expression [field with spaces]: syntax error: unexpected KEY');

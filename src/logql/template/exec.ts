@@ -7,7 +7,8 @@
  * result nor the output may grow past `maxTemplateOutput`; those two throw a LogSentinelError,
  * which the stages let through so the whole query fails with a message naming the limit.
  */
-import type { Arg, Pipe, Template, TNode } from './parse.js';
+import type { Arg, Loc, Pipe, Template, TNode } from './parse.js';
+import { LogSentinelError } from '../../errors.js';
 import { TEMPLATE_FUNCTIONS } from './functions.js';
 import { GoTime } from './go-time.js';
 import { toText, truthy, type TValue } from './values.js';
@@ -20,6 +21,18 @@ export interface TemplateContext {
   all(): Record<string, string>;
   line: string;
   ts: bigint;
+  /** The template's name in error texts: "line" (line_format, the default) or "label" (label_format). */
+  name?: string;
+}
+
+/** An execution error already carrying Go's location prefix. */
+class TemplateExecError extends Error {}
+
+/** Gives an error Go's exec prefix (`template: line:1:9: executing "line" at <now>: ...`). */
+function located(err: unknown, loc: Loc | undefined, ctx: TemplateContext): unknown {
+  if (loc === undefined || err instanceof TemplateExecError || err instanceof LogSentinelError || !(err instanceof Error)) return err;
+  const name = ctx.name ?? 'line';
+  return new TemplateExecError(`template: ${name}:${loc.line}:${loc.col}: executing ${JSON.stringify(name)} at <${loc.text}>: ${err.message}`);
 }
 
 export function executeTemplate(tpl: Template, ctx: TemplateContext): string {
@@ -33,7 +46,7 @@ export function executeTemplate(tpl: Template, ctx: TemplateContext): string {
   const run = (nodes: TNode[]): void => {
     for (const n of nodes) {
       if (n.t === 'text') append(n.v);
-      else if (n.t === 'fail') throw new Error(n.msg);
+      else if (n.t === 'fail') throw located(new Error(n.msg), n.loc, ctx);
       else if (n.t === 'action') {
         const v = evalPipe(n.pipe, ctx);
         append(v === undefined || v === null ? '<no value>' : toText(v));
@@ -67,14 +80,18 @@ function evalArg(a: Arg, ctx: TemplateContext): TValue {
     case 'dot':
       return ctx.all();
     case 'field':
-      if (a.path.length > 1) throw new Error(`can't evaluate field ${a.path[1]} in type string`);
+      if (a.path.length > 1) throw located(new Error(`can't evaluate field ${a.path[1]} in type string`), a.loc, ctx);
       return ctx.label(a.path[0]) ?? '';
     case 'pipe':
       return evalPipe(a.pipe, ctx);
     case 'fn':
-      return callFunction(a.name, [], ctx);
+      try {
+        return callFunction(a.name, [], ctx);
+      } catch (err) {
+        throw located(err, a.loc, ctx);
+      }
     case 'err':
-      throw new Error(a.msg);
+      throw located(new Error(a.msg), a.loc, ctx);
   }
 }
 
@@ -100,7 +117,11 @@ function evalPipe(pipe: Pipe, ctx: TemplateContext): TValue {
       const args: TValue[] = [];
       for (let i = 1; i < cmd.length; i++) args.push(evalArg(cmd[i], ctx));
       if (hasPrev) args.push(prev);
-      prev = callFunction(head.name, args, ctx);
+      try {
+        prev = callFunction(head.name, args, ctx);
+      } catch (err) {
+        throw located(err, head.loc, ctx);
+      }
     } else {
       prev = evalArg(head, ctx);
     }

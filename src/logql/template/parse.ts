@@ -9,17 +9,26 @@
  */
 import { TEMPLATE_FUNCTIONS } from './functions.js';
 
+/** Where a node is, for Go's exec error prefix `template: line:1:9: executing "line" at <now>: `. */
+export interface Loc {
+  line: number;
+  /** byte offset in its line (Go counts from 0) */
+  col: number;
+  /** the node as Go prints it (`now`, `.foo`) */
+  text: string;
+}
+
 export type Arg =
-  | { k: 'field'; path: string[] }
+  | { k: 'field'; path: string[]; loc?: Loc }
   | { k: 'dot' }
   | { k: 'str'; v: string }
   | { k: 'num'; v: number }
   | { k: 'bool'; v: boolean }
   | { k: 'nil' }
-  | { k: 'fn'; name: string }
+  | { k: 'fn'; name: string; loc?: Loc }
   | { k: 'pipe'; pipe: Pipe }
   /** A command Go parses but cannot execute (a field or constant given arguments): fails when run. */
-  | { k: 'err'; msg: string };
+  | { k: 'err'; msg: string; loc?: Loc };
 
 /** A command: its first arg may be a function, the rest are arguments. */
 export type Cmd = Arg[];
@@ -30,7 +39,7 @@ export type TNode =
   | { t: 'action'; pipe: Pipe }
   | { t: 'if'; branches: Array<{ cond: Pipe; body: TNode[] }>; otherwise?: TNode[] }
   /** Parses in Go but always fails when executed (Loki: per-line TemplateFormatErr). */
-  | { t: 'fail'; msg: string };
+  | { t: 'fail'; msg: string; loc?: Loc };
 
 export interface Template {
   nodes: TNode[];
@@ -58,10 +67,12 @@ export function parseTemplate(src: string): Template {
   return tpl;
 }
 
-type Tok = { k: 'word' | 'field' | 'dot' | 'str' | 'num' | 'pipe' | 'lp' | 'rp' | 'dollar'; v: string };
+type Tok = { k: 'word' | 'field' | 'dot' | 'str' | 'num' | 'pipe' | 'lp' | 'rp' | 'dollar'; v: string; p?: number };
 
 class TemplateParser {
   private line = 1;
+  /** Offset in the source of the action body being parsed (for node locations). */
+  private bodyAt = 0;
   private usesLine = false;
   private usesTimestamp = false;
   constructor(private readonly src: string) {}
@@ -72,7 +83,7 @@ class TemplateParser {
 
   parse(): Template {
     // Split into text and action chunks, applying trim markers.
-    type Chunk = { text: string } | { action: string; line: number };
+    type Chunk = { text: string } | { action: string; line: number; at: number };
     const chunks: Chunk[] = [];
     const s = this.src;
     let i = 0;
@@ -101,7 +112,7 @@ class TemplateParser {
         trimNext = true;
         end = close - 2;
       }
-      chunks.push({ action: s.slice(start, end), line: lineAt });
+      chunks.push({ action: s.slice(start, end), line: lineAt, at: start });
       i = close + 2;
     }
     let pos = 0;
@@ -115,6 +126,7 @@ class TemplateParser {
         }
         this.line = c.line;
         const body = c.action.trim();
+        this.bodyAt = c.at + (c.action.length - c.action.trimStart().length);
         if (body.startsWith('/*')) {
           if (!body.endsWith('*/')) this.fail('unclosed comment');
           continue;
@@ -158,7 +170,7 @@ class TemplateParser {
               const name = toks[1];
               if (!name || name.k !== 'str') this.fail('unexpected token in template clause');
               if (toks.length > 2) this.parsePipe(toks.slice(2), 'template clause');
-              nodes.push({ t: 'fail', msg: `template: line:${this.line}: no such template ${JSON.stringify((name as { v: string }).v)}` });
+              nodes.push({ t: 'fail', msg: `no such template ${JSON.stringify((name as { v: string }).v)}`, loc: this.loc(toks[0].p ?? 0, `{{template ${JSON.stringify((name as { v: string }).v)}}}`) });
               continue;
             }
             default:
@@ -196,9 +208,17 @@ class TemplateParser {
     return -1;
   }
 
+  /** Go's location of the node at offset `p` of the current action body. */
+  private loc(p: number, text: string): Loc {
+    const before = this.src.slice(0, this.bodyAt + p);
+    const nl = before.lastIndexOf('\n');
+    return { line: 1 + (before.match(/\n/g)?.length ?? 0), col: Buffer.byteLength(before.slice(nl + 1)), text };
+  }
+
   private lex(body: string): Tok[] {
-    const out: Tok[] = [];
+    const toks: Tok[] = [];
     let i = 0;
+    const out = { push: (t: Tok): number => toks.push({ ...t, p: i }) };
     while (i < body.length) {
       const c = body[i];
       if (/\s/.test(c)) {
@@ -246,7 +266,7 @@ class TemplateParser {
         i += m[0].length;
       }
     }
-    return out;
+    return toks;
   }
 
   private parsePipe(toks: Tok[], ctx: string): Pipe {
@@ -259,7 +279,7 @@ class TemplateParser {
         case 'num':
           return { k: 'num', v: Number(t.v) };
         case 'field':
-          return { k: 'field', path: t.v.slice(1).split('.') };
+          return { k: 'field', path: t.v.slice(1).split('.'), loc: this.loc(t.p ?? 0, t.v) };
         case 'dot':
         case 'dollar':
           return { k: 'dot' };
@@ -281,7 +301,7 @@ class TemplateParser {
           if (!(t.v in TEMPLATE_FUNCTIONS) && !DYNAMIC_FUNCTIONS.has(t.v)) this.fail(`function "${t.v}" not defined`);
           if (t.v === '__line__') this.usesLine = true;
           if (t.v === '__timestamp__') this.usesTimestamp = true;
-          return { k: 'fn', name: t.v };
+          return { k: 'fn', name: t.v, loc: this.loc(t.p ?? 0, t.v) };
         default:
           this.fail(`unexpected "${t.v}" in ${ctx}`);
       }
@@ -306,7 +326,7 @@ class TemplateParser {
       // Go refuses constants in later pipeline stages when parsing; a field (maybe a method) or a
       // constant given arguments only fails when executed, so Loki reports TemplateFormatErr per line.
       if (c > 0 && head.k !== 'fn' && head.k !== 'field') this.fail(`non executable command in pipeline stage ${c + 1}`);
-      if (head.k === 'field' && (pipe[c].length > 1 || c > 0)) pipe[c] = [{ k: 'err', msg: `${head.path[head.path.length - 1]} is not a method but has arguments` }];
+      if (head.k === 'field' && (pipe[c].length > 1 || c > 0)) pipe[c] = [{ k: 'err', msg: `${head.path[head.path.length - 1]} is not a method but has arguments`, loc: head.loc }];
       else if (head.k !== 'fn' && pipe[c].length > 1) pipe[c] = [{ k: 'err', msg: `can't give argument to non-function ${argText(head)}` }];
     }
     return pipe;
