@@ -132,6 +132,14 @@ describe('Loki 3: json edge cases', () => {
     // jsonparser does not validate numbers, nor escapes inside values (an invalid one reads as "").
     f('| json', '{"a":1x,"b":"\\q"}', { a: '1x', b: '' });
     f('| json', '{"a":"b"} trailing', { a: 'b' });
+    // jsonparser's ObjectEach texts, including its "array" text for an object cut short.
+    f('| json', '{', err('Malformed JSON error'));
+    f('| json', '{"a', err('Malformed JSON error'));
+    f('| json', '{"a":', err('Malformed JSON error'));
+    f('| json', '{"a":}', err('Unknown value type'));
+    f('| json', '{"a":"b"', { a: 'b', ...err("Value is array, but can't find closing ']' symbol") });
+    f('| json', '{"a":{"b":1}', { a_b: '1', ...err("Value is array, but can't find closing ']' symbol") });
+    f('| json', '{"a":[1,2}', err("Value is array, but can't find closing ']' symbol"));
   });
   it('with parameters: invalid JSON sets only __error__; a later break keeps what was found', () => {
     f('| json uuid="will.not.work"', 'invalid json', { __error__: 'JSONParserErr' });

@@ -99,9 +99,15 @@ export class JsonScanner {
     return unescapeJson(this.rawString()) ?? '';
   }
 
-  /** Reads an object key; fails on invalid escapes as jsonparser does. */
+  /** Reads an object key; fails on an unterminated key or invalid escapes as jsonparser does. */
   key(): string {
-    const v = unescapeJson(this.rawString());
+    let raw: string;
+    try {
+      raw = this.rawString();
+    } catch {
+      return this.fail(JSON_ERR.json);
+    }
+    const v = unescapeJson(raw);
     if (v === undefined) this.fail(JSON_ERR.escape);
     return v as string;
   }
@@ -136,9 +142,11 @@ export class JsonScanner {
 
   /** Iterates an object's members; `onValue(key)` must consume the value. */
   object(onValue: (key: string) => void): void {
+    // Error texts follow jsonparser's ObjectEach step by step.
     this.i++; // {
+    this.ws();
+    if (this.i >= this.s.length) this.fail(JSON_ERR.json);
     for (;;) {
-      this.ws();
       const k = this.s[this.i];
       if (k === '}') {
         this.i++;
@@ -155,12 +163,15 @@ export class JsonScanner {
       if (v === '[' && blockEnd(this.s, this.i, '[', ']') < 0) this.fail(JSON_ERR.array);
       onValue(key);
       this.ws();
+      if (this.i >= this.s.length) this.fail(JSON_ERR.array); // sic: jsonparser's text
       const c = this.s[this.i++];
       if (c === '}') return;
       if (c !== ',') {
         this.i--;
         this.fail(JSON_ERR.object);
       }
+      this.ws();
+      if (this.i >= this.s.length) this.fail(JSON_ERR.array);
     }
   }
 
