@@ -49,6 +49,10 @@ describe('LogQL Loki 3 semantics end to end', () => {
           ],
         },
         {
+          stream: { app: 'sem', kind: 'meta', trace_id: 's' },
+          values: [[ts(8), 'meta line', { trace_id: 'm', span: 'p' }]],
+        },
+        {
           stream: { app: 'sem', kind: 'packed' },
           values: [
             [ts(6), '{"_entry":"inner line","pod":"p1"}'],
@@ -118,6 +122,18 @@ describe('LogQL Loki 3 semantics end to end', () => {
     const failing = await labelSets('{app="sem", kind="logfmt"} |= "size" | line_format "{{ template \\"x\\" }}"');
     assert.equal(failing[0]['@line'], 'k=1 k=2 addr=192.168.4.5 size=2KiB took=1m30s');
     assert.equal(failing[0].__error__, 'TemplateFormatErr');
+  });
+
+  it('structured metadata named like a stream label shows as <name>_extracted, in logs and metrics', async () => {
+    const logs = await labelSets('{app="sem", kind="meta"}');
+    assert.equal(logs[0].trace_id, 's');
+    assert.equal(logs[0].trace_id_extracted, 'm');
+    assert.equal(logs[0].span, 'p');
+    for (const q of ['sum by (trace_id, trace_id_extracted) (count_over_time({app="sem", kind="meta"}[1h]))', 'sum by (trace_id, trace_id_extracted) (count_over_time({app="sem", kind="meta"} |= "meta" | logfmt [1h]))']) {
+      const { status, body } = await getJson(s, '/loki/api/v1/query', { query: q, time: String(Number(base / 1_000_000_000n) + 60) });
+      assert.equal(status, 200, JSON.stringify(body));
+      assert.deepEqual(body.data.result.map((r: { metric: Record<string, string> }) => r.metric), [{ trace_id: 's', trace_id_extracted: 'm' }], q);
+    }
   });
 
   it('parse parity: |> "" is accepted; logfmt parameters must name identifiers', async () => {

@@ -105,7 +105,8 @@ function bucketEnd(ts: bigint, b: { origin: Nanos; width: Nanos }): bigint {
 /** The series labels of an entry read without a pipeline (the push-down path). */
 export function entryLabels(stream: Labels, metadata: Labels | undefined, level: string): Labels {
   const out: Labels = { ...stream };
-  if (metadata) for (const k in metadata) out[k] = metadata[k];
+  // Metadata named like a stream label shows as `<name>_extracted`, as in the pipeline (labels-builder.ts).
+  if (metadata) for (const k in metadata) out[typeof stream[k] === 'string' ? k + '_extracted' : k] = metadata[k];
   if (stream.level === undefined) out.level = level;
   return out;
 }
