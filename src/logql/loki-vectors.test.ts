@@ -283,6 +283,25 @@ describe('Loki 3: parse parity for log pipelines', () => {
     f('| line_format ' + JSON.stringify('{{.foo | now}}'), { foo: 'blip' }, 'template: line:1:9: executing "line" at <now>: wrong number of args for now: want 0 got 1');
     f('| label_format bar=' + JSON.stringify('{{replace "test" .foo}}'), { foo: 'blip' }, 'template: label:1:2: executing "label" at <replace>: wrong number of args for replace: want 3 got 2');
   });
+  it('runs range, with, variables, break and continue as Go does', () => {
+    const f = (tpl: string, want: string): void => {
+      const r = runStages('| line_format ' + JSON.stringify(tpl), 'orig', { app: 'x', b: '2', a: '1' });
+      assert.ok(r);
+      assert.equal(r.labels.__error__, undefined, `${tpl}: ${r.labels.__error_details__}`);
+      assert.equal(r.line, want, tpl);
+    };
+    f('{{range $k, $v := .}}{{$k}}={{$v}} {{end}}', 'a=1 app=x b=2 ');
+    f('{{range .}}[{{.}}]{{end}}', '[1][x][2]');
+    f('{{with .a}}a is {{.}}{{else}}no a{{end}}', 'a is 1');
+    f('{{with .zz}}{{.}}{{else}}no zz{{end}}', 'no zz');
+    f('{{with $x := .b}}{{$x}}{{.}}{{end}}', '22');
+    f('{{$x := .a}}{{$x}}-{{$x = "q"}}{{$x}}', '1-q');
+    f('{{range $v := .}}{{if eq $v "x"}}{{continue}}{{end}}{{if eq $v "2"}}{{break}}{{end}}{{$v}}{{end}}', '1');
+    f('{{ $.a }} {{ with .b }}{{ $.app }}{{ end }}', '1 x');
+    const r = runStages('| line_format ' + JSON.stringify('{{range .a}}{{.}}{{end}}'), 'orig', { a: '1' });
+    assert.equal(r!.labels.__error__, 'TemplateFormatErr');
+    assert.equal(r!.line, 'orig');
+  });
   it('refuses logfmt parameters whose keys are not identifiers, with Loki\'s text', () => {
     const f = (q: string, msg: string): void => assert.throws(() => parseExpr(q), (e: Error) => e.message.endsWith(msg), q);
     f('{app="x"} | logfmt a="field with spaces"', 'cannot parse expression [field with spaces]: syntax error: unexpected KEY');

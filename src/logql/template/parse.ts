@@ -27,6 +27,8 @@ export type Arg =
   | { k: 'nil' }
   | { k: 'fn'; name: string; loc?: Loc }
   | { k: 'pipe'; pipe: Pipe }
+  /** `$name` or `$name.a.b` (`$` alone is the template's root, the labels). */
+  | { k: 'var'; name: string; path: string[]; loc?: Loc }
   /** A command Go parses but cannot execute (a field or constant given arguments): fails when run. */
   | { k: 'err'; msg: string; loc?: Loc };
 
@@ -38,6 +40,13 @@ export type TNode =
   | { t: 'text'; v: string }
   | { t: 'action'; pipe: Pipe }
   | { t: 'if'; branches: Array<{ cond: Pipe; body: TNode[] }>; otherwise?: TNode[] }
+  /** `{{with [$v :=] pipe}}body{{else}}otherwise{{end}}`: body runs with dot = the value when it is true. */
+  | { t: 'with'; vars: string[]; pipe: Pipe; body: TNode[]; otherwise?: TNode[] }
+  /** `{{range [[$k,] $v :=] pipe}}`: over a map (sorted keys) or an int; `otherwise` when empty. */
+  | { t: 'range'; vars: string[]; pipe: Pipe; body: TNode[]; otherwise?: TNode[] }
+  /** `{{$x := pipe}}` (declare) or `{{$x = pipe}}` (assign): prints nothing. */
+  | { t: 'assign'; name: string; declare: boolean; pipe: Pipe }
+  | { t: 'break' | 'continue' }
   /** Parses in Go but always fails when executed (Loki: per-line TemplateFormatErr). */
   | { t: 'fail'; msg: string; loc?: Loc };
 
@@ -67,12 +76,27 @@ export function parseTemplate(src: string): Template {
   return tpl;
 }
 
-type Tok = { k: 'word' | 'field' | 'dot' | 'str' | 'num' | 'pipe' | 'lp' | 'rp' | 'dollar'; v: string; p?: number };
+type Tok = { k: 'word' | 'field' | 'dot' | 'str' | 'num' | 'pipe' | 'lp' | 'rp' | 'var' | 'decl' | 'assign' | 'comma'; v: string; p?: number };
 
 class TemplateParser {
   private line = 1;
   /** Offset in the source of the action body being parsed (for node locations). */
   private bodyAt = 0;
+  /** Variables in scope, innermost block last (Go: a variable lives until its block's {{end}}). */
+  private scopes: string[][] = [['$']];
+  private rangeDepth = 0;
+
+  private declared(name: string): boolean {
+    return this.scopes.some((s) => s.includes(name));
+  }
+
+  /** Splits `$a, $b := rest` / `$a := rest` / `$a = rest` off an action's tokens. */
+  private declaration(toks: Tok[], max: number): { names: string[]; declare: boolean; rest: Tok[] } | undefined {
+    if (toks[0]?.k !== 'var') return undefined;
+    if (toks[1]?.k === 'decl' || toks[1]?.k === 'assign') return { names: [toks[0].v], declare: toks[1].k === 'decl', rest: toks.slice(2) };
+    if (max === 2 && toks[1]?.k === 'comma' && toks[2]?.k === 'var' && toks[3]?.k === 'decl') return { names: [toks[0].v, toks[2].v], declare: true, rest: toks.slice(4) };
+    return undefined;
+  }
   private usesLine = false;
   private usesTimestamp = false;
   constructor(private readonly src: string) {}
@@ -135,10 +159,37 @@ class TemplateParser {
         const first = toks[0];
         if (first && first.k === 'word' && KEYWORDS.has(first.v)) {
           switch (first.v) {
+            case 'with':
+            case 'range': {
+              const isRange = first.v === 'range';
+              const decl = this.declaration(toks.slice(1), isRange ? 2 : 1);
+              if (decl && !decl.declare) this.fail(`unexpected "=" in ${first.v}`);
+              const pipe = this.parsePipe(decl ? decl.rest : toks.slice(1), first.v);
+              this.scopes.push(decl ? [...decl.names] : []);
+              if (isRange) this.rangeDepth++;
+              const r = parseList(true);
+              if (isRange) this.rangeDepth--;
+              let otherwise: TNode[] | undefined;
+              if (r.end === 'else') {
+                const r2 = parseList(true);
+                if (r2.end !== 'end') this.fail('expected end; found ' + (r2.end ?? 'EOF'));
+                otherwise = r2.nodes;
+              } else if (r.end !== 'end') this.fail(`unexpected {{else if}} in ${first.v}`);
+              this.scopes.pop();
+              nodes.push({ t: first.v as 'with' | 'range', vars: decl ? decl.names : [], pipe, body: r.nodes, ...(otherwise ? { otherwise } : {}) });
+              continue;
+            }
+            case 'break':
+            case 'continue':
+              if (this.rangeDepth === 0) this.fail(`{{${first.v}}} outside {{range}}`);
+              if (toks.length > 1) this.fail(`unexpected tokens after ${first.v}`);
+              nodes.push({ t: first.v });
+              continue;
             case 'if': {
               const branches: Array<{ cond: Pipe; body: TNode[] }> = [];
               let cond = this.parsePipe(toks.slice(1), 'if');
               let otherwise: TNode[] | undefined;
+              this.scopes.push([]);
               for (;;) {
                 const r = parseList(true);
                 branches.push({ cond, body: r.nodes });
@@ -152,6 +203,7 @@ class TemplateParser {
                 // else if
                 cond = r.endPipe!;
               }
+              this.scopes.pop();
               nodes.push({ t: 'if', branches, ...(otherwise ? { otherwise } : {}) });
               continue;
             }
@@ -176,6 +228,15 @@ class TemplateParser {
             default:
               this.fail(`{{${first.v}}} is not supported`);
           }
+        }
+        const decl = this.declaration(toks, 1);
+        if (decl) {
+          const name = decl.names[0];
+          if (!decl.declare && !this.declared(name)) this.fail(`undefined variable "${name}"`);
+          const pipe = this.parsePipe(decl.rest, 'command');
+          if (decl.declare) this.scopes[this.scopes.length - 1].push(name);
+          nodes.push({ t: 'assign', name, declare: decl.declare, pipe });
+          continue;
         }
         nodes.push({ t: 'action', pipe: this.parsePipe(toks, 'command') });
       }
@@ -255,9 +316,14 @@ class TemplateParser {
           i++;
         }
       } else if (c === '$') {
-        const m = /^\$[a-zA-Z0-9_]*/.exec(body.slice(i))!;
-        if (m[0] !== '$') this.fail(`undefined variable "${m[0]}"`);
-        out.push({ k: 'dollar', v: '$' });
+        const m = /^\$[a-zA-Z0-9_]*(?:\.[a-zA-Z_][a-zA-Z0-9_]*)*/.exec(body.slice(i))!;
+        out.push({ k: 'var', v: m[0] });
+        i += m[0].length;
+      } else if (c === ':' && body[i + 1] === '=') {
+        out.push({ k: 'decl', v: ':=' });
+        i += 2;
+      } else if (c === '=' || c === ',') {
+        out.push({ k: c === '=' ? 'assign' : 'comma', v: c });
         i++;
       } else {
         const m = /^(?:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[a-zA-Z_][a-zA-Z0-9_]*)/.exec(body.slice(i));
@@ -281,8 +347,12 @@ class TemplateParser {
         case 'field':
           return { k: 'field', path: t.v.slice(1).split('.'), loc: this.loc(t.p ?? 0, t.v) };
         case 'dot':
-        case 'dollar':
           return { k: 'dot' };
+        case 'var': {
+          const [name, ...path] = t.v.split('.');
+          if (!this.declared(name)) this.fail(`undefined variable "${name}"`);
+          return { k: 'var', name, path, loc: this.loc(t.p ?? 0, t.v) };
+        }
         case 'lp': {
           const start = pos;
           let depth = 1;

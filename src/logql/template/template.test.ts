@@ -74,7 +74,10 @@ describe('template', () => {
     bad('line1\n{{ .a | missing }}', /template: line:2: function "missing" not defined$/);
     bad('{{ if .a }}x', /unexpected EOF/);
     bad('{{ end }}', /unexpected \{\{end\}\}/);
-    bad('{{ range .a }}{{ end }}', /not supported/);
+    bad('{{ define "x" }}{{ end }}', /not supported/);
+    bad('{{ $nope }}', /undefined variable "\$nope"/);
+    bad('{{ range $k, $v := . }}{{ end }}{{ $k }}', /undefined variable "\$k"/);
+    bad('{{ break }}', /outside \{\{range\}\}/);
     bad('{{ .a', /unclosed action/);
     bad('{{ "x" | "y" }}', /non executable command in pipeline stage 2/);
   });
