@@ -37,8 +37,12 @@ export class LabelsBuilder {
   private meta: Labels | undefined;
   private level: string | undefined;
   private parsed: Labels | undefined;
-  /** Names set as parsed labels during this entry (never shrinks within an entry; Loki's hints `extracted`). */
-  private extracted: Set<string> | undefined;
+  /**
+   * Parsed labels of this entry that were deleted again (drop, keep, a rename): with the keys of
+   * `parsed` they are the names already extracted, which later parsers leave alone (Loki's
+   * hints `extracted`). Allocated only when such a delete happens.
+   */
+  private droppedParsed: Set<string> | undefined;
   private deleted: Set<string> | undefined;
   err = '';
   errDetails = '';
@@ -52,7 +56,7 @@ export class LabelsBuilder {
     this.meta = meta !== undefined ? renameCollidingMeta(base, meta) : undefined;
     this.level = level !== undefined && typeof base.level !== 'string' ? level : undefined;
     this.parsed = undefined;
-    this.extracted = undefined;
+    this.droppedParsed = undefined;
     this.deleted = undefined;
     this.err = '';
     this.errDetails = '';
@@ -76,7 +80,8 @@ export class LabelsBuilder {
    * name (Loki 3: the first extracted value wins). Returns whether it was set.
    */
   extract(name: string, value: string): boolean {
-    if (this.extracted !== undefined && this.extracted.has(name)) return false;
+    if (this.parsed !== undefined && typeof this.parsed[name] === 'string') return false;
+    if (this.droppedParsed !== undefined && this.droppedParsed.has(name)) return false;
     this.set(name, value);
     return true;
   }
@@ -107,8 +112,6 @@ export class LabelsBuilder {
     }
     if (this.parsed === undefined) this.parsed = {};
     this.parsed[name] = value;
-    if (this.extracted === undefined) this.extracted = new Set();
-    this.extracted.add(name);
     if (this.deleted !== undefined) this.deleted.delete(name);
   }
 
@@ -122,7 +125,11 @@ export class LabelsBuilder {
       this.errDetails = '';
       return;
     }
-    if (this.parsed !== undefined && typeof this.parsed[name] === 'string') delete this.parsed[name];
+    if (this.parsed !== undefined && typeof this.parsed[name] === 'string') {
+      delete this.parsed[name];
+      if (this.droppedParsed === undefined) this.droppedParsed = new Set();
+      this.droppedParsed.add(name);
+    }
     if (this.deleted === undefined) this.deleted = new Set();
     this.deleted.add(name);
   }

@@ -48,6 +48,10 @@ describe('Loki 3: duplicate keys in one line, the first value wins', () => {
     f('| json', '{"o":{"k":1},"o_k":2}', { o_k: '1' });
     f('| json v="a"', '{"a":"1","a":"2"}', { v: '1' });
     f('| logfmt | regexp "b=(?P<a>\\\\d)"', 'a=1 b=2', { a: '1', b: '2' });
+    // A name extracted once stays extracted for the entry, even after drop (Loki's parser hints).
+    f('| logfmt | drop a | logfmt', 'a=1 b=2', { b: '2' });
+    // label_format is not a parser: it overwrites.
+    f('| logfmt | label_format a="x{{.a}}"', 'a=1', { a: 'x1' });
   });
 });
 
