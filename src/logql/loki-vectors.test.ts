@@ -193,7 +193,8 @@ describe('Loki 3: ip() filters', () => {
     for (const p of ['192.168.0', '192.168.0.1/33', '192.168.0.23-192.168.0.1', '192.168.0.1-::1', '01.2.3.4', 'abc'])
       assert.throws(() => parseIPPattern(p), { message: `ip: invalid pattern: ${JSON.stringify(p)}` });
     assert.throws(() => parseExpr('{app="x"} |~ ip("1.2.3.4")'), /ip: invalid operation/);
-    assert.throws(() => parseExpr('{app="x"} | logfmt | addr > ip("1.2.3.4")'), /ip: invalid operation/);
+    assert.throws(() => parseExpr('{app="x"} | logfmt | addr > ip("1.2.3.4")'), /syntax error: unexpected IP/);
+    assert.throws(() => parseExpr('{app="x"} | logfmt | addr == ip("1.2.3.4")'), /syntax error: unexpected IP/);
     assert.throws(() => parseExpr('{app="x"} |= ip("1.2.3")'), /ip: invalid pattern: "1.2.3"/);
   });
   it('line filters and label filters run in the pipeline and round-trip', () => {

@@ -640,7 +640,8 @@ class Parser {
     const op = opTok.text;
     let v = this.peek();
     if (this.isWord(v, 'ip') && this.isOp(this.peek(1), '(')) {
-      if (op !== '=' && op !== '!=') this.fail(v, 'ip: invalid operation');
+      // Loki's grammar has ip() label filters for `=` and `!=` only.
+      if (op !== '=' && op !== '!=') this.fail(v, 'syntax error: unexpected IP');
       return { type: 'ip', name, op, pattern: this.parseIPCall(true) };
     }
     if (v.kind === 'STRING') {
