@@ -122,6 +122,9 @@ describe('Loki 3: json edge cases', () => {
   };
   it('keys made of spaces add no level; U+FFFD becomes a space', () => {
     f('| json', '{" ": {"foo":"bar"}}', { foo: 'bar' });
+    f('| json', '{" ": {" ":"bar"}}', { '': 'bar' });
+    f('| json', '{" ": {"":"bar"}}', { '': 'bar' });
+    f('| json', '{"": {"":"bar"}}', { '': 'bar' });
     f('| json', '{"counter":1,"foo":"\uFFFD", "price": {"_net_":5.56909}}', { counter: '1', foo: ' ', price__net_: '5.56909' });
     f('| json', '{"counter":1, "price": {"net_":["10","20"]}}', { counter: '1' });
     f('| json', '{"cou-nter":1}', { cou_nter: '1' });

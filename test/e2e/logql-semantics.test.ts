@@ -37,7 +37,7 @@ describe('LogQL Loki 3 semantics end to end', () => {
           stream: { app: 'sem', kind: 'json' },
           values: [
             [ts(1), '{"app":"a","trace_id":"t","n":1,"n":2}', { trace_id: 'm1' }],
-            [ts(2), '{" ": {"foo":"bar"}, "v":"x\uFFFDy"}'],
+            [ts(2), '{" ": {"foo":"bar"}, "v":"x\uFFFDy", " ": "sp"}'],
             [ts(3), '{"a":"1","b":tru}'],
           ],
         },
@@ -79,6 +79,7 @@ describe('LogQL Loki 3 semantics end to end', () => {
     assert.equal(got[0].n, '1');
     assert.equal(got[1].foo, 'bar');
     assert.equal(got[1].v, 'x y');
+    assert.equal(got[1][''], 'sp');
     assert.equal(got[2].a, '1');
     assert.equal(got[2].__error__, 'JSONParserErr');
     assert.equal(got[2].__error_details__, 'Unknown value type');

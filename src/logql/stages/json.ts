@@ -4,7 +4,7 @@
  * Without parameters every string, number and boolean field becomes a label; nested objects
  * are flattened with `_` (`{"a":{"b":1}}` → `a_b`), arrays and nulls are skipped, names are
  * sanitized, and a key that sanitizes to nothing (`" "`) adds no level to the prefix
- * (`{" ": {"foo":"bar"}}` → `foo`). The first value of a duplicated key wins. U+FFFD in a value
+ * (`{" ": {"foo":"bar"}}` → `foo`; `{" ":"bar"}` gives a label with an empty name, as Loki's does). The first value of a duplicated key wins. U+FFFD in a value
  * becomes a space. A line that is not a JSON object sets `__error__="JSONParserErr"` with
  * jsonparser's text in `__error_details__`; fields read before the error stay extracted.
  *
@@ -37,8 +37,8 @@ export function jsonStage(stage: JsonStage): StageRunner {
     return k;
   };
   const emit = (key: string, value: string): void => {
-    // An empty name (a key of spaces at the top level) is not a valid label: dropped.
-    if (key !== '') extractLabel(cur, key, cleanValue(value));
+    // A key of spaces (or "") at the top level gives a label with an empty name, as in Loki.
+    extractLabel(cur, key, cleanValue(value));
   };
   return {
     keepsLabels: false,
