@@ -13,7 +13,9 @@
  * - Structured metadata whose name is a stream label keeps the stream label and is exposed as
  *   `<name>_extracted`, as Loki's LabelsBuilder.Add does.
  * - `__error__` / `__error_details__` are kept apart (`err`, `errDetails`) and appear as
- *   parsed labels in the result. A stage does not overwrite an existing error.
+ *   parsed labels in the result, each on its own (dropping `__error__` keeps the details).
+ *   As in Loki, a parser or template that fails overwrites an earlier error; label filters
+ *   only set one when there is none (they pass entries that already have one).
  * - LogSentinel adds the entry's detected level as metadata label `level` when the stream has
  *   no `level` label. It hides a structured metadata `level` (the field it was detected from,
  *   as sent: `warning` shows as `warn`), so the label shown is the one `| level="warn"` matches.
@@ -135,10 +137,9 @@ export class LabelsBuilder {
   }
 
   /** Sets the error unless one is already set (the first error is the most useful). */
-  setErr(err: string, details: string): void {
-    if (this.err !== '') return;
+  setErr(err: string, details?: string): void {
     this.err = err;
-    this.errDetails = details;
+    if (details !== undefined) this.errDetails = details;
   }
 
   /** Names of all current labels. */
@@ -148,7 +149,7 @@ export class LabelsBuilder {
 
   result(): LabelsResult {
     const metaEmpty = this.meta === undefined || isEmpty(this.meta);
-    if (this.parsed === undefined && this.deleted === undefined && this.err === '' && metaEmpty) {
+    if (this.parsed === undefined && this.deleted === undefined && this.err === '' && this.errDetails === '' && metaEmpty) {
       if (this.level === undefined) return { labels: this.base, structuredMetadata: EMPTY, parsed: EMPTY };
       return { labels: this.baseWithLevel(this.level), structuredMetadata: { level: this.level }, parsed: EMPTY };
     }
@@ -166,10 +167,11 @@ export class LabelsBuilder {
     if (this.level !== undefined) addMeta('level', this.level);
     if (this.meta !== undefined) for (const k in this.meta) if (k !== 'level' || this.level === undefined) addMeta(k, this.meta[k]);
     let outParsed: Labels = EMPTY;
-    if (parsed !== undefined || this.err !== '') {
+    if (parsed !== undefined || this.err !== '' || this.errDetails !== '') {
       outParsed = parsed ?? {};
-      if (this.err !== '') {
-        outParsed = { ...outParsed, [ERROR_LABEL]: this.err };
+      if (this.err !== '' || this.errDetails !== '') {
+        outParsed = { ...outParsed };
+        if (this.err !== '') outParsed[ERROR_LABEL] = this.err;
         if (this.errDetails !== '') outParsed[ERROR_DETAILS_LABEL] = this.errDetails;
       }
       for (const k in outParsed) labels[k] = outParsed[k];
@@ -191,16 +193,45 @@ export class LabelsBuilder {
   }
 }
 
-/** Metadata whose names are stream labels become `<name>_extracted` (copied only when needed). */
-function renameCollidingMeta(base: Labels, meta: Labels): Labels {
-  let out: Labels | undefined;
-  for (const k in meta) {
-    if (typeof base[k] !== 'string') continue;
-    if (out === undefined) out = { ...meta };
-    delete out[k];
+const VALID_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const normalized = new Map<string, string>();
+
+/**
+ * Prometheus' NormalizeLabel, which Loki applies to structured metadata names that are not valid
+ * label names: invalid characters become `_`, a leading digit gets `key_`, a single leading `_`
+ * gets `key` (`zsomething-bad` → `zsomething_bad`, `9x` → `key_9x`).
+ */
+function normalizeMetaName(k: string): string {
+  if (k === '' || VALID_NAME.test(k)) return k;
+  let n = normalized.get(k);
+  if (n === undefined) {
+    n = k.replace(/[^a-zA-Z0-9_]/g, '_');
+    if (n.charCodeAt(0) >= 48 && n.charCodeAt(0) <= 57) n = 'key_' + n;
+    else if (n.startsWith('_') && !n.startsWith('__')) n = 'key' + n;
+    if (normalized.size > 10000) normalized.clear();
+    normalized.set(k, n);
   }
-  if (out === undefined) return meta;
-  for (const k in meta) if (typeof base[k] === 'string') out[k + '_extracted'] = meta[k];
+  return n;
+}
+
+/**
+ * Metadata as the pipeline sees it (Loki's pipeline.Process + LabelsBuilder.Add): invalid names
+ * normalized, and names that are stream labels become `<name>_extracted`. Copied only when needed.
+ */
+export function renameCollidingMeta(base: Labels, meta: Labels): Labels {
+  let dirty = false;
+  for (const k in meta) {
+    if (typeof base[k] === 'string' || normalizeMetaName(k) !== k) {
+      dirty = true;
+      break;
+    }
+  }
+  if (!dirty) return meta;
+  const out: Labels = {};
+  for (const k in meta) {
+    const n = normalizeMetaName(k);
+    out[typeof base[n] === 'string' ? n + '_extracted' : n] = meta[k];
+  }
   return out;
 }
 

@@ -34,6 +34,28 @@ describe('Loki 3: parsed labels that collide keep the original and add <name>_ex
   });
   it('structured metadata colliding with a stream label is exposed as <name>_extracted', () => {
     assert.deepEqual(labelsOf('', 'l', { app: 'x' }, { app: 'm' }), { app: 'x', app_extracted: 'm' });
+    const r = runStages('| logfmt', 'l', { foo: 'bar' }, { user: 'bob', foo: 'baz' });
+    assert.deepEqual(r!.structuredMetadata, { user: 'bob', foo_extracted: 'baz' });
+  });
+  it('structured metadata with names that are not label names is normalized (pipeline_test.go)', () => {
+    assert.deepEqual(labelsOf('', 'l', { foo: 'bar' }, { user: 'bob', 'zsomething-bad': 'foo', '9x': 'y' }), { foo: 'bar', user: 'bob', zsomething_bad: 'foo', key_9x: 'y' });
+  });
+  it('replays TestDropLabelsPipeline: dropping __error__ keeps __error_details__', () => {
+    const q = '| logfmt --strict | json | drop __error__="LogfmtParserErr", status="200", app';
+    assert.deepEqual(labelsOf(q, 'level=info ts=2020-10-18T18:04:22.147378997Z caller=metrics.go:81 status=200', {}), {
+      level: 'info', ts: '2020-10-18T18:04:22.147378997Z', caller: 'metrics.go:81', __error__: 'JSONParserErr', __error_details__: "Value looks like object, but can't find closing '}' symbol",
+    });
+    assert.deepEqual(labelsOf(q, '{"app":"foo","namespace":"prod","pod":{"uuid":"foo","deployment":{"ref":"foobar"}}}', {}), {
+      namespace: 'prod', pod_uuid: 'foo', pod_deployment_ref: 'foobar', __error_details__: "logfmt syntax error at pos 2 : unexpected '\"'",
+    });
+  });
+  it('a later parser error replaces an earlier one; numeric filters pass entries with an error', () => {
+    assert.equal(labelsOf('| logfmt --strict | json', 'a"b', {})!.__error__, 'JSONParserErr');
+    assert.ok(runStages('| json | status > 400', 'not json'));
+    assert.ok(runStages('| json | latency > 1s', 'not json'));
+    assert.ok(runStages('| json | size > 1KB', 'not json'));
+    assert.equal(runStages('| json | status > 400', '{"status":200}'), null);
+    assert.equal(runStages('| json | __error__=""', 'not json'), null);
   });
 });
 

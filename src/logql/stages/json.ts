@@ -64,7 +64,7 @@ function jsonExpressionStage(stage: JsonStage): StageRunner {
       if (line.length === 0) return line;
       const c = line[0];
       if (c !== '{' && c !== '[' && c !== '"') {
-        labels.setErr(ERR_JSON, '');
+        labels.setErr(ERR_JSON);
         return line;
       }
       let values: Array<string | undefined>;

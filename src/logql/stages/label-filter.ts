@@ -2,7 +2,8 @@
  * Label filters (`| status >= 400`, `| level=~"warn|error"`, `| latency > 250ms`,
  * `| size > 20MB`, combined with and/or). Loki's rules, checked against pkg/logql/log/label_filter.go:
  * - String matchers compare a missing label as "" and can match `__error__`; regexes are anchored.
- * - Numeric, duration and bytes filters drop the entry when the label is missing; when the value
+ * - Numeric, duration and bytes filters pass an entry that already has an error (only string
+ *   matchers can filter those out), drop the entry when the label is missing; when the value
  *   does not convert they keep the entry and set `__error__="LabelFilterErr"` (unless an error
  *   is already set) with the conversion error in `__error_details__`.
  * - `or` stops at the first side that passes; `and` evaluates both sides.
@@ -50,6 +51,8 @@ function compare(op: ComparisonOp, a: number, b: number): boolean {
 
 function converting(name: string, op: ComparisonOp, want: number, convert: (v: string) => number | undefined, describe: (v: string) => string): LabelPredicate {
   return (labels) => {
+    // Loki: with an error already set, only string matchers can filter the entry out.
+    if (labels.err !== '') return true;
     const v = labels.get(name);
     if (v === undefined) return false;
     const n = convert(v);

@@ -18,7 +18,7 @@ import type { LogQueryPlan } from '../../logql/index.js';
 import { parseGoFloat, buildLabelPredicate } from '../../logql/stages/label-filter.js';
 import { tryParseBytes } from '../../logql/bytes.js';
 import { tryParseGoDuration } from '../../logql/duration.js';
-import { LabelsBuilder, ERROR_LABEL, ERROR_DETAILS_LABEL } from '../../logql/labels-builder.js';
+import { LabelsBuilder, ERROR_LABEL, ERROR_DETAILS_LABEL, renameCollidingMeta } from '../../logql/labels-builder.js';
 import { resolveStreams } from '../log-query.js';
 import { planBoth } from '../compile.js';
 import { labelsKey } from './series.js';
@@ -105,8 +105,11 @@ function bucketEnd(ts: bigint, b: { origin: Nanos; width: Nanos }): bigint {
 /** The series labels of an entry read without a pipeline (the push-down path). */
 export function entryLabels(stream: Labels, metadata: Labels | undefined, level: string): Labels {
   const out: Labels = { ...stream };
-  // Metadata named like a stream label shows as `<name>_extracted`, as in the pipeline (labels-builder.ts).
-  if (metadata) for (const k in metadata) out[typeof stream[k] === 'string' ? k + '_extracted' : k] = metadata[k];
+  // Metadata as the pipeline shows it: names normalized, `<name>_extracted` when the stream has it.
+  if (metadata) {
+    const m = renameCollidingMeta(stream, metadata);
+    for (const k in m) out[k] = m[k];
+  }
   if (stream.level === undefined) out.level = level;
   return out;
 }
