@@ -124,10 +124,10 @@ function contains(m: IPMatcher, ip: Addr): boolean {
   }
 }
 
-const V4_CHARS = /[0-9.]/;
-const V6_CHARS = /[0-9a-fA-F:.]/;
+const isV4Char = (c: number): boolean => (c >= 48 && c <= 57) || c === 46;
+const isV6Char = (c: number): boolean => (c >= 48 && c <= 58) || c === 46 || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
-const isHex = (c: string | undefined): boolean => c !== undefined && /^[0-9a-fA-F]$/.test(c);
+const isHex = (c: string | undefined): boolean => c !== undefined && ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'));
 
 function v4Hint(s: string, i: number): boolean {
   return isDigit(s[i]) && (s[i + 1] === '.' || s[i + 2] === '.' || s[i + 3] === '.');
@@ -149,22 +149,22 @@ export function ipMatcher(pattern: string): (text: string) => boolean {
   const m = parseIPPattern(pattern);
   return (text) => {
     const n = text.length;
-    const tryRun = (start: number, chars: RegExp): number => {
+    const tryRun = (start: number, isChar: (c: number) => boolean): number => {
       let end = start;
-      while (end < n && chars.test(text[end])) end++;
+      while (end < n && isChar(text.charCodeAt(end))) end++;
       const ip = parseAddr(text.slice(start, end));
       return ip !== undefined && contains(m, ip) ? -1 : end - start;
     };
     for (let i = 0; i < n; i++) {
       // Loki needs 4 (IPv4) or 5 (IPv6) bytes left to look for a hint.
       if (i + 3 < n && v4Hint(text, i)) {
-        const len = tryRun(i, V4_CHARS);
+        const len = tryRun(i, isV4Char);
         if (len < 0) return true;
         i += len;
         continue;
       }
       if (i + 4 < n && v6Hint(text, i)) {
-        const len = tryRun(i, V6_CHARS);
+        const len = tryRun(i, isV6Char);
         if (len < 0) return true;
         i += len;
       }
