@@ -176,7 +176,9 @@ export async function readSamples(storage: Storage, req: SampleRequest): Promise
 
       if (req.buckets && plan.pipeline.noop && !unwrap) {
         const { origin, width } = req.buckets;
-        const rows = await storage.countBuckets({ ...base, origin, width, metadataKeys: req.labelsNeeded });
+        // `x_extracted` may be metadata `x` shadowed by a stream label `x` (entryLabels): read `x` too.
+        const metadataKeys = req.labelsNeeded?.flatMap((k) => (k.endsWith('_extracted') ? [k, k.slice(0, -'_extracted'.length)] : [k]));
+        const rows = await storage.countBuckets({ ...base, origin, width, metadataKeys });
         await budget.each(rows, (r) => {
           const s = byId.get(r.streamId);
           if (!s) return false;
