@@ -27,6 +27,8 @@ export interface LineFilterStage {
   type: 'line_filter';
   op: LineFilterOp;
   values: string[];
+  /** `|= ip("192.168.0.0/16")` / `!= ip(...)`: `values` holds one ip() pattern (only `|=` and `!=`). */
+  ip?: true;
 }
 
 /** `name="expression"` parameter of `| json` and `| logfmt`. */
@@ -70,7 +72,9 @@ export type LabelFilterExpr =
   /** `value` in nanoseconds; `text` is the literal as written (`1m30s`). */
   | { type: 'duration'; name: string; op: ComparisonOp; value: number; text: string }
   /** `value` in bytes; `text` is the literal as written (`20MB`). */
-  | { type: 'bytes'; name: string; op: ComparisonOp; value: number; text: string };
+  | { type: 'bytes'; name: string; op: ComparisonOp; value: number; text: string }
+  /** `addr = ip("10.0.0.0/8")` / `addr != ip(...)`: single address, CIDR or `a-b` range. */
+  | { type: 'ip'; name: string; op: '=' | '!='; pattern: string };
 
 export interface LabelFilterStage {
   type: 'label_filter';

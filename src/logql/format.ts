@@ -29,6 +29,8 @@ export function formatLabelFilter(f: LabelFilterExpr): string {
     case 'duration':
     case 'bytes':
       return f.name + f.op + f.text;
+    case 'ip':
+      return f.name + f.op + 'ip(' + quoteString(f.pattern) + ')';
   }
 }
 
@@ -39,6 +41,7 @@ function labelSpecs(specs: LabelSpec[]): string {
 export function formatStage(s: Stage): string {
   switch (s.type) {
     case 'line_filter':
+      if (s.ip) return s.op + ' ip(' + quoteString(s.values[0]) + ')';
       return s.op + ' ' + s.values.map(quoteString).join(' or ');
     case 'json':
     case 'logfmt': {

@@ -4,11 +4,18 @@
  * parsers and label_format produce). One builder is reused for every entry of a pipeline
  * (`reset`), so processing an entry allocates nothing until a stage changes a label.
  *
- * Rules (Loki's):
- * - A parsed label whose name is a stream label is renamed `<name>_extracted` by the parsers
- *   (`baseHas`); a parsed label with the name of a metadata label hides the metadata value.
+ * Rules (Loki 3's):
+ * - A parsed label whose name is a stream label or a structured metadata label is renamed
+ *   `<name>_extracted` by the parsers (`collides`), so the original stays visible.
+ * - Within one entry the first value a parser extracts for a name wins: parsers call `extract`,
+ *   which ignores a name already set as a parsed label (by any earlier parser or label_format).
+ *   `set` (label_format, drop/keep bookkeeping) always overwrites.
+ * - Structured metadata whose name is a stream label keeps the stream label and is exposed as
+ *   `<name>_extracted`, as Loki's LabelsBuilder.Add does.
  * - `__error__` / `__error_details__` are kept apart (`err`, `errDetails`) and appear as
- *   parsed labels in the result. A stage does not overwrite an existing error.
+ *   parsed labels in the result, each on its own (dropping `__error__` keeps the details).
+ *   As in Loki, a parser or template that fails overwrites an earlier error; label filters
+ *   only set one when there is none (they pass entries that already have one).
  * - LogSentinel adds the entry's detected level as metadata label `level` when the stream has
  *   no `level` label. It hides a structured metadata `level` (the field it was detected from,
  *   as sent: `warning` shows as `warn`), so the label shown is the one `| level="warn"` matches.
@@ -17,7 +24,7 @@
  *   (model/metadata.ts; docs/ingest.md).
  */
 import type { Labels } from '../model/labels.js';
-import { DETECTED_LEVEL, detectedLevelOf, metadataLabels, streamDetectedLevel } from '../model/metadata.js';
+import { DETECTED_LEVEL, detectedLevelOf, streamDetectedLevel } from '../model/metadata.js';
 
 export const ERROR_LABEL = '__error__';
 export const ERROR_DETAILS_LABEL = '__error_details__';
@@ -39,6 +46,12 @@ export class LabelsBuilder {
   /** The level passed to reset ('' for none). */
   private levelArg = '';
   private parsed: Labels | undefined;
+  /**
+   * Parsed labels of this entry that were deleted again (drop, keep, a rename): with the keys of
+   * `parsed` they are the names already extracted, which later parsers leave alone (Loki's
+   * hints `extracted`). Allocated only when such a delete happens.
+   */
+  private droppedParsed: Set<string> | undefined;
   private deleted: Set<string> | undefined;
   err = '';
   errDetails = '';
@@ -52,7 +65,7 @@ export class LabelsBuilder {
 
   reset(base: Labels, meta: Labels | undefined, level: string | undefined): void {
     this.base = base;
-    this.meta = metadataLabels(base, meta);
+    this.meta = meta !== undefined ? renameCollidingMeta(base, meta) : undefined;
     this.levelArg = level ?? '';
     this.level = level !== undefined && typeof base.level !== 'string' ? level : undefined;
     if (this.levelBase !== base) {
@@ -61,6 +74,7 @@ export class LabelsBuilder {
     }
     this.detected = level === undefined ? undefined : detectedLevelOf(this.levelFromStream, meta, level);
     this.parsed = undefined;
+    this.droppedParsed = undefined;
     this.deleted = undefined;
     this.err = '';
     this.errDetails = '';
@@ -69,6 +83,25 @@ export class LabelsBuilder {
   /** Whether the stream (base) has the label; parsers then suffix theirs with `_extracted`. */
   baseHas(name: string): boolean {
     return typeof this.base[name] === 'string';
+  }
+
+  /**
+   * Whether a parser must suffix `name` with `_extracted`: the stream has it, or the entry's
+   * structured metadata does (LogSentinel's detected level does not count: it is not sent data).
+   */
+  collides(name: string): boolean {
+    return typeof this.base[name] === 'string' || (this.meta !== undefined && typeof this.meta[name] === 'string');
+  }
+
+  /**
+   * Sets a parsed label from a parser, unless this entry already has a parsed label of that
+   * name (Loki 3: the first extracted value wins). Returns whether it was set.
+   */
+  extract(name: string, value: string): boolean {
+    if (this.parsed !== undefined && typeof this.parsed[name] === 'string') return false;
+    if (this.droppedParsed !== undefined && this.droppedParsed.has(name)) return false;
+    this.set(name, value);
+    return true;
   }
 
   /** Current value of a label in any category, or undefined. `__error__` reads the error. */
@@ -111,16 +144,19 @@ export class LabelsBuilder {
       this.errDetails = '';
       return;
     }
-    if (this.parsed !== undefined && typeof this.parsed[name] === 'string') delete this.parsed[name];
+    if (this.parsed !== undefined && typeof this.parsed[name] === 'string') {
+      delete this.parsed[name];
+      if (this.droppedParsed === undefined) this.droppedParsed = new Set();
+      this.droppedParsed.add(name);
+    }
     if (this.deleted === undefined) this.deleted = new Set();
     this.deleted.add(name);
   }
 
   /** Sets the error unless one is already set (the first error is the most useful). */
-  setErr(err: string, details: string): void {
-    if (this.err !== '') return;
+  setErr(err: string, details?: string): void {
     this.err = err;
-    this.errDetails = details;
+    if (details !== undefined) this.errDetails = details;
   }
 
   /** Names of all current labels. */
@@ -130,7 +166,7 @@ export class LabelsBuilder {
 
   result(): LabelsResult {
     const metaEmpty = this.meta === undefined || isEmpty(this.meta);
-    if (this.parsed === undefined && this.deleted === undefined && this.err === '' && metaEmpty) {
+    if (this.parsed === undefined && this.deleted === undefined && this.err === '' && this.errDetails === '' && metaEmpty) {
       if (this.level === undefined && this.detected === undefined) return { labels: this.base, structuredMetadata: EMPTY, parsed: EMPTY };
       return this.baseWithLevel(this.levelArg, this.level, this.detected);
     }
@@ -149,10 +185,11 @@ export class LabelsBuilder {
     if (this.meta !== undefined) for (const k in this.meta) if (k !== 'level' || this.level === undefined) addMeta(k, this.meta[k]);
     if (this.detected !== undefined) addMeta(DETECTED_LEVEL, this.detected);
     let outParsed: Labels = EMPTY;
-    if (parsed !== undefined || this.err !== '') {
+    if (parsed !== undefined || this.err !== '' || this.errDetails !== '') {
       outParsed = parsed ?? {};
-      if (this.err !== '') {
-        outParsed = { ...outParsed, [ERROR_LABEL]: this.err };
+      if (this.err !== '' || this.errDetails !== '') {
+        outParsed = { ...outParsed };
+        if (this.err !== '') outParsed[ERROR_LABEL] = this.err;
         if (this.errDetails !== '') outParsed[ERROR_DETAILS_LABEL] = this.errDetails;
       }
       for (const k in outParsed) labels[k] = outParsed[k];
@@ -180,6 +217,48 @@ export class LabelsBuilder {
     }
     return r;
   }
+}
+
+const VALID_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+const normalized = new Map<string, string>();
+
+/**
+ * Prometheus' NormalizeLabel, which Loki applies to structured metadata names that are not valid
+ * label names: invalid characters become `_`, a leading digit gets `key_`, a single leading `_`
+ * gets `key` (`zsomething-bad` → `zsomething_bad`, `9x` → `key_9x`).
+ */
+function normalizeMetaName(k: string): string {
+  if (k === '' || VALID_NAME.test(k)) return k;
+  let n = normalized.get(k);
+  if (n === undefined) {
+    n = k.replace(/[^a-zA-Z0-9_]/g, '_');
+    if (n.charCodeAt(0) >= 48 && n.charCodeAt(0) <= 57) n = 'key_' + n;
+    else if (n.startsWith('_') && !n.startsWith('__')) n = 'key' + n;
+    if (normalized.size > 10000) normalized.clear();
+    normalized.set(k, n);
+  }
+  return n;
+}
+
+/**
+ * Metadata as the pipeline sees it (Loki's pipeline.Process + LabelsBuilder.Add): invalid names
+ * normalized, and names that are stream labels become `<name>_extracted`. Copied only when needed.
+ */
+export function renameCollidingMeta(base: Labels, meta: Labels): Labels {
+  let dirty = false;
+  for (const k in meta) {
+    if (typeof base[k] === 'string' || normalizeMetaName(k) !== k) {
+      dirty = true;
+      break;
+    }
+  }
+  if (!dirty) return meta;
+  const out: Labels = {};
+  for (const k in meta) {
+    const n = normalizeMetaName(k);
+    out[typeof base[n] === 'string' ? n + '_extracted' : n] = meta[k];
+  }
+  return out;
 }
 
 function isEmpty(o: Labels): boolean {

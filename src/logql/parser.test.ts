@@ -200,7 +200,7 @@ describe('parseExpr: errors', () => {
     f('{a="b"} | line_format "{{ nope .x }}"', 1, 23, 'template: line:1: function "nope" not defined');
     f('{a="b"} | line_format "{{ .x "', 1, 23, /unclosed action/);
     f('{a="b"} | label_format a=b, a="c"', 1, 29, /multiple label name 'a'/);
-    f('{a="b"} |= ip("10.0.0.0/8")', 1, 12, /ip filters are not supported/);
+    f('{a="b"} |= ip("10.0.0")', 1, 15, /ip: invalid pattern: "10.0.0"/);
     f('sum_over_time({a="b"}[5m])', 1, 1, 'invalid aggregation sum_over_time without unwrap');
     f('count_over_time({a="b"} | unwrap x [5m])', 1, 1, 'invalid aggregation count_over_time with unwrap');
     f('count_over_time({a="b"}[5m]) by (x)', 1, 1, 'grouping not allowed for count_over_time aggregation');

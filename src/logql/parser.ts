@@ -40,6 +40,8 @@ import {
 import { compileRegex, regexError } from './regex.js';
 import { validateSelector } from './validate.js';
 import { parseTemplate } from './template/parse.js';
+import { logfmtExpressionError } from './stages/logfmt.js';
+import { parseIPPattern } from './stages/ip.js';
 import { compilePattern } from './stages/pattern-matcher.js';
 import { parseJsonPath } from './json-path.js';
 
@@ -440,6 +442,7 @@ class Parser {
   private parseLineFilter(): Stage {
     const opTok = this.next();
     const op = opTok.text as LineFilterOp;
+    if (this.isWord(this.peek(), 'ip') && this.isOp(this.peek(1), '(')) return { type: 'line_filter', op, values: [this.parseIPCall(op === '|=' || op === '!=')], ip: true };
     const values: string[] = [this.parseLineFilterValue(op)];
     while (this.isWord(this.peek(), 'or') && this.peek(1).kind === 'STRING') {
       this.next();
@@ -449,8 +452,6 @@ class Parser {
   }
 
   private parseLineFilterValue(op: LineFilterOp): string {
-    const t = this.peek();
-    if (this.isWord(t, 'ip') && this.isOp(this.peek(1), '(')) this.fail(t, 'cannot parse ip() line filter: ip filters are not supported');
     const s = this.expectString();
     if (op === '|~' || op === '!~') this.checkRegex(s, s.value);
     if (op === '|>' || op === '!>') {
@@ -459,6 +460,21 @@ class Parser {
       } catch (err) {
         this.fail(s, (err as Error).message);
       }
+    }
+    return s.value;
+  }
+
+  /** `ip("pattern")`: returns the pattern; refuses a bad pattern or operator with Loki's texts. */
+  private parseIPCall(opAllowed: boolean): string {
+    const t = this.next(); // ip
+    if (!opAllowed) this.fail(t, 'ip: invalid operation');
+    this.expectOp('(');
+    const s = this.expectString();
+    this.expectOp(')');
+    try {
+      parseIPPattern(s.value);
+    } catch (err) {
+      this.fail(s, (err as Error).message);
     }
     return s.value;
   }
@@ -542,6 +558,9 @@ class Parser {
           } catch (err) {
             this.fail(s, (err as Error).message);
           }
+        } else {
+          const bad = logfmtExpressionError(expr);
+          if (bad !== undefined) this.fail(s, bad);
         }
       }
       out.push({ name: name.text, expr });
@@ -647,7 +666,11 @@ class Parser {
     if (opTok.kind !== 'OP' || !(CMP_OPS.has(opTok.text) || MATCH_OPS.has(opTok.text))) this.unexpected(opTok, 'a comparison operator');
     const op = opTok.text;
     let v = this.peek();
-    if (this.isWord(v, 'ip') && this.isOp(this.peek(1), '(')) this.fail(v, 'cannot parse ip() label filter: ip filters are not supported');
+    if (this.isWord(v, 'ip') && this.isOp(this.peek(1), '(')) {
+      // Loki's grammar has ip() label filters for `=` and `!=` only.
+      if (op !== '=' && op !== '!=') this.fail(v, 'syntax error: unexpected IP');
+      return { type: 'ip', name, op, pattern: this.parseIPCall(true) };
+    }
     if (v.kind === 'STRING') {
       if (!MATCH_OPS.has(op)) this.unexpected(v, 'NUMBER or DURATION or BYTES');
       this.next();

@@ -47,7 +47,7 @@ const LABEL_CHANGING = new Set<Stage['type']>(['json', 'logfmt', 'regexp', 'patt
 const LINE_CHANGING_OR_PARSER = new Set<Stage['type']>(['json', 'logfmt', 'regexp', 'pattern', 'unpack', 'line_format', 'label_format', 'decolorize', 'drop', 'keep']);
 
 function linePredicateOf(s: LineFilterStage): LinePredicate | undefined {
-  if (s.op === '|>' || s.op === '!>') return undefined;
+  if (s.op === '|>' || s.op === '!>' || s.ip) return undefined;
   const isRegex = s.op === '|~' || s.op === '!~';
   const one = (v: string): LinePredicate => (isRegex ? { type: 'regex', pattern: v } : { type: 'contains', value: v });
   const pos = s.values.length === 1 ? one(s.values[0]) : { type: 'or' as const, exprs: s.values.map(one) };

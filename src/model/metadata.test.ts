@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalMetadata, detectedLevel, metadataKeysFor, metadataLabels, recanonicalize } from './metadata.js';
+import { canonicalMetadata, detectedLevel, metadataKeysFor, recanonicalize } from './metadata.js';
+import { renameCollidingMeta } from '../logql/labels-builder.js';
 
 describe('canonicalMetadata', () => {
   it('encodes equal metadata as equal text whatever the key order', () => {
@@ -27,17 +28,16 @@ describe('canonicalMetadata', () => {
   });
 });
 
-describe('metadataLabels', () => {
+describe('metadata as labels', () => {
   it('renames metadata that collides with a stream label to <name>_extracted', () => {
-    const f = (stream: Record<string, string>, meta: Record<string, string> | undefined, want: Record<string, string> | undefined): void =>
-      assert.deepEqual(metadataLabels(stream, meta), want);
-    f({ app: 'x' }, undefined, undefined);
+    const f = (stream: Record<string, string>, meta: Record<string, string>, want: Record<string, string>): void =>
+      assert.deepEqual(renameCollidingMeta(stream, meta), want);
     f({ app: 'x' }, { trace_id: 't' }, { trace_id: 't' });
     f({ app: 'x', service: 'api' }, { trace_id: 't', service: 'checkout', user: 'u' }, { trace_id: 't', service_extracted: 'checkout', user: 'u' });
     f({ app: 'x' }, { app: 'y', level: 'warn' }, { app_extracted: 'y', level: 'warn' });
     // Nothing collides: the same object, nothing allocated.
     const meta = { a: '1' };
-    assert.equal(metadataLabels({ b: '2' }, meta), meta);
+    assert.equal(renameCollidingMeta({ b: '2' }, meta), meta);
   });
 
   it('reads the stored key behind an _extracted grouping label, and level fields behind detected_level', () => {

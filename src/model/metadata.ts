@@ -99,29 +99,6 @@ export function detectedLevelOf(fromStream: string | null | undefined, meta: Met
 }
 
 /**
- * The metadata labels a query sees for an entry of `stream`: a name the stream already has is
- * renamed `<name>_extracted`. Returns `meta` itself when nothing collides (the common case
- * allocates nothing).
- */
-export function metadataLabels(stream: Labels, meta: Metadata | undefined): Metadata | undefined {
-  if (meta === undefined) return undefined;
-  let out: Metadata | undefined;
-  for (const k in meta) {
-    if (typeof stream[k] === 'string') {
-      if (out === undefined) {
-        out = {};
-        for (const j in meta) {
-          if (j === k) break;
-          out[j] = meta[j];
-        }
-      }
-      out[k + EXTRACTED_SUFFIX] = meta[k];
-    } else if (out !== undefined) out[k] = meta[k];
-  }
-  return out ?? meta;
-}
-
-/**
  * The stored metadata keys a query must read to produce the labels `names` (a grouping):
  * `x_extracted` may be metadata `x` renamed by a collision, so `x` is read too; `detected_level`
  * may come from a level field (`detectedLevel`).

@@ -44,7 +44,8 @@ describe('regexp, pattern and unpack stages', () => {
   });
   it('unpack replaces the line with _entry and adds string fields', () => {
     f('| unpack', '{"_entry":"original line","pod":"p1","n":1,"app":"y"}', { pod: 'p1', app_extracted: 'y' }, 'original line');
-    f('| unpack', '{"pod":"p1"}', { pod: 'p1' });
+    // Loki 3: an object without _entry is left unchanged and adds nothing.
+    f('| unpack', '{"pod":"p1"}', {});
     const r = runStages('| unpack', 'not json');
     assert.equal(r!.labels.__error__, 'JSONParserErr');
     assert.equal(r!.line, 'not json');

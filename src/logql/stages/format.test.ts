@@ -39,7 +39,7 @@ describe('line_format, label_format, drop, keep, decolorize', () => {
     labels('| drop app, trace', '', { env: 'p', span: 's' }, { app: 'x', env: 'p' }, { trace: 't', span: 's' });
     labels('| logfmt | keep a, app', 'a=1 b=2', { app: 'x', a: '1' });
     labels('| logfmt | keep a="1", b="9"', 'a=1 b=2', { a: '1' });
-    labels('| json | keep app', 'bad', { app: 'x', __error__: 'JSONParserErr', __error_details__: 'Value is not an object at offset 0' });
+    labels('| json | keep app', 'bad', { app: 'x', __error__: 'JSONParserErr', __error_details__: "Value looks like object, but can't find closing '}' symbol" });
     labels('| json | drop __error__, __error_details__', 'bad', { app: 'x' });
   });
   it('decolorize strips ANSI sequences', () => {

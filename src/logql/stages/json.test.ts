@@ -40,10 +40,10 @@ describe('json stage', () => {
     const r = runStages('| json a="x"', 'plain text');
     assert.equal(r!.labels.__error__, 'JSONParserErr');
   });
-  it('lets parsed labels override structured metadata', () => {
+  it('keeps structured metadata and suffixes a colliding parsed label with _extracted (Loki 3)', () => {
     const r = runStages('| json', '{"trace":"p"}', { app: 'x' }, { trace: 'm', other: 'o' });
-    assert.deepEqual(r!.labels, { app: 'x', other: 'o', trace: 'p' });
-    assert.deepEqual(r!.structuredMetadata, { other: 'o' });
-    assert.deepEqual(r!.parsed, { trace: 'p' });
+    assert.deepEqual(r!.labels, { app: 'x', other: 'o', trace: 'm', trace_extracted: 'p' });
+    assert.deepEqual(r!.structuredMetadata, { trace: 'm', other: 'o' });
+    assert.deepEqual(r!.parsed, { trace_extracted: 'p' });
   });
 });

@@ -2,10 +2,13 @@
  * Label filters (`| status >= 400`, `| level=~"warn|error"`, `| latency > 250ms`,
  * `| size > 20MB`, combined with and/or). Loki's rules, checked against pkg/logql/log/label_filter.go:
  * - String matchers compare a missing label as "" and can match `__error__`; regexes are anchored.
- * - Numeric, duration and bytes filters drop the entry when the label is missing; when the value
+ * - Numeric, duration and bytes filters pass an entry that already has an error (only string
+ *   matchers can filter those out), drop the entry when the label is missing; when the value
  *   does not convert they keep the entry and set `__error__="LabelFilterErr"` (unless an error
  *   is already set) with the conversion error in `__error_details__`.
  * - `or` stops at the first side that passes; `and` evaluates both sides.
+ * - `addr = ip("…")` / `addr != ip("…")` (ip.ts): an entry that has an error passes, a missing
+ *   label fails both forms.
  */
 import type { ComparisonOp, LabelFilterExpr, LabelFilterStage } from '../ast.js';
 import { tryParseGoDuration } from '../duration.js';
@@ -13,6 +16,7 @@ import { tryParseBytes } from '../bytes.js';
 import type { LabelsBuilder } from '../labels-builder.js';
 import { compileAnchoredRegex } from '../regex.js';
 import { ERR_LABEL_FILTER, type StageRunner } from './stage.js';
+import { ipMatcher } from './ip.js';
 
 export type LabelPredicate = (labels: LabelsBuilder) => boolean;
 
@@ -47,6 +51,8 @@ function compare(op: ComparisonOp, a: number, b: number): boolean {
 
 function converting(name: string, op: ComparisonOp, want: number, convert: (v: string) => number | undefined, describe: (v: string) => string): LabelPredicate {
   return (labels) => {
+    // Loki: with an error already set, only string matchers can filter the entry out.
+    if (labels.err !== '') return true;
     const v = labels.get(name);
     if (v === undefined) return false;
     const n = convert(v);
@@ -98,6 +104,18 @@ export function buildLabelPredicate(f: LabelFilterExpr): LabelPredicate {
       return converting(f.name, f.op, f.value, tryParseGoDuration, (v) => `time: invalid duration ${JSON.stringify(v)}`);
     case 'bytes':
       return converting(f.name, f.op, f.value, tryParseBytes, (v) => `strconv.ParseFloat: parsing ${JSON.stringify(v)}: invalid syntax`);
+    case 'ip': {
+      // Loki: an entry with an error passes; a missing label fails both `=` and `!=`.
+      const m = ipMatcher(f.pattern);
+      const { name } = f;
+      const negate = f.op === '!=';
+      return (labels) => {
+        if (labels.err !== '') return true;
+        const v = labels.get(name);
+        if (v === undefined) return false;
+        return m(v) !== negate;
+      };
+    }
   }
 }
 

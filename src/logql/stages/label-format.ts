@@ -19,7 +19,7 @@ export function labelFormatStage(stage: LabelFormatStage): StageRunner {
       let ctx: TemplateContext | undefined;
       if (hasTemplates) {
         const snapshot = labels.result().labels;
-        ctx = { label: (n) => (typeof snapshot[n] === 'string' ? snapshot[n] : undefined), all: () => snapshot, line, ts };
+        ctx = { label: (n) => (typeof snapshot[n] === 'string' ? snapshot[n] : undefined), all: () => snapshot, line, ts, name: 'label' };
       }
       for (const o of ops) {
         if (o.tpl === undefined) {

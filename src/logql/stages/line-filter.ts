@@ -1,11 +1,13 @@
 /**
  * Line filters: `|=` contains, `!=` does not contain, `|~` / `!~` RE2 regex (unanchored),
  * `|>` / `!>` Loki 3 pattern match of the whole line. Several values joined by `or` match
- * when any does (`|= "a" or "b"`); for the negative ops, when none does.
+ * when any does (`|= "a" or "b"`); for the negative ops, when none does. `|= ip("…")` /
+ * `!= ip("…")` keep lines that hold (or do not hold) an address the pattern contains (ip.ts).
  */
 import type { LineFilterStage } from '../ast.js';
 import { compileRegex, isLiteralPattern } from '../regex.js';
 import { compilePattern } from './pattern-matcher.js';
+import { ipMatcher } from './ip.js';
 import type { StageRunner } from './stage.js';
 
 export type LinePredicateFn = (line: string) => boolean;
@@ -32,6 +34,10 @@ function positive(op: string, value: string): LinePredicateFn {
 /** Builds the predicate of a line filter stage. */
 export function buildLineFilter(stage: LineFilterStage): LinePredicateFn {
   const negate = stage.op[0] === '!';
+  if (stage.ip) {
+    const m = ipMatcher(stage.values[0]);
+    return negate ? (line) => !m(line) : m;
+  }
   const preds = stage.values.map((v) => positive(stage.op, v));
   if (preds.length === 1) {
     const p = preds[0];

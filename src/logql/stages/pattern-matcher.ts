@@ -40,18 +40,17 @@ export function compilePattern(pattern: string, opts: { filterOnly: boolean }): 
   }
   if (lit) nodes.push({ lit });
   const names: string[] = [];
-  let captures = 0;
   for (let k = 0; k < nodes.length; k++) {
     const n = nodes[k];
     if (!('cap' in n)) continue;
-    captures++;
     const prev = nodes[k - 1];
     if (prev && 'cap' in prev) throw new Error(`invalid expression: found consecutive capture '<${n.cap}>'`);
     if (n.cap === '_') continue;
     if (names.includes(n.cap)) throw new Error(`invalid expression: duplicate capture name (${n.cap})`);
     names.push(n.cap);
   }
-  if (opts.filterOnly ? captures === 0 && nodes.length === 0 : names.length === 0) throw new Error('invalid expression: at least one capture is required');
+  // Line filters take any pattern; `|> ""` matches only empty lines (Loki's ParseLineFilter).
+  if (!opts.filterOnly && names.length === 0) throw new Error('invalid expression: at least one capture is required');
 
   /** Walks the line; calls `onCap` for each capture; returns whether everything matched. */
   const walk = (line: string, onCap: ((name: string, v: string) => void) | undefined): boolean => {

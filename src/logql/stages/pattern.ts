@@ -4,7 +4,7 @@
  */
 import type { PatternStage } from '../ast.js';
 import { compilePattern } from './pattern-matcher.js';
-import { parsedName, type StageRunner } from './stage.js';
+import { extractLabel, type StageRunner } from './stage.js';
 
 export function patternStage(stage: PatternStage): StageRunner {
   const p = compilePattern(stage.pattern, { filterOnly: false });
@@ -12,7 +12,7 @@ export function patternStage(stage: PatternStage): StageRunner {
     keepsLabels: false,
     process(line, labels) {
       const values = p.matches(line);
-      for (let i = 0; i < values.length; i++) labels.set(parsedName(labels, p.names[i]), values[i]);
+      for (let i = 0; i < values.length; i++) extractLabel(labels, p.names[i], values[i]);
       return line;
     },
   };

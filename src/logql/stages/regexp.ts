@@ -1,10 +1,11 @@
 /**
  * `| regexp "(?P<name>re)"`: named groups of the first match become labels (RE2 syntax,
- * unanchored). A line that does not match is kept, with no labels added (Loki).
+ * unanchored). A line that does not match is kept, with no labels added (Loki). A name the
+ * stream or the entry's structured metadata has becomes `<name>_extracted`.
  */
 import type { RegexpStage } from '../ast.js';
 import { compileRegex } from '../regex.js';
-import { parsedName, sanitizeLabelKey, type StageRunner } from './stage.js';
+import { extractLabel, sanitizeLabelKey, type StageRunner } from './stage.js';
 
 export function regexpStage(stage: RegexpStage): StageRunner {
   const re = compileRegex(stage.pattern);
@@ -16,7 +17,7 @@ export function regexpStage(stage: RegexpStage): StageRunner {
       if (m === null) return line;
       for (const g of groups) {
         const v = m[g.idx] as string | undefined;
-        labels.set(parsedName(labels, g.name), v ?? '');
+        extractLabel(labels, g.name, v ?? '');
       }
       return line;
     },

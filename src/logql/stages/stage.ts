@@ -38,7 +38,20 @@ export function sanitizeLabelKey(key: string, isPrefix: boolean): string {
   return out;
 }
 
-/** Name a parser gives an extracted label: `<name>_extracted` when the stream has `<name>`. */
+/**
+ * Name a parser gives an extracted label: `<name>_extracted` when the stream or the entry's
+ * structured metadata has `<name>` (Loki 3).
+ */
 export function parsedName(labels: LabelsBuilder, name: string): string {
-  return labels.baseHas(name) ? name + '_extracted' : name;
+  return labels.collides(name) ? name + '_extracted' : name;
+}
+
+/** Sets a parser's label under its collision-free name; the first value in an entry wins. */
+export function extractLabel(labels: LabelsBuilder, name: string, value: string): void {
+  labels.extract(parsedName(labels, name), value);
+}
+
+/** Loki replaces U+FFFD (invalid UTF-8) in extracted values with a space. */
+export function cleanValue(v: string): string {
+  return v.includes('\uFFFD') ? v.replace(/\uFFFD/g, ' ') : v;
 }

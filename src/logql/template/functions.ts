@@ -7,8 +7,12 @@
 import { compileRegex, regexReplaceAll } from '../regex.js';
 import { GoTime, formatGoTime, parseGoTime } from './go-time.js';
 import { sprintf } from './printf.js';
-import { toFloat, toInt, toStr, toText, truthy, type TValue } from './values.js';
+import { F64, toFloat, toInt, toStr, toText, truthy, type TValue } from './values.js';
 import { checkTemplateSize, execLimits } from '../exec-limits.js';
+import { tryParseBytes } from '../bytes.js';
+import { tryParseGoDuration } from '../duration.js';
+import { decimalOp, sprigRound } from './decimal.js';
+import { zoneOffsetSeconds } from './zones.js';
 
 export type TemplateFunction = (...args: TValue[]) => TValue;
 
@@ -17,6 +21,8 @@ function arity(name: string, args: TValue[], n: number): void {
 }
 
 function cmpValues(name: string, a: TValue, b: TValue): number {
+  if (a instanceof F64) a = a.v;
+  if (b instanceof F64) b = b.v;
   if (typeof a === 'number' && typeof b === 'number') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'boolean' && typeof b === 'boolean' && (name === 'eq' || name === 'ne')) return a === b ? 0 : 1;
@@ -33,6 +39,7 @@ function trimSet(s: string, cut: string, left: boolean, right: boolean): string 
 
 function timeArg(name: string, v: TValue): GoTime {
   if (v instanceof GoTime) return v;
+  if (v instanceof F64) v = v.v;
   if (typeof v === 'number') return new GoTime(BigInt(Math.trunc(v)) * 1_000_000_000n);
   throw new Error(`error calling ${name}: expected a time, got ${toText(v)}`);
 }
@@ -48,7 +55,7 @@ function floatOp(name: string, f: (a: number, b: number) => number): TemplateFun
     if (args.length < 1) throw new Error(`wrong number of args for ${name}`);
     let acc = toFloat(args[0]);
     for (let i = 1; i < args.length; i++) acc = f(acc, toFloat(args[i]));
-    return acc;
+    return new F64(acc);
   };
 }
 
@@ -87,6 +94,12 @@ function replaceBudget(name: string, s: string): (added: number) => void {
     total += added;
     if (total > max) checkTemplateSize(total, name);
   };
+}
+
+function goSeconds(name: string, s: string): number {
+  const ns = tryParseGoDuration(s);
+  if (ns === undefined) throw new Error(`error calling ${name}: time: invalid duration ${JSON.stringify(s)}`);
+  return ns / 1e9;
 }
 
 const s1 = (name: string, f: (s: string) => TValue): TemplateFunction => (...args) => {
@@ -268,26 +281,29 @@ export const TEMPLATE_FUNCTIONS: Record<string, TemplateFunction> = {
     if (b === 0) throw new Error('error calling mod: runtime error: integer divide by zero');
     return a % b;
   }),
-  addf: floatOp('addf', (a, b) => a + b),
-  subf: floatOp('subf', (a, b) => a - b),
-  mulf: floatOp('mulf', (a, b) => a * b),
-  divf: floatOp('divf', (a, b) => a / b),
+  // sprig computes these in decimal (shopspring/decimal), so `addf 1.1 2.2` is 3.3, not 3.3000000000000003.
+  addf: floatOp('addf', (a, b) => decimalOp('+', a, b)),
+  subf: floatOp('subf', (a, b) => decimalOp('-', a, b)),
+  mulf: floatOp('mulf', (a, b) => decimalOp('*', a, b)),
+  divf: floatOp('divf', (a, b) => {
+    if (b === 0) throw new Error('error calling divf: decimal division by 0');
+    return decimalOp('/', a, b);
+  }),
   max: (...args) => Math.max(...args.map(toInt)),
   min: (...args) => Math.min(...args.map(toInt)),
-  maxf: (...args) => Math.max(...args.map(toFloat)),
-  minf: (...args) => Math.min(...args.map(toFloat)),
-  ceil: (...args) => (arity('ceil', args, 1), Math.ceil(toFloat(args[0]))),
-  floor: (...args) => (arity('floor', args, 1), Math.floor(toFloat(args[0]))),
+  maxf: (...args) => new F64(Math.max(...args.map(toFloat))),
+  minf: (...args) => new F64(Math.min(...args.map(toFloat))),
+  ceil: (...args) => (arity('ceil', args, 1), new F64(Math.ceil(toFloat(args[0])))),
+  floor: (...args) => (arity('floor', args, 1), new F64(Math.floor(toFloat(args[0])))),
   round: (...args) => {
-    if (args.length < 2) throw new Error('wrong number of args for round: want 2');
-    const p = 10 ** toInt(args[1]);
-    return Math.round(toFloat(args[0]) * p) / p;
+    if (args.length < 2 || args.length > 3) throw new Error(`wrong number of args for round: want 2 got ${args.length}`);
+    return new F64(sprigRound(toFloat(args[0]), toInt(args[1]), args.length === 3 ? toFloat(args[2]) : 0.5));
   },
   int: (...args) => (arity('int', args, 1), toInt(args[0])),
-  float64: (...args) => (arity('float64', args, 1), toFloat(args[0])),
+  float64: (...args) => (arity('float64', args, 1), new F64(toFloat(args[0]))),
 
   // time
-  now: () => new GoTime(BigInt(Date.now()) * 1_000_000n),
+  now: (...args) => (arity('now', args, 0), new GoTime(BigInt(Date.now()) * 1_000_000n)),
   date: (...args) => (arity('date', args, 2), formatGoTime(timeArg('date', args[1]).ns, toStr(args[0]))),
   toDate: (...args) => {
     arity('toDate', args, 2);
@@ -301,6 +317,28 @@ export const TEMPLATE_FUNCTIONS: Record<string, TemplateFunction> = {
   unixEpoch: (...args) => (arity('unixEpoch', args, 1), String(timeArg('unixEpoch', args[0]).ns / 1_000_000_000n)),
   unixEpochMillis: (...args) => (arity('unixEpochMillis', args, 1), String(timeArg('unixEpochMillis', args[0]).ns / 1_000_000n)),
   unixEpochNanos: (...args) => (arity('unixEpochNanos', args, 1), String(timeArg('unixEpochNanos', args[0]).ns)),
+  toDateInZone: (...args) => {
+    arity('toDateInZone', args, 3);
+    const layout = toStr(args[0]);
+    const zone = toStr(args[1]);
+    const value = toStr(args[2]);
+    try {
+      const wall = parseGoTime(layout, value);
+      // A value with its own offset keeps it; otherwise it is wall-clock time in `zone` (UTC when unknown).
+      if (/Z07|[-+]07|MST/.test(layout)) return new GoTime(wall);
+      return new GoTime(wall - BigInt(zoneOffsetSeconds(zone, wall)) * 1_000_000_000n);
+    } catch {
+      return new GoTime(-62135596800n * 1_000_000_000n);
+    }
+  },
+  // Loki's unwrap conversions, as template functions: float64 bytes and seconds.
+  bytes: s1('bytes', (s) => {
+    const n = tryParseBytes(s);
+    if (n === undefined) throw new Error(`error calling bytes: strconv.ParseFloat: parsing ${JSON.stringify(s)}: invalid syntax`);
+    return new F64(n);
+  }),
+  duration: s1('duration', (s) => new F64(goSeconds('duration', s))),
+  duration_seconds: s1('duration_seconds', (s) => new F64(goSeconds('duration_seconds', s))),
   unixToTime: s1('unixToTime', (s) => {
     // Loki: seconds (10 digits or fewer), milliseconds (13), microseconds (16) or nanoseconds (19).
     if (!/^\d+$/.test(s)) throw new Error(`error calling unixToTime: invalid epoch ${JSON.stringify(s)}`);

@@ -9,15 +9,28 @@
  */
 import { TEMPLATE_FUNCTIONS } from './functions.js';
 
+/** Where a node is, for Go's exec error prefix `template: line:1:9: executing "line" at <now>: `. */
+export interface Loc {
+  line: number;
+  /** byte offset in its line (Go counts from 0) */
+  col: number;
+  /** the node as Go prints it (`now`, `.foo`) */
+  text: string;
+}
+
 export type Arg =
-  | { k: 'field'; path: string[] }
+  | { k: 'field'; path: string[]; loc?: Loc }
   | { k: 'dot' }
   | { k: 'str'; v: string }
   | { k: 'num'; v: number }
   | { k: 'bool'; v: boolean }
   | { k: 'nil' }
-  | { k: 'fn'; name: string }
-  | { k: 'pipe'; pipe: Pipe };
+  | { k: 'fn'; name: string; loc?: Loc }
+  | { k: 'pipe'; pipe: Pipe }
+  /** `$name` or `$name.a.b` (`$` alone is the template's root, the labels). */
+  | { k: 'var'; name: string; path: string[]; loc?: Loc }
+  /** A command Go parses but cannot execute (a field or constant given arguments): fails when run. */
+  | { k: 'err'; msg: string; loc?: Loc };
 
 /** A command: its first arg may be a function, the rest are arguments. */
 export type Cmd = Arg[];
@@ -26,7 +39,16 @@ export type Pipe = Cmd[];
 export type TNode =
   | { t: 'text'; v: string }
   | { t: 'action'; pipe: Pipe }
-  | { t: 'if'; branches: Array<{ cond: Pipe; body: TNode[] }>; otherwise?: TNode[] };
+  | { t: 'if'; branches: Array<{ cond: Pipe; body: TNode[] }>; otherwise?: TNode[] }
+  /** `{{with [$v :=] pipe}}body{{else}}otherwise{{end}}`: body runs with dot = the value when it is true. */
+  | { t: 'with'; vars: string[]; pipe: Pipe; body: TNode[]; otherwise?: TNode[] }
+  /** `{{range [[$k,] $v :=] pipe}}`: over a map (sorted keys) or an int; `otherwise` when empty. */
+  | { t: 'range'; vars: string[]; pipe: Pipe; body: TNode[]; otherwise?: TNode[] }
+  /** `{{$x := pipe}}` (declare) or `{{$x = pipe}}` (assign): prints nothing. */
+  | { t: 'assign'; name: string; declare: boolean; pipe: Pipe }
+  | { t: 'break' | 'continue' }
+  /** Parses in Go but always fails when executed (Loki: per-line TemplateFormatErr). */
+  | { t: 'fail'; msg: string; loc?: Loc };
 
 export interface Template {
   nodes: TNode[];
@@ -54,10 +76,27 @@ export function parseTemplate(src: string): Template {
   return tpl;
 }
 
-type Tok = { k: 'word' | 'field' | 'dot' | 'str' | 'num' | 'pipe' | 'lp' | 'rp' | 'dollar'; v: string };
+type Tok = { k: 'word' | 'field' | 'dot' | 'str' | 'num' | 'pipe' | 'lp' | 'rp' | 'var' | 'decl' | 'assign' | 'comma'; v: string; p?: number };
 
 class TemplateParser {
   private line = 1;
+  /** Offset in the source of the action body being parsed (for node locations). */
+  private bodyAt = 0;
+  /** Variables in scope, innermost block last (Go: a variable lives until its block's {{end}}). */
+  private scopes: string[][] = [['$']];
+  private rangeDepth = 0;
+
+  private declared(name: string): boolean {
+    return this.scopes.some((s) => s.includes(name));
+  }
+
+  /** Splits `$a, $b := rest` / `$a := rest` / `$a = rest` off an action's tokens. */
+  private declaration(toks: Tok[], max: number): { names: string[]; declare: boolean; rest: Tok[] } | undefined {
+    if (toks[0]?.k !== 'var') return undefined;
+    if (toks[1]?.k === 'decl' || toks[1]?.k === 'assign') return { names: [toks[0].v], declare: toks[1].k === 'decl', rest: toks.slice(2) };
+    if (max === 2 && toks[1]?.k === 'comma' && toks[2]?.k === 'var' && toks[3]?.k === 'decl') return { names: [toks[0].v, toks[2].v], declare: true, rest: toks.slice(4) };
+    return undefined;
+  }
   private usesLine = false;
   private usesTimestamp = false;
   constructor(private readonly src: string) {}
@@ -68,7 +107,7 @@ class TemplateParser {
 
   parse(): Template {
     // Split into text and action chunks, applying trim markers.
-    type Chunk = { text: string } | { action: string; line: number };
+    type Chunk = { text: string } | { action: string; line: number; at: number };
     const chunks: Chunk[] = [];
     const s = this.src;
     let i = 0;
@@ -97,7 +136,7 @@ class TemplateParser {
         trimNext = true;
         end = close - 2;
       }
-      chunks.push({ action: s.slice(start, end), line: lineAt });
+      chunks.push({ action: s.slice(start, end), line: lineAt, at: start });
       i = close + 2;
     }
     let pos = 0;
@@ -111,6 +150,7 @@ class TemplateParser {
         }
         this.line = c.line;
         const body = c.action.trim();
+        this.bodyAt = c.at + (c.action.length - c.action.trimStart().length);
         if (body.startsWith('/*')) {
           if (!body.endsWith('*/')) this.fail('unclosed comment');
           continue;
@@ -119,10 +159,37 @@ class TemplateParser {
         const first = toks[0];
         if (first && first.k === 'word' && KEYWORDS.has(first.v)) {
           switch (first.v) {
+            case 'with':
+            case 'range': {
+              const isRange = first.v === 'range';
+              const decl = this.declaration(toks.slice(1), isRange ? 2 : 1);
+              if (decl && !decl.declare) this.fail(`unexpected "=" in ${first.v}`);
+              const pipe = this.parsePipe(decl ? decl.rest : toks.slice(1), first.v);
+              this.scopes.push(decl ? [...decl.names] : []);
+              if (isRange) this.rangeDepth++;
+              const r = parseList(true);
+              if (isRange) this.rangeDepth--;
+              let otherwise: TNode[] | undefined;
+              if (r.end === 'else') {
+                const r2 = parseList(true);
+                if (r2.end !== 'end') this.fail('expected end; found ' + (r2.end ?? 'EOF'));
+                otherwise = r2.nodes;
+              } else if (r.end !== 'end') this.fail(`unexpected {{else if}} in ${first.v}`);
+              this.scopes.pop();
+              nodes.push({ t: first.v as 'with' | 'range', vars: decl ? decl.names : [], pipe, body: r.nodes, ...(otherwise ? { otherwise } : {}) });
+              continue;
+            }
+            case 'break':
+            case 'continue':
+              if (this.rangeDepth === 0) this.fail(`{{${first.v}}} outside {{range}}`);
+              if (toks.length > 1) this.fail(`unexpected tokens after ${first.v}`);
+              nodes.push({ t: first.v });
+              continue;
             case 'if': {
               const branches: Array<{ cond: Pipe; body: TNode[] }> = [];
               let cond = this.parsePipe(toks.slice(1), 'if');
               let otherwise: TNode[] | undefined;
+              this.scopes.push([]);
               for (;;) {
                 const r = parseList(true);
                 branches.push({ cond, body: r.nodes });
@@ -136,6 +203,7 @@ class TemplateParser {
                 // else if
                 cond = r.endPipe!;
               }
+              this.scopes.pop();
               nodes.push({ t: 'if', branches, ...(otherwise ? { otherwise } : {}) });
               continue;
             }
@@ -148,9 +216,27 @@ class TemplateParser {
               if (!inBlock) this.fail('unexpected {{end}}');
               if (toks.length > 1) this.fail('unexpected tokens after end');
               return { nodes, end: 'end' };
+            case 'template': {
+              // Go parses `{{template "name" [pipeline]}}`; no template is ever defined, so it
+              // fails on every line it runs for, as in Loki.
+              const name = toks[1];
+              if (!name || name.k !== 'str') this.fail('unexpected token in template clause');
+              if (toks.length > 2) this.parsePipe(toks.slice(2), 'template clause');
+              nodes.push({ t: 'fail', msg: `no such template ${JSON.stringify((name as { v: string }).v)}`, loc: this.loc(toks[0].p ?? 0, `{{template ${JSON.stringify((name as { v: string }).v)}}}`) });
+              continue;
+            }
             default:
               this.fail(`{{${first.v}}} is not supported`);
           }
+        }
+        const decl = this.declaration(toks, 1);
+        if (decl) {
+          const name = decl.names[0];
+          if (!decl.declare && !this.declared(name)) this.fail(`undefined variable "${name}"`);
+          const pipe = this.parsePipe(decl.rest, 'command');
+          if (decl.declare) this.scopes[this.scopes.length - 1].push(name);
+          nodes.push({ t: 'assign', name, declare: decl.declare, pipe });
+          continue;
         }
         nodes.push({ t: 'action', pipe: this.parsePipe(toks, 'command') });
       }
@@ -183,9 +269,17 @@ class TemplateParser {
     return -1;
   }
 
+  /** Go's location of the node at offset `p` of the current action body. */
+  private loc(p: number, text: string): Loc {
+    const before = this.src.slice(0, this.bodyAt + p);
+    const nl = before.lastIndexOf('\n');
+    return { line: 1 + (before.match(/\n/g)?.length ?? 0), col: Buffer.byteLength(before.slice(nl + 1)), text };
+  }
+
   private lex(body: string): Tok[] {
-    const out: Tok[] = [];
+    const toks: Tok[] = [];
     let i = 0;
+    const out = { push: (t: Tok): number => toks.push({ ...t, p: i }) };
     while (i < body.length) {
       const c = body[i];
       if (/\s/.test(c)) {
@@ -212,7 +306,7 @@ class TemplateParser {
         if (j < 0) this.fail('unterminated raw quoted string');
         out.push({ k: 'str', v: body.slice(i + 1, j) });
         i = j + 1;
-      } else if (c === '.') {
+      } else if (c === '.' && !/[0-9]/.test(body[i + 1] ?? '')) {
         const m = /^(?:\.[a-zA-Z_][a-zA-Z0-9_]*)+/.exec(body.slice(i));
         if (m) {
           out.push({ k: 'field', v: m[0] });
@@ -222,9 +316,14 @@ class TemplateParser {
           i++;
         }
       } else if (c === '$') {
-        const m = /^\$[a-zA-Z0-9_]*/.exec(body.slice(i))!;
-        if (m[0] !== '$') this.fail(`undefined variable "${m[0]}"`);
-        out.push({ k: 'dollar', v: '$' });
+        const m = /^\$[a-zA-Z0-9_]*(?:\.[a-zA-Z_][a-zA-Z0-9_]*)*/.exec(body.slice(i))!;
+        out.push({ k: 'var', v: m[0] });
+        i += m[0].length;
+      } else if (c === ':' && body[i + 1] === '=') {
+        out.push({ k: 'decl', v: ':=' });
+        i += 2;
+      } else if (c === '=' || c === ',') {
+        out.push({ k: c === '=' ? 'assign' : 'comma', v: c });
         i++;
       } else {
         const m = /^(?:[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|[a-zA-Z_][a-zA-Z0-9_]*)/.exec(body.slice(i));
@@ -233,7 +332,7 @@ class TemplateParser {
         i += m[0].length;
       }
     }
-    return out;
+    return toks;
   }
 
   private parsePipe(toks: Tok[], ctx: string): Pipe {
@@ -246,10 +345,14 @@ class TemplateParser {
         case 'num':
           return { k: 'num', v: Number(t.v) };
         case 'field':
-          return { k: 'field', path: t.v.slice(1).split('.') };
+          return { k: 'field', path: t.v.slice(1).split('.'), loc: this.loc(t.p ?? 0, t.v) };
         case 'dot':
-        case 'dollar':
           return { k: 'dot' };
+        case 'var': {
+          const [name, ...path] = t.v.split('.');
+          if (!this.declared(name)) this.fail(`undefined variable "${name}"`);
+          return { k: 'var', name, path, loc: this.loc(t.p ?? 0, t.v) };
+        }
         case 'lp': {
           const start = pos;
           let depth = 1;
@@ -268,7 +371,7 @@ class TemplateParser {
           if (!(t.v in TEMPLATE_FUNCTIONS) && !DYNAMIC_FUNCTIONS.has(t.v)) this.fail(`function "${t.v}" not defined`);
           if (t.v === '__line__') this.usesLine = true;
           if (t.v === '__timestamp__') this.usesTimestamp = true;
-          return { k: 'fn', name: t.v };
+          return { k: 'fn', name: t.v, loc: this.loc(t.p ?? 0, t.v) };
         default:
           this.fail(`unexpected "${t.v}" in ${ctx}`);
       }
@@ -290,8 +393,11 @@ class TemplateParser {
     pipe.push(cmd);
     for (let c = 0; c < pipe.length; c++) {
       const head = pipe[c][0];
-      if (head.k !== 'fn' && pipe[c].length > 1) this.fail(`can't give argument to non-function ${argText(head)}`);
-      if (c > 0 && head.k !== 'fn') this.fail(`non executable command in pipeline stage ${c + 1}`);
+      // Go refuses constants in later pipeline stages when parsing; a field (maybe a method) or a
+      // constant given arguments only fails when executed, so Loki reports TemplateFormatErr per line.
+      if (c > 0 && head.k !== 'fn' && head.k !== 'field') this.fail(`non executable command in pipeline stage ${c + 1}`);
+      if (head.k === 'field' && (pipe[c].length > 1 || c > 0)) pipe[c] = [{ k: 'err', msg: `${head.path[head.path.length - 1]} is not a method but has arguments`, loc: head.loc }];
+      else if (head.k !== 'fn' && pipe[c].length > 1) pipe[c] = [{ k: 'err', msg: `can't give argument to non-function ${argText(head)}` }];
     }
     return pipe;
   }

@@ -4,10 +4,11 @@
  * fit a verb print as Go does: `%!d(string=abc)`.
  */
 import { GoTime } from './go-time.js';
-import { toText } from './values.js';
+import { F64, toText } from './values.js';
 import { checkTemplateSize, execLimits } from '../exec-limits.js';
 
 function goType(v: unknown): string {
+  if (v instanceof F64) return 'float64';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float64';
   if (typeof v === 'boolean') return 'bool';
@@ -55,20 +56,22 @@ export function sprintf(format: string, args: unknown[]): string {
       out += `%!${verb}(MISSING)`;
       continue;
     }
-    const v = args[ai++];
+    const raw = args[ai++];
+    const isFloat = raw instanceof F64;
+    const v = isFloat ? (raw as F64).v : raw;
     const left = flags.includes('-');
     const zero = flags.includes('0') && !left;
     const plus = flags.includes('+');
     const space = flags.includes(' ');
     const sign = (n: number, s: string): string => (n >= 0 && !s.startsWith('-') ? (plus ? '+' : space ? ' ' : '') : '') + s;
     let s: string;
-    const bad = (): string => `%!${verb}(${goType(v)}=${toText(v)})`;
+    const bad = (): string => `%!${verb}(${goType(raw)}=${toText(raw)})`;
     switch (verb) {
       case 's':
       case 'v':
         if (verb === 'v' && typeof v === 'number' && prec !== undefined) s = v.toFixed(prec);
         else {
-          s = toText(v);
+          s = toText(raw);
           if (verb === 's' && prec !== undefined) s = s.slice(0, prec);
         }
         if (verb === 'v' && typeof v === 'number') s = sign(v, s);
@@ -80,7 +83,7 @@ export function sprintf(format: string, args: unknown[]): string {
         s = typeof v === 'boolean' ? String(v) : bad();
         break;
       case 'd':
-        s = typeof v === 'number' && Number.isInteger(v) ? sign(v, String(v)) : bad();
+        s = typeof v === 'number' && Number.isInteger(v) && !isFloat ? sign(v, String(v)) : bad();
         break;
       case 'c':
         s = typeof v === 'number' ? String.fromCodePoint(v) : bad();

@@ -74,9 +74,23 @@ describe('template', () => {
     bad('line1\n{{ .a | missing }}', /template: line:2: function "missing" not defined$/);
     bad('{{ if .a }}x', /unexpected EOF/);
     bad('{{ end }}', /unexpected \{\{end\}\}/);
-    bad('{{ range .a }}{{ end }}', /not supported/);
+    bad('{{ define "x" }}{{ end }}', /not supported/);
+    bad('{{ $nope }}', /undefined variable "\$nope"/);
+    bad('{{ range $k, $v := . }}{{ end }}{{ $k }}', /undefined variable "\$k"/);
+    bad('{{ break }}', /outside \{\{range\}\}/);
     bad('{{ .a', /unclosed action/);
-    bad('{{ .a "x" }}', /can't give argument to non-function/);
+    bad('{{ "x" | "y" }}', /non executable command in pipeline stage 2/);
+  });
+  it('fails when run, not when parsed, what Go parses but cannot execute (Loki: TemplateFormatErr)', () => {
+    const failsRun = (src: string, re: RegExp): void => {
+      const tpl = parseTemplate(src);
+      assert.throws(() => executeTemplate(tpl, { label: () => 'v', all: () => ({}), line: 'l', ts: 0n }), re, src);
+    };
+    failsRun('{{ .a "x" }}', /a is not a method but has arguments/);
+    failsRun('{{ "x" | .a }}', /a is not a method but has arguments/);
+    failsRun('{{ 1 2 }}', /can't give argument to non-function 1/);
+    failsRun('{{ template "t" }}', /no such template "t"/);
+    failsRun('{{ now 1 }}', /wrong number of args for now: want 0 got 1/);
   });
 });
 

@@ -19,13 +19,13 @@ import type { LogQueryPlan } from '../../logql/index.js';
 import { parseGoFloat, buildLabelPredicate } from '../../logql/stages/label-filter.js';
 import { tryParseBytes } from '../../logql/bytes.js';
 import { tryParseGoDuration } from '../../logql/duration.js';
-import { LabelsBuilder, ERROR_LABEL, ERROR_DETAILS_LABEL } from '../../logql/labels-builder.js';
+import { LabelsBuilder, ERROR_LABEL, ERROR_DETAILS_LABEL, renameCollidingMeta } from '../../logql/labels-builder.js';
 import { resolveStreams } from '../log-query.js';
 import { planBoth } from '../compile.js';
 import { labelsKey } from './series.js';
 import type { Grouping } from '../../logql/ast.js';
 import { labelsBytes, unlimitedBudget, type QueryBudget } from '../budget.js';
-import { DETECTED_LEVEL, detectedLevel, metadataKeysFor, metadataLabels } from '../../model/metadata.js';
+import { DETECTED_LEVEL, detectedLevel, metadataKeysFor } from '../../model/metadata.js';
 
 /** Samples of one series, ascending by time. */
 export interface SeriesSamples {
@@ -107,8 +107,11 @@ function bucketEnd(ts: bigint, b: { origin: Nanos; width: Nanos }): bigint {
 /** The series labels of an entry read without a pipeline (the push-down path), as LabelsBuilder gives them. */
 export function entryLabels(stream: Labels, metadata: Labels | undefined, level: string): Labels {
   const out: Labels = { ...stream };
-  const meta = metadataLabels(stream, metadata);
-  if (meta) for (const k in meta) out[k] = meta[k];
+  // Metadata as the pipeline shows it: names normalized, `<name>_extracted` when the stream has it.
+  if (metadata) {
+    const m = renameCollidingMeta(stream, metadata);
+    for (const k in m) out[k] = m[k];
+  }
   if (stream.level === undefined) out.level = level;
   const detected = detectedLevel(stream, metadata, level);
   if (detected !== undefined) out[DETECTED_LEVEL] = detected;
