@@ -78,6 +78,7 @@ describe("prettify: Loki's format_query output (pkg/logql/syntax prettier and St
     f('sum_over_time({a="b"} | logfmt | unwrap bytes(size) | __error__="" [5m])', 'sum_over_time({a="b"} | logfmt | unwrap bytes(size) | __error__=""[5m])');
     f('{a="b"} | logfmt --strict x="y"', '{a="b"} | logfmt --strict x="y"');
     f('{a="b"} | drop x, y="z"', '{a="b"} | drop x,y="z"');
+    f('{a="b"} |= ip("10.0.0.0/8") | addr != ip("1.2.3.4")', '{a="b"} |= ip("10.0.0.0/8") | addr!=ip("1.2.3.4")');
   });
 
   it('Go number and duration spellings', () => {

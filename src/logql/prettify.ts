@@ -107,6 +107,7 @@ function cmpOp(op: string): string {
 
 /** One line filter of a chain; a negative one with several values is a chain itself. */
 function lineFilterParts(s: LineFilterStage): string[] {
+  if (s.ip) return [s.op + ' ip(' + quoteString(s.values[0]) + ')'];
   const negative = s.op[0] === '!';
   if (negative) return s.values.map((v) => s.op + ' ' + quoteString(v));
   return [s.op + ' ' + s.values.map(quoteString).join(' or ')];

@@ -38,8 +38,8 @@ export const RANGE_FUNCTIONS = [
   'min_over_time', 'max_over_time', 'stddev_over_time', 'stdvar_over_time', 'quantile_over_time', 'first_over_time',
   'last_over_time', 'rate_counter',
 ];
-export const AGGREGATIONS = ['sum', 'avg', 'min', 'max', 'count', 'stddev', 'stdvar', 'topk', 'bottomk', 'sort', 'sort_desc'];
-export const OTHER_FUNCTIONS = ['label_replace', 'vector', 'bytes', 'duration', 'duration_seconds'];
+export const AGGREGATIONS = ['sum', 'avg', 'min', 'max', 'count', 'stddev', 'stdvar', 'topk', 'approx_topk', 'bottomk', 'sort', 'sort_desc'];
+export const OTHER_FUNCTIONS = ['label_replace', 'vector', 'bytes', 'duration', 'duration_seconds', 'ip'];
 export const PARSERS = ['json', 'logfmt', 'regexp', 'pattern', 'unpack'];
 export const STAGES = ['line_format', 'label_format', 'drop', 'keep', 'decolorize', 'unwrap'];
 export const KEYWORDS = ['by', 'without', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'and', 'or', 'unless', 'offset'];
