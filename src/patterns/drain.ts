@@ -80,7 +80,7 @@ export class Drain<C extends Cluster = Cluster> {
 
   private leafOf(t: Tokens): Cluster[] {
     const words = t.words;
-    let node = this.byLength.get(words.length);
+    let node: Node | undefined = this.byLength.get(words.length);
     if (!node) {
       node = newNode();
       this.byLength.set(words.length, node);
@@ -89,7 +89,7 @@ export class Drain<C extends Cluster = Cluster> {
     for (let i = 0; i < depth; i++) {
       const w = words[i];
       let key = t.cut && i === words.length - 1 ? VAR : hasDigit(w) ? VAR : w;
-      let next = node.children.get(key);
+      let next: Node | undefined = node.children.get(key);
       if (!next) {
         if (key !== VAR && node.children.size >= this.opts.maxChildren) {
           key = VAR;
