@@ -15,6 +15,7 @@ import { opsRoutes } from './routes/ops.js';
 import { rulesRoutes } from './routes/rules.js';
 import { tailRoutes } from './routes/tail.js';
 import { overviewRoutes } from './routes/overview.js';
+import { patternsRoutes } from './routes/patterns.js';
 import { uiRoutes } from './routes/ui.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
@@ -129,6 +130,7 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     await app.register(async (scope) => queryRoutes(scope, ctx));
     await app.register(async (scope) => searchRoutes(scope, ctx));
     await app.register(async (scope) => overviewRoutes(scope, ctx));
+    await app.register(async (scope) => patternsRoutes(scope, ctx));
     const hub = ctx.tailHub;
     if (hub) await app.register(async (scope) => tailRoutes(scope, ctx, hub));
   }

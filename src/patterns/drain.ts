@@ -14,6 +14,11 @@
  *    `similarity`, and the positions that differ become `<_>`. Otherwise the line starts a new
  *    cluster whose template is the line itself.
  *
+ * One departure from the paper, for structured lines: key tokens (`name=`, `"name":`) are not
+ * counted in the similarity, and a template only takes lines with the same keys at the same
+ * places. Otherwise `level=error msg="db timeout" after=30s` and
+ * `level=error msg="disk full" device=sda1` would merge on their shared keys alone.
+ *
  * A `Drain` is one tree; the miner keeps one per stream and level. It owns its clusters; the
  * miner may remove one (eviction) with `remove`. Not safe for concurrent use (none in Node).
  */
@@ -107,21 +112,29 @@ export class Drain<C extends Cluster = Cluster> {
 
   private bestMatch(leaf: Cluster[], t: Tokens): Cluster | undefined {
     const words = t.words;
+    const keys = t.keys;
     const n = words.length;
     let best: Cluster | undefined;
     let bestSim = -1;
     let bestVars = -1;
-    for (let k = 0; k < leaf.length; k++) {
+    next: for (let k = 0; k < leaf.length; k++) {
       const c = leaf[k];
       const tw = c.words;
       let same = 0;
       let vars = 0;
+      let values = 0;
       for (let i = 0; i < n; i++) {
         const w = tw[i];
+        if (keys[i] === 1) {
+          // Keys are structure: lines with other keys are another event, however alike.
+          if (w !== words[i]) continue next;
+          continue;
+        }
+        values++;
         if (w === VAR) vars++;
         else if (w === words[i]) same++;
       }
-      const sim = same / n;
+      const sim = values === 0 ? 1 : same / values;
       // Ties go to the template with more wildcards (the paper's tie-break).
       if (sim > bestSim || (sim === bestSim && vars > bestVars)) {
         best = c;
@@ -130,10 +143,15 @@ export class Drain<C extends Cluster = Cluster> {
       }
     }
     if (!best) return undefined;
-    // A template that is all wildcards only takes lines when nothing better exists; the
-    // threshold is reached by a line equal to the template in a `similarity` share of places.
-    return bestSim >= this.opts.similarity || (bestVars === n && bestSim === 0) ? best : undefined;
+    // A template whose values are all wildcards takes any line with its keys.
+    return bestSim >= this.opts.similarity || bestVars === n - countKeys(keys) ? best : undefined;
   }
+}
+
+function countKeys(keys: Uint8Array): number {
+  let k = 0;
+  for (let i = 0; i < keys.length; i++) k += keys[i];
+  return k;
 }
 
 /** Turns the positions where the line differs into wildcards; returns whether anything changed. */

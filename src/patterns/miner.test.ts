@@ -103,6 +103,20 @@ describe('pattern miner', () => {
     for (const [, line] of lines) assert.ok(matchers.some((p) => p.test(line)), line);
   });
 
+  it('keeps key=value lines with other keys or other messages apart', () => {
+    const m = miner();
+    m.observe([
+      batch('t', { app: 'a' }, [
+        [T0, 'level=error msg="db timeout" after=30s'],
+        [T0, 'level=error msg="disk full" device=sda1'],
+        [T0, 'level=error msg="db timeout" after=31s'],
+        [T0, 'level=error msg="disk full" device=sdb2'],
+      ]),
+    ]);
+    m.drain();
+    assert.deepEqual(m.query(['t'], () => true, T0, T0, 10_000, 10).map((s) => s.pattern).sort(), ['level=error msg="db timeout" after=<_>', 'level=error msg="disk full" device=<_>']);
+  });
+
   it('keeps patterns per stream and level, merging equal patterns of several streams in a query', () => {
     const m = miner();
     m.observe([

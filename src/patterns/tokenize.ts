@@ -20,6 +20,8 @@ export interface Tokens {
   words: string[];
   /** Bit i set: token i follows token i-1 without a space. */
   glued: Uint8Array;
+  /** Bit i set: token i is a key (`name=`, `"name":`), which the miner treats as structure. */
+  keys: Uint8Array;
   /** True when the line was cut at maxTokens (the last token is the rest of the line). */
   cut: boolean;
 }
@@ -36,6 +38,7 @@ const SPACE = 32;
 export function tokenize(line: string, maxTokens: number): Tokens {
   const words: string[] = [];
   const glue: number[] = [];
+  const keys: number[] = [];
   let start = 0;
   let gluedNext = 0;
   const n = line.length;
@@ -46,6 +49,7 @@ export function tokenize(line: string, maxTokens: number): Tokens {
     if (c === SPACE) {
       words.push(line.slice(start, i));
       glue.push(gluedNext);
+      keys.push(0);
       start = i + 1;
       gluedNext = 0;
     } else if (c === EQ || (c === COLON && i > start && line.charCodeAt(i - 1) === QUOTE)) {
@@ -53,12 +57,14 @@ export function tokenize(line: string, maxTokens: number): Tokens {
       if (i + 1 < n && line.charCodeAt(i + 1) !== SPACE) {
         words.push(line.slice(start, i + 1));
         glue.push(gluedNext);
+        keys.push(1);
         start = i + 1;
         gluedNext = 1;
       }
     } else if ((c === COMMA || c === RBRACE || c === RBRACKET) && i > start) {
       words.push(line.slice(start, i));
       glue.push(gluedNext);
+      keys.push(0);
       start = i;
       gluedNext = 1;
     }
@@ -66,7 +72,8 @@ export function tokenize(line: string, maxTokens: number): Tokens {
   const cut = i < n;
   words.push(line.slice(start));
   glue.push(gluedNext);
-  return { words, glued: Uint8Array.from(glue), cut };
+  keys.push(0);
+  return { words, glued: Uint8Array.from(glue), keys: Uint8Array.from(keys), cut };
 }
 
 /**

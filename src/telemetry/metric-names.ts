@@ -38,6 +38,9 @@ export const M = {
   notificationsDropped: 'notifications_dropped_total',
   alertsFiring: 'alerts_firing',
   criticalEntries: 'critical_log_entries_total',
+  patternClustersEvicted: 'pattern_clusters_evicted_total',
+  patternLinesDropped: 'pattern_lines_dropped_total',
+  patternClusters: 'pattern_clusters',
   syslogMalformed: 'syslog_malformed_messages_total',
   syslogTlsRefused: 'syslog_tls_connections_refused_total',
 } as const;

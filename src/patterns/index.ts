@@ -1,0 +1,45 @@
+/**
+ * Log patterns: the Drain-style miner (drain.ts, tokenize.ts, miner.ts) that learns each stream's
+ * patterns from committed entries, and its wiring: `createPatternMiner` builds it from
+ * `patterns.*` with its metrics and the new-pattern alert. docs/patterns.md.
+ *
+ * Invariants
+ * - Embedded mode only (`serve`, embedded `all`): the miner lives in the process that commits,
+ *   and the patterns API of that process reads it. Cluster roles answer the API with 501.
+ * - Nothing here is on the acknowledgement path but a bounded enqueue (miner.ts).
+ * - Memory is bounded per tenant by `patterns.maxClustersPerStream`/`maxClustersPerTenant`,
+ *   counts by `patterns.retention`, the queue by `patterns.maxQueuedLines`.
+ */
+import { Counter, Gauge } from 'prom-client';
+import type { Config } from '../config/load.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import { M } from '../telemetry/metric-names.js';
+import { PatternMiner, type NewPattern } from './miner.js';
+
+export { PatternMiner, type PatternSeries, type NewPattern, type MinerOptions } from './miner.js';
+export { VAR } from './tokenize.js';
+
+/** Longest run of mining per event-loop turn: short, so pushes and queries interleave with it. */
+const SLICE_MS = 4;
+
+/** The miner of `patterns.*`, its counters registered with `metrics`; `onNewPattern` feeds the alert. */
+export function createPatternMiner(cfg: Config['patterns'], metrics: Pick<Metrics, 'registry'>, onNewPattern?: (p: NewPattern) => void): PatternMiner {
+  const r = [metrics.registry];
+  const evicted = new Counter({ name: M.patternClustersEvicted, help: 'Patterns forgotten by the miner to stay within patterns.maxClustersPerStream / maxClustersPerTenant, by tenant.', labelNames: ['tenant'], registers: r });
+  const dropped = new Counter({ name: M.patternLinesDropped, help: 'Committed lines not mined because the miner queue was full (patterns.maxQueuedLines).', registers: r });
+  const miner = new PatternMiner({
+    maxClustersPerStream: cfg.maxClustersPerStream,
+    maxClustersPerTenant: cfg.maxClustersPerTenant,
+    bucketMs: cfg.bucketMs,
+    retentionMs: cfg.retentionMs,
+    similarity: cfg.similarity,
+    maxTokens: cfg.maxTokens,
+    maxQueuedLines: cfg.maxQueuedLines,
+    sliceMs: SLICE_MS,
+    onEvict: (tenant, n) => evicted.inc({ tenant }, n),
+    onDrop: (n) => dropped.inc(n),
+    onNewPattern,
+  });
+  new Gauge({ name: M.patternClusters, help: 'Patterns held by the miner, all tenants.', registers: r, collect() { this.set(miner.clusterCount()); } });
+  return miner;
+}
