@@ -22,7 +22,7 @@
  * A `Drain` is one tree; the miner keeps one per stream and level. It owns its clusters; the
  * miner may remove one (eviction) with `remove`. Not safe for concurrent use (none in Node).
  */
-import { hasDigit, VAR, type Tokens } from './tokenize.js';
+import { hasDigit, VAR, type Tokenizer } from './tokenize.js';
 
 export interface DrainOptions {
   /** Layers of leading tokens below the token-count layer (the paper's depth minus 2). */
@@ -57,15 +57,15 @@ export class Drain<C extends Cluster = Cluster> {
 
   constructor(
     private readonly opts: DrainOptions,
-    /** Makes a new cluster from a line's tokens (the miner adds its own fields). */
-    private readonly create: (t: Tokens, leaf: Cluster[]) => C,
+    /** Makes a new cluster from a line's tokens, copying them (the miner adds its own fields). */
+    private readonly create: (t: Tokenizer, leaf: Cluster[]) => C,
   ) {}
 
   /**
    * Finds or creates the cluster of a line. `created` tells which happened; `changed` that an
    * existing template gained a wildcard.
    */
-  add(t: Tokens): { cluster: C; created: boolean; changed: boolean } {
+  add(t: Tokenizer): { cluster: C; created: boolean; changed: boolean } {
     const leaf = this.leafOf(t);
     const best = this.bestMatch(leaf, t);
     if (best) {
@@ -83,17 +83,17 @@ export class Drain<C extends Cluster = Cluster> {
     if (i >= 0) c.leaf.splice(i, 1);
   }
 
-  private leafOf(t: Tokens): Cluster[] {
-    const words = t.words;
-    let node: Node | undefined = this.byLength.get(words.length);
+  private leafOf(t: Tokenizer): Cluster[] {
+    const n = t.n;
+    let node: Node | undefined = this.byLength.get(n);
     if (!node) {
       node = newNode();
-      this.byLength.set(words.length, node);
+      this.byLength.set(n, node);
     }
-    const depth = Math.min(this.opts.depth, words.length);
+    const depth = Math.min(this.opts.depth, n);
     for (let i = 0; i < depth; i++) {
-      const w = words[i];
-      let key = t.cut && i === words.length - 1 ? VAR : hasDigit(w) ? VAR : w;
+      const w = t.word(i);
+      let key = t.cut && i === n - 1 ? VAR : hasDigit(w) ? VAR : w;
       let next: Node | undefined = node.children.get(key);
       if (!next) {
         if (key !== VAR && node.children.size >= this.opts.maxChildren) {
@@ -110,10 +110,9 @@ export class Drain<C extends Cluster = Cluster> {
     return (node.clusters ??= []);
   }
 
-  private bestMatch(leaf: Cluster[], t: Tokens): Cluster | undefined {
-    const words = t.words;
+  private bestMatch(leaf: Cluster[], t: Tokenizer): Cluster | undefined {
     const keys = t.keys;
-    const n = words.length;
+    const n = t.n;
     let best: Cluster | undefined;
     let bestSim = -1;
     let bestVars = -1;
@@ -127,12 +126,21 @@ export class Drain<C extends Cluster = Cluster> {
         const w = tw[i];
         if (keys[i] === 1) {
           // Keys are structure: lines with other keys are another event, however alike.
-          if (w !== words[i]) continue next;
+          if (!t.equals(i, w)) continue next;
           continue;
         }
         values++;
         if (w === VAR) vars++;
-        else if (w === words[i]) same++;
+        else if (t.equals(i, w)) same++;
+      }
+      if (same + vars === values) {
+        // The line fits the template as it is: no cluster can fit better. Keep the leaf in
+        // most-recently-fitted order so the next line of this pattern is found first.
+        if (k > 0) {
+          leaf[k] = leaf[k - 1];
+          leaf[k - 1] = c;
+        }
+        return c;
       }
       const sim = values === 0 ? 1 : same / values;
       // Ties go to the template with more wildcards (the paper's tie-break).
@@ -144,23 +152,22 @@ export class Drain<C extends Cluster = Cluster> {
     }
     if (!best) return undefined;
     // A template whose values are all wildcards takes any line with its keys.
-    return bestSim >= this.opts.similarity || bestVars === n - countKeys(keys) ? best : undefined;
+    return bestSim >= this.opts.similarity || bestVars === n - countKeys(keys, n) ? best : undefined;
   }
 }
 
-function countKeys(keys: Uint8Array): number {
+function countKeys(keys: Uint8Array, n: number): number {
   let k = 0;
-  for (let i = 0; i < keys.length; i++) k += keys[i];
+  for (let i = 0; i < n; i++) k += keys[i];
   return k;
 }
 
 /** Turns the positions where the line differs into wildcards; returns whether anything changed. */
-function merge(c: Cluster, t: Tokens): boolean {
+function merge(c: Cluster, t: Tokenizer): boolean {
   const tw = c.words;
-  const words = t.words;
   let changed = false;
   for (let i = 0; i < tw.length; i++) {
-    if (tw[i] !== VAR && tw[i] !== words[i]) {
+    if (tw[i] !== VAR && !t.equals(i, tw[i])) {
       tw[i] = VAR;
       changed = true;
     }

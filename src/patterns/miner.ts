@@ -20,7 +20,7 @@ import type { LogEntry, WriteBatch } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
 import type { Level } from '../model/level.js';
 import { Drain, type Cluster } from './drain.js';
-import { render, tokenize, VAR, type Tokens } from './tokenize.js';
+import { render, Tokenizer, VAR } from './tokenize.js';
 
 /**
  * Leading tokens the Drain tree descends by. Zero: a leaf per token count, so a variable word
@@ -76,8 +76,10 @@ export interface PatternSeries {
 interface MinedCluster extends Cluster {
   stream: StreamState;
   level: Level;
-  /** bucket start (ms) → count */
+  /** bucket start (ms) → count; the count of `lastBucket` is in `lastCount` until folded. */
   buckets: Map<number, number>;
+  lastBucket: number;
+  lastCount: number;
   lastUsed: number;
 }
 
@@ -105,12 +107,14 @@ export class PatternMiner {
   /** Position in the head batch group (resumes a group cut by a time slice). */
   private cursor = { batch: 0, stream: 0, entry: 0 };
   private readonly now: () => number;
+  private readonly tokenizer: Tokenizer;
   /** Incremented per mined group: a cluster moves in the LRU at most once per group. */
   private epoch = 0;
   private lastSweep = 0;
 
   constructor(private readonly opts: MinerOptions) {
     this.now = opts.now ?? Date.now;
+    this.tokenizer = new Tokenizer(opts.maxTokens);
   }
 
   /** Queues committed batches for mining; never throws, never blocks. */
@@ -221,16 +225,23 @@ export class PatternMiner {
     let tree = st.trees.get(e.level);
     if (!tree) {
       const level = e.level;
-      tree = new Drain<MinedCluster>({ depth: PREFIX_DEPTH, maxChildren: 100, similarity: this.opts.similarity }, (tk: Tokens, leaf) => {
-        const words = tk.words.slice();
+      tree = new Drain<MinedCluster>({ depth: PREFIX_DEPTH, maxChildren: 100, similarity: this.opts.similarity }, (tk: Tokenizer, leaf) => {
+        const words: string[] = [];
+        for (let i = 0; i < tk.n; i++) words.push(tk.word(i));
         if (tk.cut) words[words.length - 1] = VAR;
-        return { words, glued: tk.glued, leaf, stream: st, level, buckets: new Map(), lastUsed: -1 };
+        return { words, glued: tk.glued.slice(0, tk.n), leaf, stream: st, level, buckets: new Map(), lastBucket: NaN, lastCount: 0, lastUsed: -1 };
       });
       st.trees.set(e.level, tree);
     }
-    const { cluster, created } = tree.add(tokenize(e.line, this.opts.maxTokens));
+    const { cluster, created } = tree.add(this.tokenizer.run(e.line));
     const bucket = Math.floor(Number(e.ts) / 1e6 / this.opts.bucketMs) * this.opts.bucketMs;
-    cluster.buckets.set(bucket, (cluster.buckets.get(bucket) ?? 0) + 1);
+    // Consecutive lines of a cluster mostly share a bucket: count there, fold into the map on change.
+    if (bucket === cluster.lastBucket) cluster.lastCount++;
+    else {
+      fold(cluster);
+      cluster.lastBucket = bucket;
+      cluster.lastCount = 1;
+    }
     if (cluster.lastUsed !== this.epoch) {
       cluster.lastUsed = this.epoch;
       tenant.lru.delete(cluster);
@@ -273,6 +284,7 @@ export class PatternMiner {
     const oldest = now - this.opts.retentionMs;
     for (const t of this.tenants.values()) {
       for (const c of t.lru.keys()) {
+        fold(c);
         for (const b of c.buckets.keys()) if (b < oldest) c.buckets.delete(b);
       }
     }
@@ -293,6 +305,7 @@ export class PatternMiner {
       for (const st of t.streams.values()) {
         if (!match(st.labels)) continue;
         for (const c of st.clusters.keys()) {
+          fold(c);
           let acc: { pattern: string; level: Level; points: Map<number, number>; total: number } | undefined;
           for (const [b, n] of c.buckets) {
             if (b + this.opts.bucketMs <= startMs || b > endMs) continue;
@@ -321,4 +334,11 @@ export class PatternMiner {
         samples: [...s.points].sort((a, b) => a[0] - b[0]).map(([ms, n]): [number, number] => [Math.floor(ms / 1000), n]),
       }));
   }
+}
+
+/** Moves the pending count of a cluster's last bucket into its map. */
+function fold(c: MinedCluster): void {
+  if (c.lastCount === 0) return;
+  c.buckets.set(c.lastBucket, (c.buckets.get(c.lastBucket) ?? 0) + c.lastCount);
+  c.lastCount = 0;
 }

@@ -16,14 +16,14 @@
 export const VAR = '<_>';
 
 export interface Tokens {
-  /** The tokens, in order. */
-  words: string[];
-  /** Bit i set: token i follows token i-1 without a space. */
-  glued: Uint8Array;
-  /** Bit i set: token i is a key (`name=`, `"name":`), which the miner treats as structure. */
-  keys: Uint8Array;
+  /** The tokens, in order (a fresh copy; the miner's hot path uses the offsets instead). */
+  readonly words: string[];
+  /** 1 at i: token i follows token i-1 without a space. */
+  readonly glued: Uint8Array;
+  /** 1 at i: token i is a key (`name=`, `"name":`), which the miner treats as structure. */
+  readonly keys: Uint8Array;
   /** True when the line was cut at maxTokens (the last token is the rest of the line). */
-  cut: boolean;
+  readonly cut: boolean;
 }
 
 const EQ = 61; // =
@@ -34,46 +34,92 @@ const RBRACE = 125; // }
 const RBRACKET = 93; // ]
 const SPACE = 32;
 
-/** Tokenizes `line` (see the module comment). Never returns zero tokens: "" is one empty token. */
-export function tokenize(line: string, maxTokens: number): Tokens {
-  const words: string[] = [];
-  const glue: number[] = [];
-  const keys: number[] = [];
-  let start = 0;
-  let gluedNext = 0;
-  const n = line.length;
-  let i = 0;
-  for (; i < n; i++) {
-    if (words.length === maxTokens - 1) break;
-    const c = line.charCodeAt(i);
-    if (c === SPACE) {
-      words.push(line.slice(start, i));
-      glue.push(gluedNext);
-      keys.push(0);
-      start = i + 1;
-      gluedNext = 0;
-    } else if (c === EQ || (c === COLON && i > start && line.charCodeAt(i - 1) === QUOTE)) {
-      // Boundary after the separator, unless it ends the word (`a=` alone stays one token).
-      if (i + 1 < n && line.charCodeAt(i + 1) !== SPACE) {
-        words.push(line.slice(start, i + 1));
-        glue.push(gluedNext);
-        keys.push(1);
+/**
+ * A tokenizer that reuses its buffers and allocates nothing: `run` records where each token of
+ * the line starts and ends (valid up to `n`, until the next `run`); `word(i)` cuts one out and
+ * `equals(i, w)` compares one with a string without cutting. The miner's hot path tokenizes
+ * every committed line, and most lines only need comparing with a template.
+ */
+export class Tokenizer {
+  line = '';
+  n = 0;
+  cut = false;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly glued: Uint8Array;
+  readonly keys: Uint8Array;
+
+  constructor(private readonly maxTokens: number) {
+    this.starts = new Int32Array(maxTokens);
+    this.ends = new Int32Array(maxTokens);
+    this.glued = new Uint8Array(maxTokens);
+    this.keys = new Uint8Array(maxTokens);
+  }
+
+  /** Tokenizes `line` (see the module comment). Never zero tokens: "" is one empty token. */
+  run(line: string): this {
+    const { starts, ends, glued, keys } = this;
+    const last = this.maxTokens - 1;
+    let k = 0;
+    let start = 0;
+    let gluedNext = 0;
+    const n = line.length;
+    let i = 0;
+    for (; i < n; i++) {
+      if (k === last) break;
+      const c = line.charCodeAt(i);
+      if (c === SPACE) {
+        starts[k] = start;
+        ends[k] = i;
+        glued[k] = gluedNext;
+        keys[k++] = 0;
         start = i + 1;
+        gluedNext = 0;
+      } else if (c === EQ || (c === COLON && i > start && line.charCodeAt(i - 1) === QUOTE)) {
+        // Boundary after the separator, unless it ends the word (`a=` alone stays one token).
+        if (i + 1 < n && line.charCodeAt(i + 1) !== SPACE) {
+          starts[k] = start;
+          ends[k] = i + 1;
+          glued[k] = gluedNext;
+          keys[k++] = 1;
+          start = i + 1;
+          gluedNext = 1;
+        }
+      } else if ((c === COMMA || c === RBRACE || c === RBRACKET) && i > start) {
+        starts[k] = start;
+        ends[k] = i;
+        glued[k] = gluedNext;
+        keys[k++] = 0;
+        start = i;
         gluedNext = 1;
       }
-    } else if ((c === COMMA || c === RBRACE || c === RBRACKET) && i > start) {
-      words.push(line.slice(start, i));
-      glue.push(gluedNext);
-      keys.push(0);
-      start = i;
-      gluedNext = 1;
     }
+    this.cut = i < n;
+    starts[k] = start;
+    ends[k] = n;
+    glued[k] = gluedNext;
+    keys[k++] = 0;
+    this.n = k;
+    this.line = line;
+    return this;
   }
-  const cut = i < n;
-  words.push(line.slice(start));
-  glue.push(gluedNext);
-  keys.push(0);
-  return { words, glued: Uint8Array.from(glue), keys: Uint8Array.from(keys), cut };
+
+  word(i: number): string {
+    return this.line.slice(this.starts[i], this.ends[i]);
+  }
+
+  equals(i: number, w: string): boolean {
+    const s = this.starts[i];
+    return this.ends[i] - s === w.length && this.line.startsWith(w, s);
+  }
+}
+
+/** Tokenizes `line` into fresh arrays (see the module comment). */
+export function tokenize(line: string, maxTokens: number): Tokens {
+  const t = new Tokenizer(maxTokens).run(line);
+  const words: string[] = [];
+  for (let i = 0; i < t.n; i++) words.push(t.word(i));
+  return { words, glued: t.glued.slice(0, t.n), keys: t.keys.slice(0, t.n), cut: t.cut };
 }
 
 /**
