@@ -12,7 +12,7 @@ const batches = c.bodies.map((b) => {
   return { tenant: 'default', streams: j.streams.map((s) => ({ labels: s.stream, key: JSON.stringify(s.stream), id: 0n, entries: s.values.map(([ts, line]) => ({ ts: BigInt(ts), line, level: LV[levels.get(line) ?? 0] })) })) };
 });
 for (let round = 0; round < 3; round++) {
-  const m = new PatternMiner({ maxClustersPerStream: 300, maxClustersPerTenant: 20000, bucketMs: 10_000, retentionMs: 48 * 3600_000, similarity: 0.4, maxTokens: 64, maxQueuedLines: Infinity, sliceMs: 4 });
+  const m = new PatternMiner({ maxClustersPerStream: 300, maxClustersPerTenant: 20000, bucketMs: 10_000, retentionMs: 48 * 3600_000, similarity: 0.4, maxTokens: 64, maxQueuedLines: Infinity, sliceMs: 4, maxBusyShare: 0 });
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   for (const b of batches) m.observe([b]);

@@ -86,7 +86,11 @@ interface Round {
   /** Seconds from the first push until every line was mined (miner on only). */
   minedSecs?: number;
   patterns?: number;
+  /** Lines the patterns API counts (an estimate when the miner sampled). */
+  minedLines?: number;
   dropped?: number;
+  /** The sampling stride when ingest ended. */
+  stride?: number;
 }
 
 async function round(c: Corpus, miner: boolean): Promise<Round> {
@@ -98,17 +102,16 @@ async function round(c: Corpus, miner: boolean): Promise<Round> {
     const ing = await pushAll(s, c);
     const out: Round = { rate: N / ing.secs, rejected: ing.rejected, peakRss: 0, cpuPerM: 0 };
     if (miner) {
-      const dropped = await metric(s, 'pattern_lines_dropped_total');
       for (;;) {
-        const m = await mined(s, c);
-        if (m.lines + dropped >= N) {
-          out.minedSecs = (performance.now() - t0) / 1000;
-          out.patterns = m.patterns;
-          out.dropped = dropped;
-          break;
-        }
-        await new Promise((r) => setTimeout(r, 100));
+        if ((await metric(s, 'pattern_queued_lines')) === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
       }
+      out.minedSecs = (performance.now() - t0) / 1000;
+      const m = await mined(s, c);
+      out.patterns = m.patterns;
+      out.minedLines = m.lines;
+      out.dropped = await metric(s, 'pattern_lines_dropped_total');
+      out.stride = await metric(s, 'pattern_mining_stride');
     }
     out.cpuPerM = ((cpuOf(s.proc.pid!) - cpu0) / N) * 1e6;
     out.peakRss = peakRssOf(s.proc.pid!);
@@ -121,7 +124,7 @@ async function round(c: Corpus, miner: boolean): Promise<Round> {
 
 /** Floor of the miner itself: lines per CPU second of PatternMiner alone on this corpus, in this process. */
 function minerAlone(c: Corpus): number {
-  const m = new PatternMiner({ maxClustersPerStream: 300, maxClustersPerTenant: 20000, bucketMs: 10_000, retentionMs: 48 * 3600_000, similarity: 0.4, maxTokens: 64, maxQueuedLines: Infinity, sliceMs: 4 });
+  const m = new PatternMiner({ maxClustersPerStream: 300, maxClustersPerTenant: 20000, bucketMs: 10_000, retentionMs: 48 * 3600_000, similarity: 0.4, maxTokens: 64, maxQueuedLines: Infinity, sliceMs: 4, maxBusyShare: 0 });
   const batches = c.bodies.map((b) => {
     const j = JSON.parse(b) as { streams: Array<{ stream: Record<string, string>; values: Array<[string, string]> }> };
     return { tenant: 'default', streams: j.streams.map((s) => ({ labels: s.stream, key: JSON.stringify(s.stream), id: 0n, entries: s.values.map(([ts, line]) => ({ ts: BigInt(ts), line, level: 'info' as const })) })) };
@@ -146,7 +149,7 @@ async function main(): Promise<void> {
     for (const m of pair) {
       const r = await round(corpus, m);
       (m ? on : off).push(r);
-      const extra = m ? `, all mined ${fmt(r.minedSecs!, 1)} s after the first push, ${r.patterns} patterns, ${r.dropped} lines not mined` : '';
+      const extra = m ? `, all mined ${fmt(r.minedSecs!, 1)} s after the first push, ${r.patterns} patterns counting ${fmt(r.minedLines!)} lines, ${r.dropped} lines dropped, sampling stride at the end ${r.stride}` : '';
       console.log(`  round ${i + 1}, miner ${m ? 'on ' : 'off'}: ${fmt(r.rate)} lines/s acknowledged, ${r.rejected} × 429, server CPU ${fmt(r.cpuPerM, 1)} s per million lines, peak RSS ${fmt(r.peakRss / 1e6)} MB${extra}`);
     }
     const ratio = on[i].rate / off[i].rate;

@@ -28,6 +28,7 @@ function setup(over: Partial<NewPatternAlerterOptions> = {}): { miner: PatternMi
     maxTokens: 64,
     maxQueuedLines: 100_000,
     sliceMs: 5,
+    maxBusyShare: 0,
     now: () => clock.now,
     onNewPattern: (p) => alerter.observe(p),
   });

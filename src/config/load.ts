@@ -119,6 +119,7 @@ export interface Config {
     bucketMs: number;
     retentionMs: number;
     maxQueuedLines: number;
+    maxCpuShare: number;
     alert: { enabled: boolean; minLevel: string; learnForMs: number; resolveAfterMs: number };
   };
 }
@@ -414,6 +415,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       bucketMs: n('patterns.bucket'),
       retentionMs: n('patterns.retention'),
       maxQueuedLines: n('patterns.maxQueuedLines'),
+      maxCpuShare: n('patterns.maxCpuShare'),
       alert: {
         enabled: b('patterns.alert.enabled'),
         minLevel: s('patterns.alert.minLevel'),
@@ -424,6 +426,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   };
   const pc = cfg.patterns;
   if (!isLevel(pc.alert.minLevel)) throw new Error(`cannot load option patterns.alert.minLevel: unknown level ${JSON.stringify(pc.alert.minLevel)} (one of ${LEVELS.join(', ')})`);
+  if (!(pc.maxCpuShare >= 0 && pc.maxCpuShare <= 1)) throw new Error(`cannot load option patterns.maxCpuShare: ${pc.maxCpuShare} is not in [0, 1]`);
   if (!(pc.similarity > 0 && pc.similarity <= 1)) throw new Error(`cannot load option patterns.similarity: ${pc.similarity} is not in (0, 1]`);
   if (pc.maxClustersPerStream < 1 || pc.maxClustersPerTenant < 1 || pc.maxTokens < 2 || pc.maxQueuedLines < 1) throw new Error('cannot load options patterns.maxClustersPerStream, patterns.maxClustersPerTenant, patterns.maxQueuedLines and patterns.maxTokens: must be at least 1 (maxTokens at least 2)');
   if (pc.bucketMs < 1000 || pc.retentionMs < pc.bucketMs) throw new Error('cannot load options patterns.bucket and patterns.retention: the bucket must be at least 1s and the retention at least one bucket');

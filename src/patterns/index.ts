@@ -36,10 +36,13 @@ export function createPatternMiner(cfg: Config['patterns'], metrics: Pick<Metric
     maxTokens: cfg.maxTokens,
     maxQueuedLines: cfg.maxQueuedLines,
     sliceMs: SLICE_MS,
+    maxBusyShare: cfg.maxCpuShare,
     onEvict: (tenant, n) => evicted.inc({ tenant }, n),
     onDrop: (n) => dropped.inc(n),
     onNewPattern,
   });
   new Gauge({ name: M.patternClusters, help: 'Patterns held by the miner, all tenants.', registers: r, collect() { this.set(miner.clusterCount()); } });
+  new Gauge({ name: M.patternQueuedLines, help: 'Committed lines waiting to be mined.', registers: r, collect() { this.set(miner.queued); } });
+  new Gauge({ name: M.patternMiningStride, help: 'Lines per mined line: 1, or more while the miner samples to stay within patterns.maxCpuShare.', registers: r, collect() { this.set(miner.stride); } });
   return miner;
 }

@@ -18,6 +18,7 @@ function miner(over: Partial<MinerOptions> = {}): PatternMiner {
     maxTokens: 64,
     maxQueuedLines: 1_000_000,
     sliceMs: 5,
+    maxBusyShare: 0,
     now: () => T0,
     ...over,
   });

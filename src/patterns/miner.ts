@@ -15,6 +15,11 @@
  * `maxQueuedLines` lines; beyond, whole batches are dropped and counted with `onDrop`), and the
  * queue is mined on later turns of the event loop in slices of at most `sliceMs`, so a push is
  * never answered later because of the miner. `drain()` mines everything queued at once (tests).
+ *
+ * Its cost is bounded too: when mining takes more than `maxBusyShare` of the thread's time, the
+ * miner samples (one line in `stride`, counted `stride` times), so under heavy ingest counts
+ * become estimates and a pattern rarer than one line in `stride` may be learned late — the price
+ * of keeping the miner's share of a saturated process within its budget (bench/patterns).
  */
 import type { LogEntry, WriteBatch } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
@@ -30,6 +35,8 @@ import { render, Tokenizer, VAR } from './tokenize.js';
  * `maxClustersPerStream` bounds it.
  */
 const PREFIX_DEPTH = 0;
+const MAX_STRIDE = 64;
+const BUSY_WINDOW_MS = 1000;
 
 export interface MinerOptions {
   maxClustersPerStream: number;
@@ -46,6 +53,12 @@ export interface MinerOptions {
   maxQueuedLines: number;
   /** Longest run of mining per event-loop turn. */
   sliceMs: number;
+  /**
+   * Share of wall time (0..1) mining may take on this thread, measured per second; above it,
+   * the miner samples: it mines one line in `stride` (doubling up to MAX_STRIDE) and counts it
+   * `stride` times, and halves the stride again once under half the share. 0 = never sample.
+   */
+  maxBusyShare: number;
   now?: () => number;
   /** Clusters evicted by the bounds, per tenant (`pattern_clusters_evicted_total`). */
   onEvict?: (tenant: string, n: number) => void;
@@ -111,6 +124,11 @@ export class PatternMiner {
   /** Incremented per mined group: a cluster moves in the LRU at most once per group. */
   private epoch = 0;
   private lastSweep = 0;
+  /** Sampling (see `maxBusyShare`): mine one line in `stride`; `phase` counts the skipped. */
+  private strideNow = 1;
+  private phase = 0;
+  private windowStart = performance.now();
+  private windowBusy = 0;
 
   constructor(private readonly opts: MinerOptions) {
     this.now = opts.now ?? Date.now;
@@ -137,7 +155,7 @@ export class PatternMiner {
 
   /** Mines everything queued now. */
   drain(): void {
-    this.mine(Infinity);
+    this.mine(Infinity, this.now);
   }
 
   /** Stops mining; what is queued is dropped. */
@@ -160,18 +178,33 @@ export class PatternMiner {
     return n;
   }
 
+  /** Lines mined per line counted: 1, or more while sampling under load (`maxBusyShare`). */
+  get stride(): number {
+    return this.strideNow;
+  }
+
   private runSlice(): void {
     this.scheduled = false;
     if (this.closed) return;
-    this.mine(this.now() + this.opts.sliceMs);
+    const t0 = performance.now();
+    this.mine(t0 + this.opts.sliceMs, performance.now.bind(performance));
+    const t1 = performance.now();
+    this.windowBusy += t1 - t0;
+    if (this.opts.maxBusyShare > 0 && t1 - this.windowStart >= BUSY_WINDOW_MS) {
+      const share = this.windowBusy / (t1 - this.windowStart);
+      if (share > this.opts.maxBusyShare) this.strideNow = Math.min(MAX_STRIDE, this.strideNow * 2);
+      else if (share < this.opts.maxBusyShare / 2 && this.strideNow > 1) this.strideNow /= 2;
+      this.windowStart = t1;
+      this.windowBusy = 0;
+    }
     if (this.queue.length > 0 && !this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.runSlice());
     }
   }
 
-  /** Mines queued groups until the queue is empty or the clock passes `deadline`. */
-  private mine(deadline: number): void {
+  /** Mines queued groups until the queue is empty or `clock` passes `deadline`. */
+  private mine(deadline: number, clock: () => number): void {
     let sinceCheck = 0;
     while (this.queue.length > 0) {
       const group = this.queue[0];
@@ -184,11 +217,14 @@ export class PatternMiner {
           const st = this.stream(tenant, b.tenant, s.key, s.labels);
           const entries = s.entries;
           for (; c.entry < entries.length; c.entry++) {
-            this.mineEntry(b.tenant, tenant, st, entries[c.entry]);
             this.queuedLines--;
+            const stride = this.strideNow;
+            if (stride > 1 && ++this.phase < stride) continue;
+            this.phase = 0;
+            this.mineEntry(b.tenant, tenant, st, entries[c.entry], stride);
             if (++sinceCheck === 256) {
               sinceCheck = 0;
-              if (this.now() >= deadline) {
+              if (clock() >= deadline) {
                 c.entry++;
                 return;
               }
@@ -221,7 +257,7 @@ export class PatternMiner {
     return s;
   }
 
-  private mineEntry(tenantName: string, tenant: TenantState, st: StreamState, e: LogEntry): void {
+  private mineEntry(tenantName: string, tenant: TenantState, st: StreamState, e: LogEntry, weight: number): void {
     let tree = st.trees.get(e.level);
     if (!tree) {
       const level = e.level;
@@ -236,11 +272,11 @@ export class PatternMiner {
     const { cluster, created } = tree.add(this.tokenizer.run(e.line));
     const bucket = Math.floor(Number(e.ts) / 1e6 / this.opts.bucketMs) * this.opts.bucketMs;
     // Consecutive lines of a cluster mostly share a bucket: count there, fold into the map on change.
-    if (bucket === cluster.lastBucket) cluster.lastCount++;
+    if (bucket === cluster.lastBucket) cluster.lastCount += weight;
     else {
       fold(cluster);
       cluster.lastBucket = bucket;
-      cluster.lastCount = 1;
+      cluster.lastCount = weight;
     }
     if (cluster.lastUsed !== this.epoch) {
       cluster.lastUsed = this.epoch;

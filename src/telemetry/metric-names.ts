@@ -41,6 +41,8 @@ export const M = {
   patternClustersEvicted: 'pattern_clusters_evicted_total',
   patternLinesDropped: 'pattern_lines_dropped_total',
   patternClusters: 'pattern_clusters',
+  patternMiningStride: 'pattern_mining_stride',
+  patternQueuedLines: 'pattern_queued_lines',
   syslogMalformed: 'syslog_malformed_messages_total',
   syslogTlsRefused: 'syslog_tls_connections_refused_total',
 } as const;
