@@ -212,4 +212,20 @@ describe('pattern miner', () => {
     assert.equal(m.queued, 0);
     assert.equal(m.clusterCount(), 1);
   });
+
+  it('samples when mining takes more than its share of the thread, counts scaled', async () => {
+    let tick = 0;
+    // A clock that advances 1 ms per reading: mining looks as slow as can be.
+    const m = miner({ maxBusyShare: 0.01, sliceClock: () => tick++ });
+    const N = 100_000;
+    for (let b = 0; b < N / 1000; b++) {
+      const lines: Array<[number, string]> = [];
+      for (let i = 0; i < 1000; i++) lines.push([T0, `job ${b * 1000 + i} done`]);
+      m.observe([batch('t', { app: 'a' }, lines)]);
+    }
+    while (m.queued > 0) await new Promise((r) => setImmediate(r));
+    assert.equal(m.stride, 64);
+    const total = m.query(['t'], () => true, T0, T0, 10_000, 10)[0].samples[0][1];
+    assert.ok(Math.abs(total - N) <= 128, `counted ${total} of ${N}`);
+  });
 });

@@ -36,7 +36,7 @@ import { render, Tokenizer, VAR } from './tokenize.js';
  */
 const PREFIX_DEPTH = 0;
 const MAX_STRIDE = 64;
-const BUSY_WINDOW_MS = 1000;
+const BUSY_WINDOW_MS = 250;
 
 export interface MinerOptions {
   maxClustersPerStream: number;
@@ -54,12 +54,15 @@ export interface MinerOptions {
   /** Longest run of mining per event-loop turn. */
   sliceMs: number;
   /**
-   * Share of wall time (0..1) mining may take on this thread, measured per second; above it,
-   * the miner samples: it mines one line in `stride` (doubling up to MAX_STRIDE) and counts it
-   * `stride` times, and halves the stride again once under half the share. 0 = never sample.
+   * Share of wall time (0..1) mining may take on this thread, measured every 250 ms; above it,
+   * the miner samples: it mines one line in `stride` (a power of two up to MAX_STRIDE, raised at
+   * once to what fits the share) and counts it `stride` times, and halves the stride again once
+   * under half the share. 0 = never sample.
    */
   maxBusyShare: number;
   now?: () => number;
+  /** The clock of slices and of the busy share, in ms (default `performance.now`; tests). */
+  sliceClock?: () => number;
   /** Clusters evicted by the bounds, per tenant (`pattern_clusters_evicted_total`). */
   onEvict?: (tenant: string, n: number) => void;
   /** Lines not mined because the queue was full (`pattern_lines_dropped_total`). */
@@ -127,12 +130,15 @@ export class PatternMiner {
   /** Sampling (see `maxBusyShare`): mine one line in `stride`; `phase` counts the skipped. */
   private strideNow = 1;
   private phase = 0;
-  private windowStart = performance.now();
+  private readonly sliceClock: () => number;
+  private windowStart: number;
   private windowBusy = 0;
 
   constructor(private readonly opts: MinerOptions) {
     this.now = opts.now ?? Date.now;
     this.tokenizer = new Tokenizer(opts.maxTokens);
+    this.sliceClock = opts.sliceClock ?? (() => performance.now());
+    this.windowStart = this.sliceClock();
   }
 
   /** Queues committed batches for mining; never throws, never blocks. */
@@ -186,13 +192,14 @@ export class PatternMiner {
   private runSlice(): void {
     this.scheduled = false;
     if (this.closed) return;
-    const t0 = performance.now();
-    this.mine(t0 + this.opts.sliceMs, performance.now.bind(performance));
-    const t1 = performance.now();
+    const t0 = this.sliceClock();
+    this.mine(t0 + this.opts.sliceMs, this.sliceClock);
+    const t1 = this.sliceClock();
     this.windowBusy += t1 - t0;
     if (this.opts.maxBusyShare > 0 && t1 - this.windowStart >= BUSY_WINDOW_MS) {
       const share = this.windowBusy / (t1 - this.windowStart);
-      if (share > this.opts.maxBusyShare) this.strideNow = Math.min(MAX_STRIDE, this.strideNow * 2);
+      // Straight to the stride that fits (a power of two), so a burst is within budget in one window.
+      if (share > this.opts.maxBusyShare) this.strideNow = Math.min(MAX_STRIDE, this.strideNow * 2 ** Math.ceil(Math.log2(share / this.opts.maxBusyShare)));
       else if (share < this.opts.maxBusyShare / 2 && this.strideNow > 1) this.strideNow /= 2;
       this.windowStart = t1;
       this.windowBusy = 0;
