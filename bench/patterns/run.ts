@@ -91,6 +91,9 @@ interface Round {
   dropped?: number;
   /** The sampling stride when ingest ended. */
   stride?: number;
+  /** Main-thread seconds the miner spent (its own account), and the ingest's wall seconds. */
+  miningSecs?: number;
+  ingestSecs?: number;
 }
 
 async function round(c: Corpus, miner: boolean): Promise<Round> {
@@ -112,6 +115,8 @@ async function round(c: Corpus, miner: boolean): Promise<Round> {
       out.minedLines = m.lines;
       out.dropped = await metric(s, 'pattern_lines_dropped_total');
       out.stride = await metric(s, 'pattern_mining_stride');
+      out.miningSecs = await metric(s, 'pattern_mining_seconds_total');
+      out.ingestSecs = ing.secs;
     }
     out.cpuPerM = ((cpuOf(s.proc.pid!) - cpu0) / N) * 1e6;
     out.peakRss = peakRssOf(s.proc.pid!);
@@ -149,7 +154,7 @@ async function main(): Promise<void> {
     for (const m of pair) {
       const r = await round(corpus, m);
       (m ? on : off).push(r);
-      const extra = m ? `, all mined ${fmt(r.minedSecs!, 1)} s after the first push, ${r.patterns} patterns counting ${fmt(r.minedLines!)} lines, ${r.dropped} lines dropped, sampling stride at the end ${r.stride}` : '';
+      const extra = m ? `, all mined ${fmt(r.minedSecs!, 1)} s after the first push, ${r.patterns} patterns counting ${fmt(r.minedLines!)} lines, ${r.dropped} lines dropped, sampling stride at the end ${r.stride}, mining took ${fmt(r.miningSecs!, 2)} s of the main thread = ${fmt((r.miningSecs! / r.ingestSecs!) * 100, 1)}% of the ingest's wall time` : '';
       console.log(`  round ${i + 1}, miner ${m ? 'on ' : 'off'}: ${fmt(r.rate)} lines/s acknowledged, ${r.rejected} × 429, server CPU ${fmt(r.cpuPerM, 1)} s per million lines, peak RSS ${fmt(r.peakRss / 1e6)} MB${extra}`);
     }
     const ratio = on[i].rate / off[i].rate;
@@ -162,6 +167,7 @@ async function main(): Promise<void> {
   console.log(`| acknowledged ingest, median of ${ROUNDS} | ${fmt(mOff)} lines/s | ${fmt(mOn)} lines/s (${fmt((mOn / mOff) * 100, 1)}%) |`);
   console.log(`| per-round ratio (with / without) | | ${ratios.map((x) => fmt(x * 100, 1) + '%').join(', ')} |`);
   console.log(`| server CPU per million lines, median | ${fmt(median(off.map((r) => r.cpuPerM)), 1)} s | ${fmt(median(on.map((r) => r.cpuPerM)), 1)} s (mining included) |`);
+  console.log(`| miner's main-thread time / ingest wall time, median | | ${fmt(median(on.map((r) => r.miningSecs! / r.ingestSecs!)) * 100, 1)}% |`);
   console.log(`| peak RSS, median | ${fmt(median(off.map((r) => r.peakRss)) / 1e6)} MB | ${fmt(median(on.map((r) => r.peakRss)) / 1e6)} MB |`);
   console.log(`| all lines mined after first push, median | | ${fmt(median(on.map((r) => r.minedSecs!)), 1)} s (ingest itself ${fmt(N / mOn, 1)} s) |`);
   const cut = 1 - mOn / mOff;

@@ -14,6 +14,7 @@ import { Counter, Gauge } from 'prom-client';
 import type { Config } from '../config/load.js';
 import type { Metrics } from '../telemetry/metrics.js';
 import { M } from '../telemetry/metric-names.js';
+import { isLevel } from '../model/level.js';
 import { PatternMiner, type NewPattern } from './miner.js';
 
 export { PatternMiner, type PatternSeries, type NewPattern, type MinerOptions } from './miner.js';
@@ -24,6 +25,8 @@ const SLICE_MS = 4;
 
 /** The miner of `patterns.*`, its counters registered with `metrics`; `onNewPattern` feeds the alert. */
 export function createPatternMiner(cfg: Config['patterns'], metrics: Pick<Metrics, 'registry'>, onNewPattern?: (p: NewPattern) => void): PatternMiner {
+  // With the alert on, lines at its level are always mined: sampling must not hide a new pattern.
+  const alwaysMineFrom = onNewPattern && isLevel(cfg.alert.minLevel) ? cfg.alert.minLevel : undefined;
   const r = [metrics.registry];
   const evicted = new Counter({ name: M.patternClustersEvicted, help: 'Patterns forgotten by the miner to stay within patterns.maxClustersPerStream / maxClustersPerTenant, by tenant.', labelNames: ['tenant'], registers: r });
   const dropped = new Counter({ name: M.patternLinesDropped, help: 'Committed lines not mined because the miner queue was full (patterns.maxQueuedLines).', registers: r });
@@ -37,11 +40,23 @@ export function createPatternMiner(cfg: Config['patterns'], metrics: Pick<Metric
     maxQueuedLines: cfg.maxQueuedLines,
     sliceMs: SLICE_MS,
     maxBusyShare: cfg.maxCpuShare,
+    alwaysMineFrom,
     onEvict: (tenant, n) => evicted.inc({ tenant }, n),
     onDrop: (n) => dropped.inc(n),
     onNewPattern,
   });
   new Gauge({ name: M.patternClusters, help: 'Patterns held by the miner, all tenants.', registers: r, collect() { this.set(miner.clusterCount()); } });
+  let counted = 0;
+  new Counter({
+    name: M.patternMiningSeconds,
+    help: 'Seconds the miner spent mining on the main thread (bounded by patterns.maxCpuShare).',
+    registers: r,
+    collect() {
+      const now = miner.busyMs / 1000;
+      if (now > counted) this.inc(now - counted);
+      counted = now;
+    },
+  });
   new Gauge({ name: M.patternQueuedLines, help: 'Committed lines waiting to be mined.', registers: r, collect() { this.set(miner.queued); } });
   new Gauge({ name: M.patternMiningStride, help: 'Lines per mined line: 1, or more while the miner samples to stay within patterns.maxCpuShare.', registers: r, collect() { this.set(miner.stride); } });
   return miner;

@@ -228,4 +228,22 @@ describe('pattern miner', () => {
     const total = m.query(['t'], () => true, T0, T0, 10_000, 10)[0].samples[0][1];
     assert.ok(Math.abs(total - N) <= 128, `counted ${total} of ${N}`);
   });
+
+  it('never samples out lines at alwaysMineFrom or above', async () => {
+    let tick = 0;
+    const seen: string[] = [];
+    const m = miner({ maxBusyShare: 0.01, maxClustersPerStream: 1000, sliceClock: () => tick++, alwaysMineFrom: 'error', onNewPattern: (p) => p.level === 'error' && seen.push(p.line) });
+    for (let b = 0; b < 100; b++) {
+      const lines: Array<[number, string, Level]> = [];
+      for (let i = 0; i < 1000; i++) lines.push([T0, `job ${b * 1000 + i} done`, 'info']);
+      // One error line of a new pattern per batch (a single word shares nothing with the others).
+      lines.push([T0, `failure${String.fromCharCode(65 + (b % 26))}${Math.floor(b / 26)}`, 'error']);
+      m.observe([batch('t', { app: 'a' }, lines)]);
+    }
+    while (m.queued > 0) await new Promise((r) => setImmediate(r));
+    assert.equal(m.stride, 64);
+    assert.equal(seen.length, 100, 'every new error pattern was seen');
+    const errors = m.query(['t'], () => true, T0, T0, 10_000, 1000).filter((s) => s.level === 'error');
+    assert.equal(errors.reduce((n, s) => n + s.samples[0][1], 0), 100, 'error lines counted exactly');
+  });
 });

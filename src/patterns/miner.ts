@@ -23,7 +23,7 @@
  */
 import type { LogEntry, WriteBatch } from '../model/entry.js';
 import type { Labels } from '../model/labels.js';
-import type { Level } from '../model/level.js';
+import { LEVEL_CODE, type Level } from '../model/level.js';
 import { Drain, type Cluster } from './drain.js';
 import { render, Tokenizer, VAR } from './tokenize.js';
 
@@ -60,6 +60,11 @@ export interface MinerOptions {
    * under half the share. 0 = never sample.
    */
   maxBusyShare: number;
+  /**
+   * Lines at this level or above are never sampled out (the new-pattern alert's `minLevel`, so a
+   * new error pattern is never missed under load); undefined: every level may be sampled.
+   */
+  alwaysMineFrom?: Level;
   now?: () => number;
   /** The clock of slices and of the busy share, in ms (default `performance.now`; tests). */
   sliceClock?: () => number;
@@ -131,13 +136,16 @@ export class PatternMiner {
   private strideNow = 1;
   private phase = 0;
   private readonly sliceClock: () => number;
+  private readonly alwaysFrom: number;
   private windowStart: number;
   private windowBusy = 0;
+  private busyTotal = 0;
 
   constructor(private readonly opts: MinerOptions) {
     this.now = opts.now ?? Date.now;
     this.tokenizer = new Tokenizer(opts.maxTokens);
     this.sliceClock = opts.sliceClock ?? (() => performance.now());
+    this.alwaysFrom = opts.alwaysMineFrom === undefined ? Infinity : LEVEL_CODE[opts.alwaysMineFrom];
     this.windowStart = this.sliceClock();
   }
 
@@ -184,6 +192,11 @@ export class PatternMiner {
     return n;
   }
 
+  /** Milliseconds spent mining on the event loop so far (`pattern_mining_seconds_total`). */
+  get busyMs(): number {
+    return this.busyTotal;
+  }
+
   /** Lines mined per line counted: 1, or more while sampling under load (`maxBusyShare`). */
   get stride(): number {
     return this.strideNow;
@@ -196,6 +209,7 @@ export class PatternMiner {
     this.mine(t0 + this.opts.sliceMs, this.sliceClock);
     const t1 = this.sliceClock();
     this.windowBusy += t1 - t0;
+    this.busyTotal += t1 - t0;
     if (this.opts.maxBusyShare > 0 && t1 - this.windowStart >= BUSY_WINDOW_MS) {
       const share = this.windowBusy / (t1 - this.windowStart);
       // Straight to the stride that fits (a power of two), so a burst is within budget in one window.
@@ -225,10 +239,14 @@ export class PatternMiner {
           const entries = s.entries;
           for (; c.entry < entries.length; c.entry++) {
             this.queuedLines--;
-            const stride = this.strideNow;
-            if (stride > 1 && ++this.phase < stride) continue;
-            this.phase = 0;
-            this.mineEntry(b.tenant, tenant, st, entries[c.entry], stride);
+            const e = entries[c.entry];
+            let weight = 1;
+            if (this.strideNow > 1 && LEVEL_CODE[e.level] < this.alwaysFrom) {
+              if (++this.phase < this.strideNow) continue;
+              this.phase = 0;
+              weight = this.strideNow;
+            }
+            this.mineEntry(b.tenant, tenant, st, e, weight);
             if (++sinceCheck === 256) {
               sinceCheck = 0;
               if (clock() >= deadline) {

@@ -43,6 +43,7 @@ export const M = {
   patternClusters: 'pattern_clusters',
   patternMiningStride: 'pattern_mining_stride',
   patternQueuedLines: 'pattern_queued_lines',
+  patternMiningSeconds: 'pattern_mining_seconds_total',
   syslogMalformed: 'syslog_malformed_messages_total',
   syslogTlsRefused: 'syslog_tls_connections_refused_total',
 } as const;

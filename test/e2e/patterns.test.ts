@@ -56,6 +56,8 @@ describe('patterns API', () => {
         LOGSENTINEL_PATTERNS_ALERT_ENABLED: 'true',
         LOGSENTINEL_PATTERNS_ALERT_LEARN_FOR: '0s',
         LOGSENTINEL_ALERTING_CRITICAL_ENABLED: 'false',
+        // Exact counts: no sampling, however busy the test machine is.
+        LOGSENTINEL_PATTERNS_MAX_CPU_SHARE: '0',
       },
     });
   });
@@ -122,6 +124,10 @@ describe('patterns API', () => {
       ['firing', 'NewLogPattern', 'error', 'level=error msg="db timeout" after=30s'],
       ['firing', 'NewLogPattern', 'error', 'level=error msg="disk full" device=sda1'],
     ]);
+    // And the alerts API lists them.
+    const api = await getJson(s, '/prometheus/api/v1/alerts');
+    const listed = (api.body.data.alerts as Array<{ labels: Record<string, string>; state: string }>).filter((a) => a.labels.alertname === 'NewLogPattern' && a.labels.app === 'alerting');
+    assert.deepEqual(listed.map((a) => a.state), ['firing', 'firing']);
   });
 });
 

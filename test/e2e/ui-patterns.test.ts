@@ -16,7 +16,7 @@ describe('Explore patterns tab (browser)', { skip }, () => {
   let server: ServerHandle;
   let browser: Browser;
   before(async () => {
-    server = await startServer();
+    server = await startServer({ env: { LOGSENTINEL_PATTERNS_MAX_CPU_SHARE: '0' } });
     const now = Date.now();
     const values: Array<[string, string]> = [];
     for (let i = 0; i < 90; i++) {
