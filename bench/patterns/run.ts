@@ -1,7 +1,7 @@
 /**
  * The pattern miner's cost on acknowledged ingest. See README.md beside this file.
  *
- *   node --max-old-space-size=4096 --import tsx bench/patterns/run.ts [--lines 1000000] [--rounds 3]
+ *   node --max-old-space-size=6144 --import tsx bench/patterns/run.ts [--lines 1000000] [--rounds 3] [--cpu-share 0.05]
  */
 import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
@@ -15,6 +15,8 @@ const { values: args } = parseArgs({
     batch: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '3' },
+    // patterns.maxCpuShare of the server with the miner (0 = mine every line, no sampling).
+    'cpu-share': { type: 'string', default: '0.05' },
   },
 });
 const N = Number(args.lines);
@@ -98,7 +100,7 @@ interface Round {
 
 async function round(c: Corpus, miner: boolean): Promise<Round> {
   const dataDir = tempDataDir('ls-bench-patterns-');
-  const s = await startServer({ dataDir, env: { LOGSENTINEL_RETENTION_PERIOD: '0', LOGSENTINEL_PATTERNS_ENABLED: String(miner), LOGSENTINEL_PATTERNS_RETENTION: '48h' } });
+  const s = await startServer({ dataDir, env: { LOGSENTINEL_RETENTION_PERIOD: '0', LOGSENTINEL_PATTERNS_ENABLED: String(miner), LOGSENTINEL_PATTERNS_RETENTION: '48h', LOGSENTINEL_PATTERNS_MAX_CPU_SHARE: args['cpu-share'] } });
   try {
     const cpu0 = cpuOf(s.proc.pid!);
     const t0 = performance.now();
@@ -142,7 +144,7 @@ function minerAlone(c: Corpus): number {
 }
 
 async function main(): Promise<void> {
-  console.log(`Pattern miner cost: ${fmt(N)} lines in batches of ${BATCH}, ${CONCURRENCY} concurrent pushes, ${ROUNDS} rounds of (without, with) the miner`);
+  console.log(`Pattern miner cost: ${fmt(N)} lines in batches of ${BATCH}, ${CONCURRENCY} concurrent pushes, ${ROUNDS} rounds of (without, with) the miner, patterns.maxCpuShare=${args['cpu-share']}`);
   const corpus = buildCorpus({ lines: N, batch: BATCH, hours: 24, seed: 42 });
   corpus.rows.length = 0;
   console.log(`floor: the miner alone, in this process: ${fmt(minerAlone(corpus))} lines per CPU second`);
