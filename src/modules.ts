@@ -335,7 +335,7 @@ async function initProcessor(m: Modules): Promise<Stop | undefined> {
   let observe: ProcessorDeps['observe'];
   if (m.backends === 'embedded' && cfg.patterns.enabled) {
     const alert = m.alerting?.newPattern;
-    const miner = createPatternMiner(cfg.patterns, metrics, alert && ((p) => alert.observe(p)));
+    const miner = createPatternMiner(cfg.patterns, metrics, alert && ((p) => alert.observe(p)), logger);
     m.ctx.patterns = miner;
     observe = (batches) => miner.observe(batches);
     const prev = stop;

@@ -13,6 +13,7 @@
 import { Counter, Gauge } from 'prom-client';
 import type { Config } from '../config/load.js';
 import type { Metrics } from '../telemetry/metrics.js';
+import type { Logger } from '../telemetry/logger.js';
 import { M } from '../telemetry/metric-names.js';
 import { isLevel } from '../model/level.js';
 import { PatternMiner, type NewPattern } from './miner.js';
@@ -24,7 +25,7 @@ export { VAR } from './tokenize.js';
 const SLICE_MS = 4;
 
 /** The miner of `patterns.*`, its counters registered with `metrics`; `onNewPattern` feeds the alert. */
-export function createPatternMiner(cfg: Config['patterns'], metrics: Pick<Metrics, 'registry'>, onNewPattern?: (p: NewPattern) => void): PatternMiner {
+export function createPatternMiner(cfg: Config['patterns'], metrics: Pick<Metrics, 'registry'>, onNewPattern?: (p: NewPattern) => void, logger?: Pick<Logger, 'error'>): PatternMiner {
   // With the alert on, lines at its level are always mined: sampling must not hide a new pattern.
   const alwaysMineFrom = onNewPattern && isLevel(cfg.alert.minLevel) ? cfg.alert.minLevel : undefined;
   const r = [metrics.registry];
@@ -44,6 +45,7 @@ export function createPatternMiner(cfg: Config['patterns'], metrics: Pick<Metric
     onEvict: (tenant, n) => evicted.inc({ tenant }, n),
     onDrop: (n) => dropped.inc(n),
     onNewPattern,
+    onError: (err) => logger?.error({ err }, 'new-pattern alerting failed'),
   });
   new Gauge({ name: M.patternClusters, help: 'Patterns held by the miner, all tenants.', registers: r, collect() { this.set(miner.clusterCount()); } });
   let counted = 0;

@@ -72,6 +72,8 @@ export interface MinerOptions {
   onEvict?: (tenant: string, n: number) => void;
   /** Lines not mined because the queue was full (`pattern_lines_dropped_total`). */
   onDrop?: (n: number) => void;
+  /** `onNewPattern` threw (the miner goes on). */
+  onError?: (err: unknown) => void;
   /** A line started a cluster: a pattern never seen (or no longer remembered) in its stream. */
   onNewPattern?: (p: NewPattern) => void;
 }
@@ -311,7 +313,14 @@ export class PatternMiner {
       st.clusters.set(cluster, true);
     }
     if (!created) return;
-    this.opts.onNewPattern?.({ tenant: tenantName, labels: st.labels, level: e.level, line: e.line, streamSinceMs: st.sinceMs });
+    if (this.opts.onNewPattern) {
+      // Mining runs on its own event-loop turns: an exception here would have no caller to reach.
+      try {
+        this.opts.onNewPattern({ tenant: tenantName, labels: st.labels, level: e.level, line: e.line, streamSinceMs: st.sinceMs });
+      } catch (err) {
+        this.opts.onError?.(err);
+      }
+    }
     let evicted = 0;
     if (st.clusters.size > this.opts.maxClustersPerStream) {
       const oldest = st.clusters.keys().next().value as MinedCluster;
