@@ -27,6 +27,8 @@ export const ERRORS = {
   /** Queries in line or in memory are at their bound (`query.maxQueued`, `query.maxTotalMemory`). */
   QUERY_OVERLOADED: { status: 429 },
   NOT_FOUND: { status: 404 },
+  /** An endpoint this mode or configuration does not serve (the patterns API in cluster mode). */
+  NOT_IMPLEMENTED: { status: 501 },
   INSUFFICIENT_STORAGE: { status: 507 },
   NOT_READY: { status: 503 },
   STORAGE_UNAVAILABLE: { status: 503 },

@@ -58,6 +58,7 @@ import { formatBytes } from './storage/common/format-bytes.js';
 import { BackupJobs } from './backup/index.js';
 import type { Metrics } from './telemetry/metrics.js';
 import { createAuth, openAuth, type AuthBackends } from './auth/init.js';
+import { createPatternMiner } from './patterns/index.js';
 
 export type ModuleName = 'store' | 'queue' | 'alerting' | 'processor' | 'retention' | 'ingest-api' | 'query-api' | 'ruler' | 'server';
 
@@ -330,6 +331,19 @@ async function initProcessor(m: Modules): Promise<Stop | undefined> {
     publish = (batches) => hub.publish(batches);
   }
   const critical = m.alerting?.critical;
+  // Log patterns (src/patterns): mined from committed batches in this process, embedded mode only.
+  let observe: ProcessorDeps['observe'];
+  if (m.backends === 'embedded' && cfg.patterns.enabled) {
+    const alert = m.alerting?.newPattern;
+    const miner = createPatternMiner(cfg.patterns, metrics, alert && ((p) => alert.observe(p)), logger);
+    m.ctx.patterns = miner;
+    observe = (batches) => miner.observe(batches);
+    const prev = stop;
+    stop = async () => {
+      miner.close();
+      await prev?.();
+    };
+  }
   m.queue!.consume(
     createBatchHandler({
       storage: m.storage!,
@@ -343,6 +357,7 @@ async function initProcessor(m: Modules): Promise<Stop | undefined> {
       timeCommit: () => metrics.commitDuration.startTimer(),
       processed: (tenant, n) => metrics.logsProcessed.inc({ tenant }, n),
       onWrite: (err) => m.storeHealth?.observe(err),
+      observe,
     }),
   );
   return stop;

@@ -22,6 +22,8 @@ import { createNotifiers } from './notifiers/index.js';
 import type { NotifierName } from './notifiers/notifier.js';
 import { NotifierHub } from './notifier-hub.js';
 import { CriticalLogAlerter } from './critical-alerter.js';
+import { NewPatternAlerter } from './new-pattern-alerter.js';
+import type { Level } from '../model/level.js';
 import type { RuleStore } from './rule-store.js';
 import { FileRuleStore } from './file-rule-store.js';
 import { PostgresRuleStore } from './postgres-rule-store.js';
@@ -39,6 +41,8 @@ export interface Alerting {
   store: RuleStore;
   hub: NotifierHub;
   critical?: CriticalLogAlerter;
+  /** The new-pattern alert (`patterns.alert.enabled`); the pattern miner feeds it. */
+  newPattern?: NewPatternAlerter;
   ruler?: Ruler;
   recorded: RecordedSeries;
   levels: ReadonlySet<string>;
@@ -135,10 +139,22 @@ export function createAlerting(cfg: Config, metrics: Metrics, logger: Logger, ex
     tick.unref();
   }
 
+  const pa = cfg.patterns.alert;
+  const newPattern =
+    cfg.patterns.enabled && pa.enabled
+      ? new NewPatternAlerter({ minLevel: pa.minLevel as Level, learnForMs: pa.learnForMs, resolveAfterMs: pa.resolveAfterMs, hub, generatorURL: `${externalUrl}/prometheus/api/v1/alerts` })
+      : undefined;
+  let patternTick: NodeJS.Timeout | undefined;
+  if (newPattern) {
+    patternTick = setInterval(() => newPattern.tick(), newPattern.tickMs);
+    patternTick.unref();
+  }
+
   return {
     store,
     hub,
     critical,
+    newPattern,
     get ruler() {
       return ruler;
     },
@@ -189,10 +205,11 @@ export function createAlerting(cfg: Config, metrics: Metrics, logger: Logger, ex
     leaseChanged(held) {
       sync?.leaseChanged(held);
     },
-    firingCount: () => (ruler?.firingCount() ?? 0) + (critical?.firing().length ?? 0),
+    firingCount: () => (ruler?.firingCount() ?? 0) + (critical?.firing().length ?? 0) + (newPattern?.firing().length ?? 0),
     async stop() {
       stopped = true;
       if (tick) clearInterval(tick);
+      if (patternTick) clearInterval(patternTick);
       if (saveTimer) clearTimeout(saveTimer);
       await sync?.stop();
       await ruler?.stop();

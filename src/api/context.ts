@@ -15,6 +15,7 @@ import type { Readiness } from '../health/readiness.js';
 import type { BackupJobs } from '../backup/index.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { TenantLimiter } from '../limits/index.js';
+import type { PatternMiner } from '../patterns/index.js';
 
 export interface AppContext {
   config: Config;
@@ -58,5 +59,7 @@ export interface AppContext {
    * the anonymous principal with every scope and tenant (the open behaviour).
    */
   auth?: AuthService;
+  /** The log pattern miner (src/patterns): embedded mode with `patterns.enabled` only. */
+  patterns?: PatternMiner;
   version: string;
 }

@@ -119,6 +119,8 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /loki/api/v1/index/volume': QUERY,
   'GET /loki/api/v1/index/volume_range': QUERY,
   'POST /loki/api/v1/index/volume_range': QUERY,
+  'GET /loki/api/v1/patterns': QUERY,
+  'POST /loki/api/v1/patterns': QUERY,
   'GET /loki/api/v1/status/buildinfo': BUILDINFO,
   // what Grafana's Loki data source and Logs Drilldown call (docs/grafana.md)
   'GET /loki/api/v1/detected_labels': QUERY,

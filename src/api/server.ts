@@ -15,9 +15,10 @@ import { opsRoutes } from './routes/ops.js';
 import { rulesRoutes } from './routes/rules.js';
 import { tailRoutes } from './routes/tail.js';
 import { detectedRoutes } from './routes/detected.js';
-import { drilldownLimitsRoutes, patternsServed } from './routes/drilldown-limits.js';
+import { drilldownLimitsRoutes } from './routes/drilldown-limits.js';
 import { formatQueryRoutes } from './routes/format-query.js';
 import { overviewRoutes } from './routes/overview.js';
+import { patternsRoutes } from './routes/patterns.js';
 import { uiRoutes } from './routes/ui.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
@@ -134,8 +135,9 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     await app.register(async (scope) => overviewRoutes(scope, ctx));
     // The Loki 3 endpoints Grafana's Loki data source and Logs Drilldown call (docs/grafana.md).
     await app.register(async (scope) => detectedRoutes(scope, ctx));
-    await app.register(async (scope) => drilldownLimitsRoutes(scope, ctx, { patternIngesterEnabled: patternsServed(opts) }));
+    await app.register(async (scope) => drilldownLimitsRoutes(scope, ctx));
     await app.register(async (scope) => formatQueryRoutes(scope, ctx));
+    await app.register(async (scope) => patternsRoutes(scope, ctx));
     const hub = ctx.tailHub;
     if (hub) await app.register(async (scope) => tailRoutes(scope, ctx, hub));
   }

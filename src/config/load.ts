@@ -109,6 +109,19 @@ export interface Config {
     queueCapacity: number;
     critical: { enabled: boolean; levels: string[]; windowMs: number; groupBy: string[] };
   };
+  /** The pattern miner and its new-pattern alert (src/patterns, docs/patterns.md). */
+  patterns: {
+    enabled: boolean;
+    maxClustersPerStream: number;
+    maxClustersPerTenant: number;
+    similarity: number;
+    maxTokens: number;
+    bucketMs: number;
+    retentionMs: number;
+    maxQueuedLines: number;
+    maxCpuShare: number;
+    alert: { enabled: boolean; minLevel: string; learnForMs: number; resolveAfterMs: number };
+  };
 }
 
 type Value = string | number | boolean | string[];
@@ -393,7 +406,30 @@ export function loadConfig(opts: LoadOptions = {}): Config {
         groupBy: l('alerting.critical.groupBy'),
       },
     },
+    patterns: {
+      enabled: b('patterns.enabled'),
+      maxClustersPerStream: n('patterns.maxClustersPerStream'),
+      maxClustersPerTenant: n('patterns.maxClustersPerTenant'),
+      similarity: n('patterns.similarity'),
+      maxTokens: n('patterns.maxTokens'),
+      bucketMs: n('patterns.bucket'),
+      retentionMs: n('patterns.retention'),
+      maxQueuedLines: n('patterns.maxQueuedLines'),
+      maxCpuShare: n('patterns.maxCpuShare'),
+      alert: {
+        enabled: b('patterns.alert.enabled'),
+        minLevel: s('patterns.alert.minLevel'),
+        learnForMs: n('patterns.alert.learnFor'),
+        resolveAfterMs: n('patterns.alert.resolveAfter'),
+      },
+    },
   };
+  const pc = cfg.patterns;
+  if (!isLevel(pc.alert.minLevel)) throw new Error(`cannot load option patterns.alert.minLevel: unknown level ${JSON.stringify(pc.alert.minLevel)} (one of ${LEVELS.join(', ')})`);
+  if (!(pc.maxCpuShare >= 0 && pc.maxCpuShare <= 1)) throw new Error(`cannot load option patterns.maxCpuShare: ${pc.maxCpuShare} is not in [0, 1]`);
+  if (!(pc.similarity > 0 && pc.similarity <= 1)) throw new Error(`cannot load option patterns.similarity: ${pc.similarity} is not in (0, 1]`);
+  if (pc.maxClustersPerStream < 1 || pc.maxClustersPerTenant < 1 || pc.maxTokens < 2 || pc.maxQueuedLines < 1) throw new Error('cannot load options patterns.maxClustersPerStream, patterns.maxClustersPerTenant, patterns.maxQueuedLines and patterns.maxTokens: must be at least 1 (maxTokens at least 2)');
+  if (pc.bucketMs < 1000 || pc.retentionMs < pc.bucketMs) throw new Error('cannot load options patterns.bucket and patterns.retention: the bucket must be at least 1s and the retention at least one bucket');
   for (const lv of cfg.alerting.critical.levels) {
     if (!isLevel(lv)) throw new Error(`cannot load option alerting.critical.levels: unknown level ${JSON.stringify(lv)} (one of ${LEVELS.join(', ')})`);
   }

@@ -160,4 +160,18 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'alerting.critical.levels', type: 'list', default: ['critical'], doc: 'Entry levels that raise `CriticalLogEntry` (trace, debug, info, warn, error, critical).' },
   { path: 'alerting.critical.window', type: 'duration', default: '5m', doc: 'One alert per stream group and window: further entries only update its count; it resolves after a window without any.' },
   { path: 'alerting.critical.groupBy', type: 'list', default: ['service'], doc: "Stream labels that identify a `CriticalLogEntry` alert and are copied onto it (empty = all of the stream's labels; a stream with none of them is identified by all its labels)." },
+
+  { path: 'patterns.enabled', type: 'bool', default: true, doc: 'Learn the patterns of every stream\'s lines as they are committed (a Drain-style miner, docs/patterns.md) and serve them on `GET /loki/api/v1/patterns` and in Explore\'s Patterns tab. Embedded mode (`serve`, embedded `all`) only; cluster roles answer 501.' },
+  { path: 'patterns.maxClustersPerStream', type: 'int', default: 300, doc: 'Patterns kept per stream at most; past it the least recently seen pattern of the stream is forgotten (pattern_clusters_evicted_total).' },
+  { path: 'patterns.maxClustersPerTenant', type: 'int', default: 20000, doc: 'Patterns kept per tenant at most, over all its streams; past it the least recently seen pattern of the tenant is forgotten.' },
+  { path: 'patterns.similarity', type: 'number', default: 0.4, doc: 'Share of equal tokens (0..1) for a line to join a pattern of as many tokens; the tokens that differ become `<_>`. Lower merges more.' },
+  { path: 'patterns.maxTokens', type: 'int', default: 64, doc: 'Tokens per line the miner looks at; the rest of a longer line is one `<_>`.' },
+  { path: 'patterns.bucket', type: 'duration', default: '10s', doc: 'Width of the time buckets pattern counts are kept in (the smallest `step` of the patterns API).' },
+  { path: 'patterns.retention', type: 'duration', default: '3h', doc: 'Pattern counts older than this are dropped (the patterns are kept while the bounds allow).' },
+  { path: 'patterns.maxQueuedLines', type: 'int', default: 200000, doc: 'Committed lines waiting to be mined at most (mining runs after the acknowledgement, in slices between other work); beyond, lines are not mined and are counted in pattern_lines_dropped_total.' },
+  { path: 'patterns.maxCpuShare', type: 'number', default: 0.05, doc: 'Share of the main thread\'s time (0..1, measured every 250 ms) mining may take; above it the miner samples lines (one in 2, 4, … 64, each counted as many times) until it is back under half the share, so counts become estimates under heavy ingest (`pattern_mining_stride`). 0 = mine every line whatever it costs.' },
+  { path: 'patterns.alert.enabled', type: 'bool', default: false, doc: 'Fire `NewLogPattern` once when a stream shows a pattern never seen in it before, in a line at `patterns.alert.minLevel` or above.' },
+  { path: 'patterns.alert.minLevel', type: 'string', default: 'error', doc: 'Lowest level whose new patterns alert (trace, debug, info, warn, error, critical).' },
+  { path: 'patterns.alert.learnFor', type: 'duration', default: '10m', doc: 'A stream\'s patterns are learned silently for this long after this process first sees it, so a restart or a new stream does not alert on every pattern.' },
+  { path: 'patterns.alert.resolveAfter', type: 'duration', default: '15m', doc: 'A `NewLogPattern` alert resolves this long after it fired; the same pattern never fires again while it is remembered.' },
 ];

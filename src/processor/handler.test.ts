@@ -21,6 +21,7 @@ function harness(opts: { writeFails?: boolean; critical?: boolean } = {}): { dep
     },
     processed: (tenant, n) => steps.push(`processed ${tenant} ${n}`),
     onWrite: (err) => steps.push(err === undefined ? 'write ok' : `write failed: ${(err as Error).message}`),
+    observe: (b) => steps.push(`observe ${b.length}`),
   };
   if (opts.critical) {
     deps.critical = {
@@ -43,9 +44,9 @@ describe('createBatchHandler', () => {
   };
 
   it('writes first, then publishes, alerts and counts committed entries', async () => {
-    await f({}, [batchOf('a', 'x', ['info', 'info']), batchOf('b', 'y', ['info'])], ['timer start', 'write 2', 'timer end', 'write ok', 'publish 2', 'processed a 2', 'processed b 1']);
-    await f({ critical: true }, [batchOf('a', 'x', ['info', 'error'])], ['timer start', 'write 1', 'timer end', 'write ok', 'publish 1', 'critical a:1', 'critical count a 1', 'processed a 2']);
-    await f({ critical: true }, [batchOf('a', 'x', ['info'])], ['timer start', 'write 1', 'timer end', 'write ok', 'publish 1', 'processed a 1']);
+    await f({}, [batchOf('a', 'x', ['info', 'info']), batchOf('b', 'y', ['info'])], ['timer start', 'write 2', 'timer end', 'write ok', 'publish 2', 'processed a 2', 'processed b 1', 'observe 2']);
+    await f({ critical: true }, [batchOf('a', 'x', ['info', 'error'])], ['timer start', 'write 1', 'timer end', 'write ok', 'publish 1', 'critical a:1', 'critical count a 1', 'processed a 2', 'observe 1']);
+    await f({ critical: true }, [batchOf('a', 'x', ['info'])], ['timer start', 'write 1', 'timer end', 'write ok', 'publish 1', 'processed a 1', 'observe 1']);
   });
 
   it('rejects a failed write and lets nothing after it see the batches', async () => {

@@ -17,6 +17,11 @@ export interface ProcessorDeps {
   processed: (tenant: string, n: number) => void;
   /** Told the outcome of every write, undefined when it succeeded (store health, src/health/). */
   onWrite?: (err: unknown) => void;
+  /**
+   * Sees committed batches after the other steps (the pattern miner, src/patterns); must not
+   * throw and must not do more than queue them: it runs before the pushes are acknowledged.
+   */
+  observe?: (batches: readonly WriteBatch[]) => void;
 }
 
 export function createBatchHandler(deps: ProcessorDeps): BatchHandler {
@@ -35,5 +40,6 @@ export function createBatchHandler(deps: ProcessorDeps): BatchHandler {
     // Committed: critical entries alert now, not at the next ruler interval.
     if (deps.critical) alertCritical(batches, deps.critical);
     for (const [tenant, n] of countByTenant(batches)) deps.processed(tenant, n);
+    deps.observe?.(batches);
   };
 }

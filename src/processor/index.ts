@@ -1,8 +1,8 @@
 /**
  * The processor: the consumer side of the queue. For every group of batches the queue hands it,
  * in this order: write them to storage (durable once `write` resolves), then — only after the
- * commit — publish them to live tails, hand critical entries to the critical-log alerter, and
- * count them in `logs_processed_total`.
+ * commit — publish them to live tails, hand critical entries to the critical-log alerter, count
+ * them in `logs_processed_total`, and queue them for the log pattern miner (src/patterns).
  *
  * Invariants
  * - Nothing after the write runs for batches that were not committed: a failed write rejects the

@@ -111,7 +111,7 @@ export const logQueryCases: LogQueryCase[] = [
     ],
   },
   {
-    query: '{app="web"} | json | latency_ms > 500',
+    query: '{app="web"} | json | __error__="" | latency_ms > 500',
     want: [{ labels: '{app="web", detected_level="warn", env="prod", latency_ms="850", level="warn", msg="slow request", user_id="u1", user_name="ann"}', lines: [LINES.webJson] }],
   },
   {

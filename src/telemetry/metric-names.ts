@@ -38,6 +38,12 @@ export const M = {
   notificationsDropped: 'notifications_dropped_total',
   alertsFiring: 'alerts_firing',
   criticalEntries: 'critical_log_entries_total',
+  patternClustersEvicted: 'pattern_clusters_evicted_total',
+  patternLinesDropped: 'pattern_lines_dropped_total',
+  patternClusters: 'pattern_clusters',
+  patternMiningStride: 'pattern_mining_stride',
+  patternQueuedLines: 'pattern_queued_lines',
+  patternMiningSeconds: 'pattern_mining_seconds_total',
   syslogMalformed: 'syslog_malformed_messages_total',
   syslogTlsRefused: 'syslog_tls_connections_refused_total',
 } as const;

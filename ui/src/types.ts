@@ -21,7 +21,7 @@ export interface LogEntry {
 /** What clicking a value in a row asks the query to add. */
 export type FilterAction =
   | { kind: 'label'; name: string; value: string; op: '=' | '!=' }
-  | { kind: 'line'; text: string; op: '|=' | '!=' }
+  | { kind: 'line'; text: string; op: '|=' | '!=' | '|>' }
   /** A label filter stage (`| name="value"`) on a parsed field or structured metadata; `parser` is added first if the query has none. */
   | { kind: 'field'; name: string; value: string; op: '=' | '!='; parser?: 'json' | 'logfmt' };
 

@@ -2,14 +2,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { patternsServed, publishedLimits } from './drilldown-limits.js';
 import { loadConfig } from '../../config/load.js';
+import type { PatternMiner } from '../../patterns/index.js';
 
 describe('drilldown-limits', () => {
-  it('pattern_ingester_enabled only where one process ingests and queries', () => {
-    const f = (ingest: boolean, query: boolean, want: boolean): void => assert.equal(patternsServed({ ingest, query }), want);
-    f(true, true, true); // serve, embedded all
-    f(false, true, false); // query role
-    f(true, false, false); // ingest role
-    f(false, false, false); // ruler, process
+  it('pattern_ingester_enabled exactly where a pattern miner runs', () => {
+    assert.equal(patternsServed({}), false); // cluster roles, patterns.enabled false
+    assert.equal(patternsServed({ patterns: {} as PatternMiner }), true); // serve
   });
 
   it("publishes Loki's default keys, valued from the config", () => {

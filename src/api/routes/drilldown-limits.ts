@@ -14,19 +14,13 @@ import { formatDuration } from '../../logql/duration.js';
 import { LEVEL_KEYS } from '../../ingest/common/level.js';
 import { parseResourceLabels } from '../../ingest/otlp/mapping.js';
 
-export interface DrilldownLimitsOptions {
-  /**
-   * Whether `/loki/api/v1/patterns` answers from this process: the pattern miner learns at
-   * ingest in memory, so only a process that both ingests and queries (`serve`, embedded `all`)
-   * has patterns to serve. This is the one place that decides `pattern_ingester_enabled`;
-   * server.ts passes `patternsServed(opts)`.
-   */
-  patternIngesterEnabled: boolean;
-}
-
-/** The single rule for `pattern_ingester_enabled` (see DrilldownLimitsOptions). */
-export function patternsServed(opts: { ingest: boolean; query: boolean }): boolean {
-  return opts.ingest && opts.query;
+/**
+ * `pattern_ingester_enabled`: whether `/loki/api/v1/patterns` answers from this process — the
+ * pattern miner (src/patterns) exists only in the embedded mode with `patterns.enabled`, and
+ * learns in memory, so cluster roles have none.
+ */
+export function patternsServed(ctx: Pick<AppContext, 'patterns'>): boolean {
+  return ctx.patterns !== undefined;
 }
 
 /** Loki's published limits (its default allowlist), valued from LogSentinel's config. */
@@ -62,10 +56,10 @@ export function publishedLimits(cfg: Config): Record<string, unknown> {
   };
 }
 
-export async function drilldownLimitsRoutes(app: FastifyInstance, ctx: AppContext, opts: DrilldownLimitsOptions): Promise<void> {
+export async function drilldownLimitsRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   app.get('/loki/api/v1/drilldown-limits', async () => ({
     limits: publishedLimits(ctx.config),
-    pattern_ingester_enabled: opts.patternIngesterEnabled,
+    pattern_ingester_enabled: patternsServed(ctx),
     version: ctx.version || 'unknown',
   }));
 }

@@ -135,6 +135,8 @@ export async function rulesRoutes(app: FastifyInstance, ctx: AppContext, alertin
     const alerts: Array<Record<string, unknown>> = [];
     for (const g of a.ruler?.list(tenants) ?? []) for (const r of g.rules) for (const al of r.alerts?.current() ?? []) alerts.push(alertJson(al));
     for (const al of a.critical?.firing(tenants) ?? []) alerts.push(alertJson(al));
+    // New log patterns (patterns.alert.enabled, docs/patterns.md).
+    for (const al of a.newPattern?.firing(tenants) ?? []) alerts.push(alertJson(al));
     return { status: 'success', data: { alerts }, errorType: '', error: '' };
   });
 

@@ -9,7 +9,7 @@ import { quoteValue } from './completion.js';
 
 export type FilterRequest =
   | { kind: 'label'; name: string; value: string; op: '=' | '!=' }
-  | { kind: 'line'; text: string; op: '|=' | '!=' }
+  | { kind: 'line'; text: string; op: '|=' | '!=' | '|>' }
   /** A label filter stage; `parser` is added first when the pipeline has no parser yet. */
   | { kind: 'field'; name: string; value: string; op: '=' | '!='; parser?: 'json' | 'logfmt' };
 
@@ -119,7 +119,7 @@ export function addLabelMatcher(query: string, name: string, value: string, op: 
  * Adds a line filter after the line filters that follow every stream selector (before any parser,
  * where filters run inside the store).
  */
-export function addLineFilter(query: string, text: string, op: '|=' | '!='): string {
+export function addLineFilter(query: string, text: string, op: '|=' | '!=' | '|>'): string {
   const filter = `${op} ${quoteValue(text)}`;
   const spans = selectorSpans(query);
   if (spans.length === 0) return query;
@@ -213,6 +213,12 @@ export function lineFilterTerms(query: string): string[] {
 export function selectorWithLineFilters(query: string): string | undefined {
   const s = selectorSpans(query)[0];
   return s ? query.slice(s.open, lineFiltersEnd(s)) : undefined;
+}
+
+/** The first stream selector alone (`{app="x"}`), as the patterns API takes it. */
+export function streamSelectorOf(query: string): string | undefined {
+  const s = selectorSpans(query)[0];
+  return s ? query.slice(s.open, s.close) : undefined;
 }
 
 /** The log volume query for a log query: lines per step by detected level. */

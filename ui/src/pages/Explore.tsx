@@ -1,7 +1,8 @@
 /**
  * Explore: write a LogQL query, run it over a time range, read the lines (or the chart of a
- * metric query) and refine by clicking. The view lives in the URL (`query`, `from`, `to`,
- * `limit`), so a link reproduces it and back/forward steps through the queries run.
+ * metric query) and refine by clicking. A log query has two tabs: its lines, and the patterns of
+ * its streams (click one to filter by it). The view lives in the URL (`query`, `from`, `to`,
+ * `limit`, `view`), so a link reproduces it and back/forward steps through the queries run.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { navigate, useLocation } from '../router';
@@ -11,6 +12,7 @@ import { QueryStatsBar } from '../components/explore/QueryStatsBar';
 import { ExploreEmpty } from '../components/explore/ExploreEmpty';
 import { SeriesTable } from '../components/explore/SeriesTable';
 import { useExploreQuery } from '../components/explore/use-explore-query';
+import { PatternsPanel } from '../components/explore/PatternsPanel';
 import { LogList } from '../components/LogList';
 import { TimeSeriesChart } from '../components/TimeSeriesChart';
 import { applyFilter, lineFilterTerms } from '../logql/rewrite';
@@ -31,6 +33,7 @@ export function ExplorePage() {
   const to = params.get('to') || 'now';
   const limitParam = Number(params.get('limit'));
   const limit = Number.isInteger(limitParam) && limitParam > 0 ? Math.min(limitParam, 5000) : DEFAULT_LIMIT;
+  const view = params.get('view') === 'patterns' ? 'patterns' : 'logs';
 
   const [draft, setDraft] = useState(query);
   const [run, setRun] = useState(0);
@@ -40,7 +43,8 @@ export function ExplorePage() {
   const [res, cancel] = useExploreQuery({ query, from, to, limit, run });
 
   const go = useCallback(
-    (next: { query?: string; from?: string; to?: string; limit?: number }, replace = false): void => {
+    (next: { query?: string; from?: string; to?: string; limit?: number; view?: 'logs' | 'patterns' }, replace = false): void => {
+      const v = next.view ?? view;
       navigate(
         '/explore',
         {
@@ -48,17 +52,19 @@ export function ExplorePage() {
           from: next.from ?? from,
           to: next.to ?? to,
           limit: String(next.limit ?? limit) === String(DEFAULT_LIMIT) ? undefined : String(next.limit ?? limit),
+          view: v === 'patterns' ? v : undefined,
         },
         replace,
       );
       setRun((r) => r + 1);
     },
-    [query, from, to, limit],
+    [query, from, to, limit, view],
   );
 
   const runDraft = (): void => go({ query: draft });
   const onZoom = useCallback((fromS: number, toS: number) => go({ from: String(Math.floor(fromS * 1000)), to: String(Math.ceil(toS * 1000)) }), [go]);
   const onAddFilter = useCallback((f: FilterAction) => go({ query: applyFilter(query, f) }), [go, query]);
+  const onPickPattern = useCallback((pattern: string) => go({ query: applyFilter(query, { kind: 'line', text: pattern, op: '|>' }), view: 'logs' }), [go, query]);
 
   // The current range, for completion (refreshed when the range changes or a query runs).
   const range = useMemo(() => {
@@ -167,7 +173,18 @@ export function ExplorePage() {
           )}
         </div>
       )}
-      {query.trim() && res.kind === 'logs' && res.status !== 'error' && (
+      {query.trim() && res.kind === 'logs' && (
+        <div className="explore-tabs" role="tablist" aria-label="Result view">
+          <button type="button" role="tab" aria-selected={view === 'logs'} className={view === 'logs' ? 'active' : ''} onClick={() => go({ view: 'logs' })}>
+            Logs
+          </button>
+          <button type="button" role="tab" aria-selected={view === 'patterns'} className={view === 'patterns' ? 'active' : ''} onClick={() => go({ view: 'patterns' })}>
+            Patterns
+          </button>
+        </div>
+      )}
+      {query.trim() && res.kind === 'logs' && view === 'patterns' && <PatternsPanel query={query} startMs={range.startMs} endMs={range.endMs} run={run} onPick={onPickPattern} />}
+      {query.trim() && res.kind === 'logs' && view === 'logs' && res.status !== 'error' && (
         <>
           <div className="explore-volume">
             {res.volume.length > 0 && <TimeSeriesChart series={res.volume} kind="bars" stacked label="Log volume by level" onZoom={onZoom} height={110} showLegend />}
