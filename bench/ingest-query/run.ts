@@ -11,6 +11,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { startServer, removeDir, tempDataDir, type ServerHandle } from '../../test/e2e/harness.js';
 
 import { buildCorpus, RARE_TOKEN, type Corpus } from './corpus.js';
+import { pushBodies } from './push.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -88,8 +89,6 @@ async function floorAppender(c: Corpus): Promise<number> {
 }
 
 async function pushAll(s: ServerHandle, c: Corpus): Promise<{ secs: number; peakRss: number; rejected: number }> {
-  let next = 0;
-  let rejected = 0;
   let peakRss = 0;
   const sampler = setInterval(() => {
     try {
@@ -98,25 +97,7 @@ async function pushAll(s: ServerHandle, c: Corpus): Promise<{ secs: number; peak
       // process gone
     }
   }, 200);
-  const t0 = performance.now();
-  const worker = async (): Promise<void> => {
-    while (next < c.bodies.length) {
-      const body = c.bodies[next++];
-      for (;;) {
-        const r = await fetch(s.url + '/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        await r.arrayBuffer();
-        if (r.status === 204) break;
-        if (r.status === 429) {
-          rejected++;
-          await new Promise((res) => setTimeout(res, 50));
-          continue;
-        }
-        throw new Error(`push answered ${r.status}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  const secs = (performance.now() - t0) / 1000;
+  const { secs, rejected } = await pushBodies(s.url, c.bodies, CONCURRENCY);
   clearInterval(sampler);
   return { secs, peakRss, rejected };
 }

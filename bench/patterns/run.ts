@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { readFileSync } from 'node:fs';
 import { startServer, removeDir, tempDataDir, type ServerHandle } from '../../test/e2e/harness.js';
 import { buildCorpus, type Corpus } from '../ingest-query/corpus.js';
+import { pushBodies } from '../ingest-query/push.js';
 import { PatternMiner } from '../../src/patterns/index.js';
 
 const { values: args } = parseArgs({
@@ -40,28 +41,8 @@ function peakRssOf(pid: number): number {
 }
 
 /** Pushes every body with CONCURRENCY clients; a push counts once answered 204 (committed). */
-async function pushAll(s: ServerHandle, c: Corpus): Promise<{ secs: number; rejected: number }> {
-  let next = 0;
-  let rejected = 0;
-  const t0 = performance.now();
-  const worker = async (): Promise<void> => {
-    while (next < c.bodies.length) {
-      const body = c.bodies[next++];
-      for (;;) {
-        const r = await fetch(s.url + '/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-        await r.arrayBuffer();
-        if (r.status === 204) break;
-        if (r.status === 429) {
-          rejected++;
-          await new Promise((res) => setTimeout(res, 50));
-          continue;
-        }
-        throw new Error(`push answered ${r.status}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-  return { secs: (performance.now() - t0) / 1000, rejected };
+function pushAll(s: ServerHandle, c: Corpus): Promise<{ secs: number; rejected: number }> {
+  return pushBodies(s.url, c.bodies, CONCURRENCY);
 }
 
 /** Lines the patterns API counts over the corpus's range, and how many patterns. */

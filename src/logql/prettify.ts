@@ -113,30 +113,13 @@ function lineFilterParts(s: LineFilterStage): string[] {
   return [s.op + ' ' + s.values.map(quoteString).join(' or ')];
 }
 
+/** A stage in Loki's String() form: line and label filters print as Loki's do, the rest as format.ts. */
 function stageString(s: Stage): string {
   switch (s.type) {
     case 'line_filter':
       return lineFilterParts(s).join(' ');
-    case 'json':
-      return s.params.length ? '| json ' + s.params.map((p) => p.name + '=' + quoteString(p.expr)).join(',') : '| json';
-    case 'logfmt':
-      if (!s.params.length) return '| logfmt' + (s.strict ? ' --strict' : '') + (s.keepEmpty ? ' --keep-empty' : '');
-      return '| logfmt ' + (s.strict ? '--strict ' : '') + (s.keepEmpty ? '--keep-empty ' : '') + s.params.map((p) => p.name + '=' + quoteString(p.expr)).join(',');
-    case 'regexp':
-    case 'pattern':
-      return '| ' + s.type + ' ' + quoteString(s.pattern);
-    case 'unpack':
-    case 'decolorize':
-      return '| ' + s.type;
     case 'label_filter':
       return '| ' + labelFilterString(s.filter);
-    case 'line_format':
-      return '| line_format ' + quoteString(s.template);
-    case 'label_format':
-      return '| label_format ' + s.ops.map((o) => o.dst + '=' + (o.kind === 'rename' ? o.value : quoteString(o.value))).join(',');
-    case 'drop':
-    case 'keep':
-      return '| ' + s.type + ' ' + s.labels.map((l) => (l.matcher ? l.name + l.matcher.op + quoteString(l.matcher.value) : l.name)).join(',');
     default:
       return formatStage(s);
   }
