@@ -115,8 +115,9 @@ describe('demo API → LogSentinel (end to end)', { skip: rootInstalled ? false 
       found.data.entries.map((e) => [e.level, (JSON.parse(e.line) as { error_type?: string }).error_type]),
       [['error', 'database_error']],
     );
-    // The label set stays small: service plus what pino-loki adds.
+    // The label set stays small: service plus what pino-loki adds, and the detected_level every
+    // entry carries as structured metadata (as Loki 3 shows it).
     const streams = await queryRange(s, '{service="demo-api"}');
-    for (const st of streams) assert.deepEqual(Object.keys(st.stream).sort(), ['hostname', 'level', 'service'], JSON.stringify(st.stream));
+    for (const st of streams) assert.deepEqual(Object.keys(st.stream).sort(), ['detected_level', 'hostname', 'level', 'service'], JSON.stringify(st.stream));
   });
 });
