@@ -97,6 +97,10 @@ describe('Explore page (browser)', { skip }, () => {
     const bulk: Values = [];
     for (let i = 0; i < 5000; i++) bulk.push([(BigInt(now - 30 * 60_000 + i * 300) * 1_000_000n).toString(), `bulk line ${i} level=${i % 10 === 0 ? 'warn' : 'info'} ${'x'.repeat(i % 60)}`]);
     await push(server, [{ stream: { service: 'bulk' }, values: bulk }]);
+    // Lines of the last three minutes only, for the charts' range (they must span the chosen range).
+    const recent: Values = [];
+    for (let i = 0; i < 30; i++) recent.push([(BigInt(now - 180_000 + i * 6000) * 1_000_000n).toString(), `recent line ${i} level=${i % 5 === 0 ? 'error' : 'info'}`]);
+    await push(server, [{ stream: { service: 'recent' }, values: recent }]);
     browser = await launchBrowser();
   });
   after(async () => {
@@ -212,12 +216,13 @@ describe('Explore page (browser)', { skip }, () => {
     assert.equal(await rows(page).first().locator('mark').textContent(), 'GET', 'the |= text is marked in the lines');
     assert.equal(await page.getByLabel('Query statistics').getByTitle('Entries returned').locator('b').textContent(), '80');
 
-    // Dragging across the histogram zooms: absolute from/to in the URL, fewer lines.
+    // Dragging across the histogram zooms: absolute from/to in the URL, fewer lines. The axis spans
+    // the whole 6 h; web's lines are in its last 45 minutes (the last eighth), so drag inside them.
     const plot = await page.locator('figure[aria-label="Log volume by level"] .u-over').boundingBox();
     assert.ok(plot);
-    await page.mouse.move(plot.x + plot.width * 0.55, plot.y + plot.height / 2);
+    await page.mouse.move(plot.x + plot.width * 0.9, plot.y + plot.height / 2);
     await page.mouse.down();
-    await page.mouse.move(plot.x + plot.width * 0.8, plot.y + plot.height / 2, { steps: 5 });
+    await page.mouse.move(plot.x + plot.width * 0.97, plot.y + plot.height / 2, { steps: 5 });
     await page.mouse.up();
     await page.waitForFunction(() => /^\d+$/.test(new URL(location.href).searchParams.get('from') ?? '') && /^\d+$/.test(new URL(location.href).searchParams.get('to') ?? ''));
     await page.waitForFunction(() => Number(returned()) > 0 && Number(returned()) < 80);
@@ -264,5 +269,33 @@ describe('Explore page (browser)', { skip }, () => {
     // The parse error step's two requests (lines and volume) answer 400 on purpose.
     assert.deepEqual(errors.filter((e) => !/status of 400 \(Bad Request\)/.test(e)), []);
     await context.close();
+  });
+  it('charts span the chosen range (6 h, 24 h) with data only in its last minutes, ticks saying their unit', { timeout: 60_000 }, async () => {
+    const { context, page } = await newPage(browser, { width: 1280, height: 720 });
+    const errors = collectPageErrors(page);
+    try {
+      for (const [from, hours, tick] of [
+        ['now-6h', 6, /^(\w{3} \d{1,2} )?\d\d:\d\d$/],
+        ['now-24h', 24, /^(\w{3} \d{1,2} )?\d\d:\d\d$/],
+      ] as const) {
+        const loadedAt = Date.now() / 1000;
+        await page.goto(`${server.url}/explore?query=${encodeURIComponent('{service="recent"}')}&from=${from}&to=now`);
+        const fig = page.getByRole('figure', { name: 'Log volume by level' });
+        await fig.waitFor({ timeout: 15_000 });
+        await page.waitForFunction(() => document.querySelector('figure[aria-label="Log volume by level"]')?.getAttribute('data-x-min') != null);
+        const xMin = Number(await fig.getAttribute('data-x-min'));
+        const xMax = Number(await fig.getAttribute('data-x-max'));
+        // The axis runs from the range's start to its end (not over the three minutes with data).
+        assert.ok(Math.abs(xMin - (loadedAt - hours * 3600)) < 120, `${from}: axis starts at ${new Date(xMin * 1000).toISOString()}`);
+        assert.ok(Math.abs(xMax - loadedAt) < 120, `${from}: axis ends at ${new Date(xMax * 1000).toISOString()}`);
+        const ticks = ((await fig.getAttribute('data-x-ticks')) ?? '').split('|');
+        assert.ok(ticks.length >= 3, `${from}: ticks ${ticks.join(', ')}`);
+        for (const t of ticks) assert.match(t, tick, `${from}: tick ${t}`);
+        await screenshot(page, `explore-volume-${hours}h`);
+      }
+      assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
   });
 });

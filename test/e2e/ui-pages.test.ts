@@ -94,9 +94,11 @@ describe('web UI pages', { skip }, () => {
 
       const top = page.getByRole('list', { name: 'Top error messages' });
       const patterns = await top.locator('.top-error-pattern').allTextContents();
-      assert.deepEqual(patterns, ['level=error msg="card declined for order <n>" provider=acme', 'level=error msg="timeout after <n>ms calling inventory at <ip>"']);
+      // Grouped by the logfmt msg field, with the newest message as written beneath.
+      assert.deepEqual(patterns, ['card declined for order <n>', 'timeout after <n>ms calling inventory at <ip>']);
+      assert.match((await top.locator('.top-error-sample').first().textContent()) ?? '', /^card declined for order \d+$/);
       const errHref = await top.getByRole('link').first().getAttribute('href');
-      assert.equal(new URL(errHref!, server.url).searchParams.get('query'), '{service="payments"} |= "level=error msg=\\"card declined for order"');
+      assert.equal(new URL(errHref!, server.url).searchParams.get('query'), '{service="payments"} |= "card declined for order"');
       assert.match(await page.getByRole('group', { name: 'Queue depth' }).innerText(), /\d/);
       await page.getByRole('figure', { name: /Ingest rate/ }).waitFor();
       await screenshot(page, 'overview');
@@ -116,6 +118,33 @@ describe('web UI pages', { skip }, () => {
       await page.getByRole('table', { name: 'Lines and errors by service' }).waitFor({ timeout: 15_000 });
       assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
       await screenshot(page, 'overview-light');
+      assert.deepEqual(errors, []);
+    } finally {
+      await close();
+    }
+  });
+
+  it('the theme follows the system, across visits, until the user picks one', async () => {
+    const { page, errors, close } = await open('/overview', { colorScheme: 'dark' });
+    try {
+      const theme = (): Promise<string | undefined> => page.evaluate(() => document.documentElement.dataset.theme);
+      await page.getByRole('table', { name: 'Lines and errors by service' }).waitFor({ timeout: 15_000 });
+      assert.equal(await theme(), 'dark');
+      // The system switches while the page is open, and again before the next visit: followed both times.
+      await page.emulateMedia({ colorScheme: 'light' });
+      await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.reload();
+      await page.getByRole('table', { name: 'Lines and errors by service' }).waitFor({ timeout: 15_000 });
+      assert.equal(await theme(), 'dark');
+      assert.equal(await page.evaluate(() => localStorage.getItem('logsentinel.theme')), null, 'nothing remembered before a choice');
+      // A choice is kept, whatever the system does after it.
+      await page.getByRole('button', { name: 'Switch to light theme' }).click();
+      await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await page.reload();
+      await page.getByRole('table', { name: 'Lines and errors by service' }).waitFor({ timeout: 15_000 });
+      assert.equal(await theme(), 'light');
       assert.deepEqual(errors, []);
     } finally {
       await close();
@@ -208,6 +237,10 @@ describe('web UI pages', { skip }, () => {
       const rules = page.getByRole('table', { name: 'Rules' });
       await rules.getByRole('row', { name: 'Rule QuietRule' }).getByText('inactive').waitFor();
       await rules.getByRole('row', { name: 'Rule PaymentErrors' }).getByText('firing').waitFor();
+      // Alerts and rules are counted apart: here one firing alert of one firing rule, beside the
+      // built-in critical-entries rule and QuietRule, both inactive.
+      const summary = await page.locator('p.summary').innerText();
+      assert.match(summary, /^Alerts: 1 firing · 0 pending — Rules: 1 firing · 0 pending · 2 inactive/, summary);
       await screenshot(page, 'alerts-firing');
 
       await page.getByRole('button', { name: /^inactive/ }).click();

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { exploreHref, innerLogQuery, withLineFilter } from '../../ui/src/components/alerts/log-query.js';
-import { countStates, exploreLinkForRule, filterAlerts, filterRules, rangeSecondsOf, ruleRows, type AlertJson, type RuleGroupJson } from '../../ui/src/components/alerts/rules-model.js';
+import { countAlerts, countStates, exploreLinkForRule, filterAlerts, filterRules, rangeSecondsOf, ruleRows, type AlertJson, type RuleGroupJson } from '../../ui/src/components/alerts/rules-model.js';
 
 describe('innerLogQuery', () => {
   it('finds the log query of metric and log expressions', () => {
@@ -76,6 +76,17 @@ describe('rules model', () => {
     ]);
     assert.deepEqual(countStates(rows), { all: 4, firing: 1, pending: 1, inactive: 1, recording: 1 });
     assert.equal(new Set(rows.map((r) => r.key)).size, 4);
+  });
+
+  it('counts active alerts apart from rules: one rule fires one alert per label set', () => {
+    const alerts = [
+      alert('CriticalLogEntry', 'firing', '2026-01-01T00:00:00Z', { service: 'a' }),
+      alert('CriticalLogEntry', 'firing', '2026-01-01T00:00:01Z', { service: 'b' }),
+      alert('CriticalLogEntry', 'firing', '2026-01-01T00:00:02Z', { service: 'c' }),
+      alert('Latency', 'pending', '2026-01-01T00:00:03Z'),
+    ];
+    assert.deepEqual(countAlerts(alerts), { firing: 3, pending: 1 });
+    assert.deepEqual(countAlerts([]), { firing: 0, pending: 0 });
   });
 
   it('filters rules by state and text, firing first', () => {

@@ -93,7 +93,7 @@ describe('overview model', () => {
   it('links services and error groups to Explore', () => {
     const svc = { service: 'api', label: 'service', selector: '{service="api"}', lines: 1, errors: 0, bytes: 1 };
     assert.equal(serviceLink(svc, '1h'), '/explore?query=%7Bservice%3D%22api%22%7D&from=now-1h');
-    const e = { pattern: 'payment <n> declined', example: 'payment 42 declined', count: 3, service: 'api', selector: '{service="api"}', lastSeen: '2026-11-22T07:00:00Z' };
+    const e = { pattern: 'payment <n> declined', example: 'payment 42 declined', sample: 'payment 42 declined', count: 3, service: 'api', selector: '{service="api"}', lastSeen: '2026-11-22T07:00:00Z' };
     const u = new URL(errorLink(e, '6h'), 'http://x');
     assert.equal(u.searchParams.get('query'), '{service="api"} |= "declined"');
     assert.equal(u.searchParams.get('from'), 'now-6h');

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 process.env.TZ = 'UTC';
-const { chooseStep, describeRange, formatBytes, formatNs, fromDatetimeLocal, msToNs, parseDurationMs, parseTimeParam, resolveRange, toDatetimeLocal } = await import('../../ui/src/time.js');
+const { chooseStep, describeRange, formatBytes, timeTickLabels, formatNs, fromDatetimeLocal, msToNs, parseDurationMs, parseTimeParam, resolveRange, toDatetimeLocal } = await import('../../ui/src/time.js');
 const { compareNs, normalizeLevel, streamsToEntries } = await import('../../ui/src/entries.js');
+const { volumeSeries } = await import('../../ui/src/components/explore/volume.js');
 
 const NOW = Date.UTC(2026, 10, 22, 7, 40, 0);
 
@@ -66,4 +67,32 @@ test('entries: levels, ordering', () => {
   ]);
   assert.deepEqual(entries.map((e) => `${e.ts}:${e.line}:${e.level}`), ['1000:w:error', '300:x:warn', '200:z:debug', '100:y:unknown']);
   assert.deepEqual(entries[2].parsed, { level: 'debug' });
+});
+
+test('timeTickLabels: each label says its unit, the date where the day changes', () => {
+  const t0 = Date.UTC(2026, 11, 5, 23, 58, 0) / 1000;
+  // Seconds apart: HH:mm:ss, never a bare ":10".
+  assert.deepEqual(timeTickLabels([t0, t0 + 10, t0 + 20], 10), ['Dec 5 23:58:00', '23:58:10', '23:58:20']);
+  // Minutes apart across midnight: HH:mm, the date where the day changes.
+  assert.deepEqual(timeTickLabels([t0 - 60 * 58, t0 + 120, t0 + 1320], 600), ['Dec 5 23:00', 'Dec 6 00:00', '00:20']);
+  // Days apart: the date alone.
+  assert.deepEqual(timeTickLabels([t0, t0 + 86400], 86400), ['Dec 5', 'Dec 6']);
+});
+
+test('volumeSeries: every bucket of the range, empty ones as 0, at the server\'s phase', () => {
+  const start = Date.UTC(2026, 11, 5, 0, 0, 0) / 1000 + 0.25;
+  const step = 3600;
+  const end = start + 6 * 3600;
+  // Data only in the last bucket (lines of the last minutes of a 6 h range).
+  const last = start + 6 * 3600;
+  const series = volumeSeries([{ metric: { level: 'error' }, values: [[last, '4']] }, { metric: { level: 'info' }, values: [[last, '9']] }], start, end, step);
+  assert.deepEqual(series.map((s) => s.name), ['error', 'info']);
+  for (const s of series) {
+    assert.equal(s.points.length, 7);
+    assert.equal(s.points[0][0], start);
+    assert.equal(s.points[6][0], last);
+  }
+  assert.deepEqual(series[0].points.map((p: [number, number]) => p[1]), [0, 0, 0, 0, 0, 0, 4]);
+  // Nothing at all: no series.
+  assert.deepEqual(volumeSeries([], start, end, step), []);
 });

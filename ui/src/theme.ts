@@ -1,20 +1,41 @@
-/** Dark and light themes: `data-theme` on <html>, remembered per browser, first from the OS. */
+/**
+ * Dark and light themes: `data-theme` on <html>. The theme follows the system
+ * (`prefers-color-scheme`, live) until the user picks one with the toggle; only that choice is
+ * remembered per browser.
+ */
 import { useEffect, useState } from 'react';
 
 export type Theme = 'dark' | 'light';
 const KEY = 'logsentinel.theme';
+const LIGHT = '(prefers-color-scheme: light)';
 
-function initial(): Theme {
+function chosen(): Theme | undefined {
   const saved = localStorage.getItem(KEY);
-  if (saved === 'dark' || saved === 'light') return saved;
-  return window.matchMedia?.('(prefers-color-scheme: light)').matches ? 'light' : 'dark';
+  return saved === 'dark' || saved === 'light' ? saved : undefined;
+}
+
+function system(): Theme {
+  return window.matchMedia?.(LIGHT).matches ? 'light' : 'dark';
 }
 
 export function useTheme(): [Theme, () => void] {
-  const [theme, setTheme] = useState<Theme>(initial);
+  const [choice, setChoice] = useState<Theme | undefined>(chosen);
+  const [sys, setSys] = useState<Theme>(system);
+  useEffect(() => {
+    const mq = window.matchMedia?.(LIGHT);
+    if (!mq) return;
+    const onChange = (): void => setSys(mq.matches ? 'light' : 'dark');
+    mq.addEventListener('change', onChange);
+    return () => mq.removeEventListener('change', onChange);
+  }, []);
+  const theme = choice ?? sys;
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
-    localStorage.setItem(KEY, theme);
   }, [theme]);
-  return [theme, () => setTheme((t) => (t === 'dark' ? 'light' : 'dark'))];
+  const toggle = (): void => {
+    const next: Theme = theme === 'dark' ? 'light' : 'dark';
+    localStorage.setItem(KEY, next);
+    setChoice(next);
+  };
+  return [theme, toggle];
 }

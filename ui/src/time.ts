@@ -93,6 +93,27 @@ export function chooseStep(rangeMs: number, bars = 100): number {
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Labels of a time axis whose ticks (unix seconds) are `incrS` apart, in the browser's time zone,
+ * each saying its unit: `HH:mm:ss` below a minute, `HH:mm` below a day, `Mon D` from a day up.
+ * Below a day the date is added to the first tick and wherever the day changes, so no label reads
+ * as a bare number.
+ */
+export function timeTickLabels(ticksS: readonly number[], incrS: number): string[] {
+  let prevDay = '';
+  return ticksS.map((t) => {
+    const d = new Date(t * 1000);
+    const day = `${MONTHS[d.getMonth()]} ${d.getDate()}`;
+    const changed = day !== prevDay;
+    prevDay = day;
+    if (incrS >= 86400) return day;
+    const time = `${pad(d.getHours())}:${pad(d.getMinutes())}` + (incrS < 60 ? `:${pad(d.getSeconds())}` : '');
+    return changed ? `${day} ${time}` : time;
+  });
+}
+
 /** `YYYY-MM-DD HH:mm:ss.SSS` in the browser's time zone. */
 export function formatMs(ms: number): string {
   const d = new Date(ms);

@@ -47,14 +47,56 @@ function selectorOf(ref: ServiceRef, labels: Labels): string {
   return `{${pairs.join(', ')}}`;
 }
 
-/** The shape of an error message: variable parts replaced, so repeats of one error group together. */
+/** Fields that hold a structured line's message, in the order they are looked for. */
+const MESSAGE_KEYS = ['msg', 'message', 'error', 'err', 'error_message', 'event'];
+const LOGFMT_MESSAGE = MESSAGE_KEYS.map((k) => new RegExp(`(?:^|\\s)${k}=("(?:[^"\\\\]|\\\\.)*"|[^\\s"]+)`));
+
+/**
+ * The message of a structured line: the first of MESSAGE_KEYS holding a non-empty string in a
+ * JSON object line, or a logfmt pair of that name; undefined for other lines.
+ */
+export function messageOf(line: string): string | undefined {
+  const t = line.trimStart();
+  if (t.startsWith('{')) {
+    if (t.length > 64 * 1024) return undefined;
+    try {
+      const o = JSON.parse(t) as unknown;
+      if (o === null || typeof o !== 'object' || Array.isArray(o)) return undefined;
+      for (const k of MESSAGE_KEYS) {
+        const v = (o as Record<string, unknown>)[k];
+        if (typeof v === 'string' && v.trim() !== '') return v;
+      }
+    } catch {
+      // Not JSON after all: shaped as raw text.
+    }
+    return undefined;
+  }
+  for (const re of LOGFMT_MESSAGE) {
+    const m = re.exec(line.length > 4096 ? line.slice(0, 4096) : line);
+    if (!m) continue;
+    const v = m[1];
+    if (!v.startsWith('"')) return v;
+    try {
+      return JSON.parse(v) as string;
+    } catch {
+      return v.slice(1, -1);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The shape of an error message, so repeats of one error group together: the message field of a
+ * JSON or logfmt line (else the line), with variable parts replaced — UUIDs, addresses, times,
+ * hexadecimal ids (with a letter; an epoch is a number) and numbers.
+ */
 export function messageShape(line: string): string {
-  return line
+  return (messageOf(line) ?? line)
     .slice(0, 500)
     .replace(/\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi, '<uuid>')
     .replace(/\b\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?\b/g, '<ip>')
     .replace(/\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?/g, '<time>')
-    .replace(/\b(?=[0-9a-f]*\d)[0-9a-f]{8,}\b/gi, '<hex>')
+    .replace(/\b(?=[0-9a-f]*[a-f])(?=[0-9a-f]*\d)[0-9a-f]{8,}\b/gi, '<hex>')
     .replace(/\d+(?:\.\d+)?/g, '<n>')
     .replace(/\s+/g, ' ')
     .trim();
@@ -76,7 +118,10 @@ interface ServiceRow {
 
 interface ErrorGroup {
   pattern: string;
+  /** The newest line of the group. */
   example: string;
+  /** Its message as written (the message field of a JSON or logfmt line, else the line). */
+  sample: string;
   count: number;
   service: string;
   selector: string;
@@ -141,9 +186,10 @@ export async function overviewRoutes(app: FastifyInstance, ctx: AppContext): Pro
               if (r.ts > g.lastSeen) {
                 g.lastSeen = r.ts;
                 g.example = r.line;
+                g.sample = messageOf(r.line) ?? r.line;
               }
             } else {
-              groups.set(key, { pattern, example: r.line, count: 1, service: ref.value, selector: selectorOf(ref, stream?.labels ?? {}), lastSeen: r.ts });
+              groups.set(key, { pattern, example: r.line, sample: messageOf(r.line) ?? r.line, count: 1, service: ref.value, selector: selectorOf(ref, stream?.labels ?? {}), lastSeen: r.ts });
             }
           }
         }

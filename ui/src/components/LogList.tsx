@@ -152,7 +152,7 @@ const Row = memo(function Row({ entry: e, index, highlight, open, tabbable, onTo
         <time className="log-time" dateTime={new Date(Number(e.ts.slice(0, -6) || 0)).toISOString()}>
           {formatNs(e.ts)}
         </time>
-        <span className={`log-level level-${e.level}`}>{e.level === 'unknown' ? '' : e.level}</span>
+        <span className={`log-level level-${e.level}`}>{e.level}</span>
         <span className="log-line">{marked(e.line, highlight)}</span>
       </div>
       {open && <Details entry={e} onAddFilter={onAddFilter} />}

@@ -11,6 +11,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import './chart.css';
 import type { ChartSeries } from '../types';
+import { timeTickLabels } from '../time';
 
 export interface TimeSeriesChartProps {
   series: ChartSeries[];
@@ -23,6 +24,11 @@ export interface TimeSeriesChartProps {
   /** Accessible name of the chart. */
   label: string;
   showLegend?: boolean;
+  /**
+   * The chosen time range (unix seconds): the x axis spans exactly it, whatever part has data.
+   * Without it the axis fits the data.
+   */
+  range?: { fromS: number; toS: number };
 }
 
 const PALETTE = ['#5b9dff', '#4cc38a', '#f5b54a', '#ff6b6b', '#a78bfa', '#2ec4b6', '#ff9f1c', '#e76f51', '#8ecae6', '#d46fbd', '#9bbf4a', '#c08457'];
@@ -79,8 +85,11 @@ function useThemeVersion(): number {
   return v;
 }
 
-export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked = false, onZoom, label, showLegend = true }: TimeSeriesChartProps) {
+export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked = false, onZoom, label, showLegend = true, range }: TimeSeriesChartProps) {
   const box = useRef<HTMLDivElement>(null);
+  const fig = useRef<HTMLElement>(null);
+  const fromS = range?.fromS;
+  const toS = range?.toS;
   const plot = useRef<uPlot | null>(null);
   const zoomRef = useRef(onZoom);
   zoomRef.current = onZoom;
@@ -112,9 +121,23 @@ export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked =
       legend: { show: false },
       cursor: { drag: { x: true, y: false, setScale: false }, points: { show: kind === 'line' } },
       select: { show: true, left: 0, top: 0, width: 0, height: 0 },
-      scales: { x: { time: true }, y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.05 : 1] } },
+      scales: {
+        x: { time: true, ...(fromS !== undefined && toS !== undefined && toS > fromS ? { range: (): uPlot.Range.MinMax => [fromS, toS] } : {}) },
+        y: { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.05 : 1] },
+      },
       axes: [
-        { stroke: text, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1 } },
+        {
+          stroke: text,
+          grid: { stroke: grid, width: 1 },
+          ticks: { stroke: grid, width: 1 },
+          space: 70,
+          // Labels that say their unit (HH:mm:ss, HH:mm, the date), kept on the figure for tests.
+          values: (_u, splits, _axis, _space, incr) => {
+            const labels = timeTickLabels(splits, incr);
+            if (fig.current) fig.current.dataset.xTicks = labels.join('|');
+            return labels;
+          },
+        },
         {
           stroke: text,
           grid: { stroke: grid, width: 1 },
@@ -146,6 +169,14 @@ export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked =
           },
         ],
         setCursor: [(u) => setCursorIdx(u.cursor.idx ?? null)],
+        // The x scale's bounds on the figure (unix seconds), so tests can check the axis spans the range.
+        setScale: [
+          (u, key) => {
+            if (key !== 'x' || !fig.current) return;
+            fig.current.dataset.xMin = String(u.scales.x.min);
+            fig.current.dataset.xMax = String(u.scales.x.max);
+          },
+        ],
       },
     };
     const aligned: uPlot.AlignedData = [data.xs, ...order.map((i) => data.ys[i])];
@@ -161,7 +192,7 @@ export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked =
       u.destroy();
       plot.current = null;
     };
-  }, [data, visible, colors, kind, stacked, height]);
+  }, [data, visible, colors, kind, stacked, height, fromS, toS]);
 
   const toggle = (name: string): void =>
     setHidden((h) => {
@@ -173,7 +204,7 @@ export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked =
 
   const hoverTime = cursorIdx !== null && data.xs[cursorIdx] !== undefined ? new Date(data.xs[cursorIdx] * 1000).toLocaleString() : undefined;
   return (
-    <figure aria-label={label} className={`chart chart-${kind}`}>
+    <figure ref={fig} aria-label={label} className={`chart chart-${kind}`}>
       <div ref={box} className="chart-plot" style={{ height }} />
       {showLegend && series.length > 0 && (
         <figcaption className="chart-legend" aria-label={`${label} legend`}>

@@ -11,7 +11,7 @@ import { RefreshControl } from '../components/overview/RefreshControl';
 import { usePolling } from '../components/overview/use-polling';
 import { AlertList } from '../components/alerts/AlertList';
 import { RuleTable } from '../components/alerts/RuleTable';
-import { countStates, filterAlerts, filterRules, isStateFilter, ruleRows, STATE_FILTERS, type AlertsResponse, type RuleRow, type RulesResponse, type StateFilter } from '../components/alerts/rules-model';
+import { countAlerts, countStates, filterAlerts, filterRules, isStateFilter, ruleRows, STATE_FILTERS, type AlertsResponse, type RuleRow, type RulesResponse, type StateFilter } from '../components/alerts/rules-model';
 import '../pages.css';
 import '../alerts.css';
 
@@ -55,6 +55,7 @@ export function AlertsPage() {
   const { data, error, loading, busy, updatedAt, refresh } = usePolling(fetcher, 'alerts', refreshS * 1000);
   const rows = useMemo(() => ruleRows(data?.rules ?? []), [data]);
   const counts = useMemo(() => countStates(rows), [rows]);
+  const alertCounts = useMemo(() => countAlerts(data?.alerts ?? []), [data]);
   const shownRules = useMemo(() => filterRules(rows, state, text), [rows, state, text]);
   const shownAlerts = useMemo(() => filterAlerts(data?.alerts ?? [], state === 'recording' ? 'all' : state, text), [data, state, text]);
   const exprOf = useCallback((name: string) => rows.find((r) => r.rule.name === name)?.rule.query, [rows]);
@@ -107,7 +108,8 @@ EOF`}</pre>
       {data && rows.length > 0 && (
         <>
           <p className="summary" aria-live="polite">
-            <span className="level-error">{counts.firing} firing</span> · <span className="level-warn">{counts.pending} pending</span> · {counts.inactive} inactive
+            Alerts: <span className="level-error">{alertCounts.firing} firing</span> · <span className="level-warn">{alertCounts.pending} pending</span>
+            {' — '}Rules: {counts.firing} firing · {counts.pending} pending · {counts.inactive} inactive
             {counts.recording > 0 && ` · ${counts.recording} recording`}
             {unhealthy > 0 && <span className="level-error"> · {unhealthy} failing to evaluate</span>}
           </p>

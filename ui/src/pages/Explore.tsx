@@ -62,6 +62,8 @@ export function ExplorePage() {
   );
 
   const runDraft = (): void => go({ query: draft });
+  // Charts span the range the result covers, whatever part of it has data.
+  const chartRange = useMemo(() => (res.endMs > res.startMs ? { fromS: res.startMs / 1000, toS: res.endMs / 1000 } : undefined), [res.startMs, res.endMs]);
   const onZoom = useCallback((fromS: number, toS: number) => go({ from: String(Math.floor(fromS * 1000)), to: String(Math.ceil(toS * 1000)) }), [go]);
   const onAddFilter = useCallback((f: FilterAction) => go({ query: applyFilter(query, f) }), [go, query]);
   const onPickPattern = useCallback((pattern: string) => go({ query: applyFilter(query, { kind: 'line', text: pattern, op: '|>' }), view: 'logs' }), [go, query]);
@@ -165,7 +167,7 @@ export function ExplorePage() {
         <div className="explore-metric">
           {res.series.length > 0 ? (
             <>
-              <TimeSeriesChart series={res.series} kind="line" label="Metric query result" onZoom={onZoom} height={280} showLegend />
+              <TimeSeriesChart series={res.series} kind="line" label="Metric query result" onZoom={onZoom} height={280} showLegend range={chartRange} />
               <SeriesTable series={res.series} />
             </>
           ) : (
@@ -187,7 +189,7 @@ export function ExplorePage() {
       {query.trim() && res.kind === 'logs' && view === 'logs' && res.status !== 'error' && (
         <>
           <div className="explore-volume">
-            {res.volume.length > 0 && <TimeSeriesChart series={res.volume} kind="bars" stacked label="Log volume by level" onZoom={onZoom} height={110} showLegend />}
+            {res.volume.length > 0 && <TimeSeriesChart series={res.volume} kind="bars" stacked label="Log volume by level" onZoom={onZoom} height={110} showLegend range={chartRange} />}
             {res.volumeError && <div className="explore-volume-error">Log volume unavailable: {res.volumeError}</div>}
           </div>
           {res.entries.length > 0 && <LogList entries={res.entries} onAddFilter={onAddFilter} label="Log lines" highlight={highlight} wrap={wrap} />}

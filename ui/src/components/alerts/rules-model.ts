@@ -91,6 +91,13 @@ export function countStates(rows: RuleRow[]): Record<StateFilter, number> {
   return c;
 }
 
+/** Active alerts by state: one rule may fire many alerts (one per label set). */
+export function countAlerts(alerts: AlertJson[]): { firing: number; pending: number } {
+  const c = { firing: 0, pending: 0 };
+  for (const a of alerts) if (a.state === 'firing' || a.state === 'pending') c[a.state]++;
+  return c;
+}
+
 const STATE_ORDER: Record<RuleRow['state'], number> = { firing: 0, pending: 1, inactive: 2, recording: 3 };
 
 /**

@@ -7,9 +7,10 @@
 import { useEffect, useRef, useState } from 'react';
 import { ApiError, getJson, type MatrixResult, type QueryResponse, type QueryStats } from '../../api';
 import type { ChartSeries, LogEntry } from '../../types';
-import { streamsToEntries, LEVELS } from '../../entries';
+import { streamsToEntries } from '../../entries';
 import { isMetricQuery, selectorWithLineFilters, volumeQuery } from '../../logql/rewrite';
 import { chooseStep, msToNs, resolveRange } from '../../time';
+import { volumeSeries } from './volume';
 
 export interface ExploreInputs {
   query: string;
@@ -46,15 +47,6 @@ export function seriesName(metric: Record<string, string>, fallback: string): st
 
 function matrixToSeries(result: MatrixResult[], fallback: string): ChartSeries[] {
   return result.map((m) => ({ name: seriesName(m.metric, fallback), points: m.values.map(([t, v]) => [t, Number(v)] as [number, number]) }));
-}
-
-function volumeSeries(result: MatrixResult[]): ChartSeries[] {
-  const byLevel = new Map(result.map((m) => [m.metric.level || 'unknown', m]));
-  return LEVELS.filter((l) => byLevel.has(l)).map((l) => ({
-    name: l,
-    color: `var(--level-${l})`,
-    points: byLevel.get(l)!.values.map(([t, v]) => [t, Number(v)] as [number, number]),
-  }));
 }
 
 function errorOf(err: unknown): { status: number; message: string } {
@@ -124,7 +116,7 @@ export function useExploreQuery(inputs: ExploreInputs): [ExploreResult, () => vo
           if ((err as Error).name === 'AbortError' || !sel || sel === q) throw err;
           return vol(sel);
         })
-        .then((r) => done({ volume: r.data.resultType === 'matrix' ? volumeSeries(r.data.result) : [], volumeError: undefined }))
+        .then((r) => done({ volume: r.data.resultType === 'matrix' ? volumeSeries(r.data.result, range.startMs / 1000, range.endMs / 1000, step) : [], volumeError: undefined }))
         .catch((err: unknown) => {
           if ((err as Error).name === 'AbortError' || ac.signal.aborted) return;
           done({ volume: [], volumeError: errorOf(err).message });

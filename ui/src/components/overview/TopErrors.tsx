@@ -17,6 +17,11 @@ export function TopErrors({ errors, range, nowMs }: { errors: ErrorGroup[]; rang
               <AppLink to={errorLink(e, range)} className="top-error-pattern" title={`Example: ${e.example}`} label={`Show logs for: ${e.pattern}`}>
                 {e.pattern}
               </AppLink>
+              {e.sample !== e.pattern && (
+                <div className="top-error-sample small" title={e.example}>
+                  {e.sample}
+                </div>
+              )}
               <div className="dim small">
                 {e.service} · last seen {seen ? formatAgo(seen, Math.max(nowMs, seen)) : e.lastSeen}
               </div>

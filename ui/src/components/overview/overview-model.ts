@@ -17,7 +17,10 @@ export interface ServiceRow {
 export interface ErrorGroup {
   /** The message with numbers, ids, addresses and times replaced by <n>, <hex>, <uuid>, <ip>, <time>. */
   pattern: string;
+  /** The newest line of the group. */
   example: string;
+  /** Its message as written: the message field of a JSON or logfmt line, else the line. */
+  sample: string;
   count: number;
   service: string;
   selector: string;
