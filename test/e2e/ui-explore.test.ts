@@ -270,7 +270,7 @@ describe('Explore page (browser)', { skip }, () => {
     assert.deepEqual(errors.filter((e) => !/status of 400 \(Bad Request\)/.test(e)), []);
     await context.close();
   });
-  it('charts span the chosen range (6 h, 24 h) with data only in its last minutes, ticks saying their unit', { timeout: 60_000 }, async () => {
+  it('charts span the chosen range (6 h, 24 h) with data only in its last minutes, ticks saying their unit; rows show their unique labels', { timeout: 60_000 }, async () => {
     const { context, page } = await newPage(browser, { width: 1280, height: 720 });
     const errors = collectPageErrors(page);
     try {
@@ -293,6 +293,22 @@ describe('Explore page (browser)', { skip }, () => {
         for (const t of ticks) assert.match(t, tick, `${from}: tick ${t}`);
         await screenshot(page, `explore-volume-${hours}h`);
       }
+
+      // Rows say which stream they came from: the labels that differ between the streams listed.
+      await page.goto(`${server.url}/explore?query=${encodeURIComponent('{service=~"recent|web"}')}&from=now-1h&to=now`);
+      await page.waitForFunction(() => document.querySelectorAll('.log-row-main').length > 10);
+      const shown = new Set(await page.locator('.log-row-main .log-label').allTextContents());
+      // service differs, and env (web's streams have env="prod", recent's none).
+      assert.deepEqual([...shown].sort(), ['prod', 'recent', 'web']);
+      assert.equal(await page.locator('.log-row-main .log-label').first().getAttribute('title'), 'service="recent"', 'the name in the tooltip');
+      await screenshot(page, 'explore-unique-labels');
+      await page.getByLabel('Unique labels').uncheck();
+      await page.waitForFunction(() => document.querySelectorAll('.log-row-main .log-label').length === 0);
+      await page.getByLabel('Unique labels').check();
+      // One stream: nothing tells its rows apart, so no labels.
+      await page.goto(`${server.url}/explore?query=${encodeURIComponent('{service="recent"}')}&from=now-1h&to=now`);
+      await page.waitForFunction(() => document.querySelectorAll('.log-row-main').length > 10);
+      assert.equal(await page.locator('.log-row-main .log-label').count(), 0);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 process.env.TZ = 'UTC';
 const { chooseStep, describeRange, formatBytes, timeTickLabels, formatNs, fromDatetimeLocal, msToNs, parseDurationMs, parseTimeParam, resolveRange, toDatetimeLocal } = await import('../../ui/src/time.js');
-const { compareNs, normalizeLevel, streamsToEntries } = await import('../../ui/src/entries.js');
+const { compareNs, normalizeLevel, streamsToEntries, uniqueLabelNames } = await import('../../ui/src/entries.js');
 const { volumeSeries } = await import('../../ui/src/components/explore/volume.js');
 
 const NOW = Date.UTC(2026, 10, 22, 7, 40, 0);
@@ -95,4 +95,12 @@ test('volumeSeries: every bucket of the range, empty ones as 0, at the server\'s
   assert.deepEqual(series[0].points.map((p: [number, number]) => p[1]), [0, 0, 0, 0, 0, 0, 4]);
   // Nothing at all: no series.
   assert.deepEqual(volumeSeries([], start, end, step), []);
+});
+
+test('uniqueLabelNames: the stream labels that tell the entries apart', () => {
+  const e = (labels: Record<string, string>): Parameters<typeof uniqueLabelNames>[0][number] => ({ id: JSON.stringify(labels), ts: '1', line: 'x', labels, metadata: {}, level: 'info' });
+  assert.deepEqual(uniqueLabelNames([]), []);
+  assert.deepEqual(uniqueLabelNames([e({ service: 'a', env: 'prod' })]), [], 'one stream: nothing to tell apart');
+  assert.deepEqual(uniqueLabelNames([e({ service: 'a', env: 'prod', level: 'info' }), e({ service: 'b', env: 'prod', level: 'error' })]), ['service'], 'level is shown as the level');
+  assert.deepEqual(uniqueLabelNames([e({ service: 'a', env: 'prod' }), e({ service: 'a', env: 'prod', pod: 'p1' }), e({ service: 'b', env: 'prod' })]), ['pod', 'service'], 'absent counts as a value');
 });

@@ -48,3 +48,25 @@ export function streamsToEntries(streams: Stream[]): Entry[] {
   out.sort((a, b) => compareNs(b.ts, a.ts));
   return out;
 }
+
+/** Labels every row already shows (as its level). */
+const SHOWN_AS_LEVEL = new Set(['level', 'detected_level']);
+
+/**
+ * The stream labels that tell the entries apart (Grafana's "unique labels"): the names whose value
+ * is not the same on every entry (absent counts as a value), in name order. The rest is common to
+ * all of them and says nothing about a row.
+ */
+export function uniqueLabelNames(entries: readonly Entry[]): string[] {
+  if (entries.length === 0) return [];
+  const first = entries[0].labels;
+  const names = new Set<string>();
+  for (const e of entries) for (const k in e.labels) names.add(k);
+  const out: string[] = [];
+  for (const k of names) {
+    if (SHOWN_AS_LEVEL.has(k)) continue;
+    const v = first[k];
+    if (entries.some((e) => e.labels[k] !== v)) out.push(k);
+  }
+  return out.sort();
+}

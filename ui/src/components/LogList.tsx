@@ -1,15 +1,17 @@
 /**
  * The result list shared by Explore and Live tail: virtualised (@tanstack/react-virtual), so only
  * the rows in view are in the DOM and thousands of lines scroll smoothly. A row shows the time in
- * the browser's zone (ms), the level and the line; clicking it or pressing Enter expands it to
+ * the browser's zone (ms), the level, the stream labels that differ between the entries listed
+ * (unless `showLabels` is false) and the line; clicking it or pressing Enter expands it to
  * its stream labels, structured metadata and fields (the server's parsed labels, else the line
  * parsed here as JSON or logfmt), each with buttons that ask the page to add a filter.
  * Arrow keys move between rows; Home/End jump.
  */
-import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { FilterAction, LogEntry } from '../types';
 import { formatNs } from '../time';
+import { uniqueLabelNames } from '../entries';
 import { parseLineFields } from '../logql/fields';
 import './log-list.css';
 
@@ -28,12 +30,15 @@ export interface LogListProps {
   highlight?: string[];
   /** Wrap long lines instead of cutting them at the edge. */
   wrap?: boolean;
+  /** Show each row's unique labels (those that differ between the entries listed); default true. */
+  showLabels?: boolean;
 }
 
 const ROW_HEIGHT = 22;
 
 // Memoised: a page re-rendering for other reasons (typing a query) does not re-render the rows.
-export const LogList = memo(function LogList({ entries, onAddFilter, emptyText, follow, label, highlight, wrap }: LogListProps) {
+export const LogList = memo(function LogList({ entries, onAddFilter, emptyText, follow, label, highlight, wrap, showLabels = true }: LogListProps) {
+  const unique = useMemo(() => (showLabels ? uniqueLabelNames(entries) : []), [entries, showLabels]);
   const scroller = useRef<HTMLDivElement>(null);
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set());
   const [focusIdx, setFocusIdx] = useState(0);
@@ -112,7 +117,7 @@ export const LogList = memo(function LogList({ entries, onAddFilter, emptyText, 
             const e = entries[it.index];
             return (
               <div key={it.key} data-index={it.index} ref={virt.measureElement} role="listitem" className={`log-row${it.index % 2 ? ' log-row-odd' : ''}`}>
-                <Row entry={e} index={it.index} highlight={highlight} open={expanded.has(e.id)} tabbable={it.index === focusIdx} onToggle={toggle} onAddFilter={onAddFilter} onFocusIndex={setFocusIdx} />
+                <Row entry={e} index={it.index} unique={unique} highlight={highlight} open={expanded.has(e.id)} tabbable={it.index === focusIdx} onToggle={toggle} onAddFilter={onAddFilter} onFocusIndex={setFocusIdx} />
               </div>
             );
           })}
@@ -125,6 +130,8 @@ export const LogList = memo(function LogList({ entries, onAddFilter, emptyText, 
 interface RowProps {
   entry: LogEntry;
   index: number;
+  /** The label names shown on the row (the unique labels of the list). */
+  unique: string[];
   highlight?: string[];
   open: boolean;
   tabbable: boolean;
@@ -133,7 +140,7 @@ interface RowProps {
   onFocusIndex: (i: number) => void;
 }
 
-const Row = memo(function Row({ entry: e, index, highlight, open, tabbable, onToggle, onAddFilter, onFocusIndex }: RowProps) {
+const Row = memo(function Row({ entry: e, index, unique, highlight, open, tabbable, onToggle, onAddFilter, onFocusIndex }: RowProps) {
   return (
     <>
       <div
@@ -153,6 +160,11 @@ const Row = memo(function Row({ entry: e, index, highlight, open, tabbable, onTo
           {formatNs(e.ts)}
         </time>
         <span className={`log-level level-${e.level}`}>{e.level}</span>
+        {unique.length > 0 && (
+          <span className="log-labels">
+            {unique.map((k) => (e.labels[k] === undefined ? null : <span key={k} className="log-label" title={`${k}="${e.labels[k]}"`}>{e.labels[k]}</span>))}
+          </span>
+        )}
         <span className="log-line">{marked(e.line, highlight)}</span>
       </div>
       {open && <Details entry={e} onAddFilter={onAddFilter} />}
@@ -286,4 +298,18 @@ function FieldTable({ title, rows, onFilter }: { title: string; rows: [string, s
       </tbody>
     </table>
   );
+}
+
+const UNIQUE_LABELS_KEY = 'logsentinel.uniqueLabels';
+
+/** The "Unique labels" toggle of Explore and Live tail: on by default, remembered per browser. */
+export function useUniqueLabelsSetting(): [boolean, (on: boolean) => void] {
+  const [on, setOn] = useState(() => localStorage.getItem(UNIQUE_LABELS_KEY) !== '0');
+  return [
+    on,
+    (v: boolean) => {
+      localStorage.setItem(UNIQUE_LABELS_KEY, v ? '1' : '0');
+      setOn(v);
+    },
+  ];
 }

@@ -13,7 +13,7 @@ import { ExploreEmpty } from '../components/explore/ExploreEmpty';
 import { SeriesTable } from '../components/explore/SeriesTable';
 import { useExploreQuery } from '../components/explore/use-explore-query';
 import { PatternsPanel } from '../components/explore/PatternsPanel';
-import { LogList } from '../components/LogList';
+import { LogList, useUniqueLabelsSetting } from '../components/LogList';
 import { TimeSeriesChart } from '../components/TimeSeriesChart';
 import { applyFilter, lineFilterTerms } from '../logql/rewrite';
 import { parseErrorPosition } from '../logql/parse-error';
@@ -80,6 +80,7 @@ export function ExplorePage() {
 
   const highlight = useMemo(() => lineFilterTerms(query), [query]);
   const [wrap, setWrap] = useState(() => localStorage.getItem(WRAP_KEY) === '1');
+  const [showLabels, setShowLabels] = useUniqueLabelsSetting();
 
   const zoomOut = (): void => {
     const span = range.endMs - range.startMs;
@@ -154,6 +155,10 @@ export function ExplorePage() {
           />
           <span>Wrap lines</span>
         </label>
+        <label className="explore-field">
+          <input type="checkbox" checked={showLabels} onChange={(e) => setShowLabels(e.target.checked)} />
+          <span>Unique labels</span>
+        </label>
         <QueryStatsBar result={res} limit={limit} />
       </div>
       <div className={`explore-progress${loading ? ' explore-progress-on' : ''}`} role="progressbar" aria-label="Query progress" aria-busy={loading} aria-valuetext={loading ? 'running' : 'idle'} />
@@ -192,7 +197,7 @@ export function ExplorePage() {
             {res.volume.length > 0 && <TimeSeriesChart series={res.volume} kind="bars" stacked label="Log volume by level" onZoom={onZoom} height={110} showLegend range={chartRange} />}
             {res.volumeError && <div className="explore-volume-error">Log volume unavailable: {res.volumeError}</div>}
           </div>
-          {res.entries.length > 0 && <LogList entries={res.entries} onAddFilter={onAddFilter} label="Log lines" highlight={highlight} wrap={wrap} />}
+          {res.entries.length > 0 && <LogList entries={res.entries} onAddFilter={onAddFilter} label="Log lines" highlight={highlight} wrap={wrap} showLabels={showLabels} />}
           {res.status === 'done' && res.entries.length === 0 && (
             <div className="empty explore-no-results">
               <p>No log lines match this query in {rangeText.startsWith('Last') ? rangeText.toLowerCase() : rangeText}.</p>

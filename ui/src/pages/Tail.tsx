@@ -9,7 +9,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { getTenant } from '../api';
 import { navigate, useLocation } from '../router';
-import { LogList } from '../components/LogList';
+import { LogList, useUniqueLabelsSetting } from '../components/LogList';
 import type { FilterAction } from '../types';
 import { useTail } from '../components/tail/use-tail';
 import { TailStatusBar } from '../components/tail/TailStatusBar';
@@ -36,6 +36,7 @@ export function TailPage() {
   const [snap, session] = useTail(cap, tenant);
   const running = snap.status.kind !== 'stopped' && snap.status.kind !== 'failed';
   const highlight = useMemo(() => lineFilterTerms(snap.query), [snap.query]);
+  const [showLabels, setShowLabels] = useUniqueLabelsSetting();
   const inputRef = useRef<HTMLInputElement>(null);
 
   const setUrl = (patch: Record<string, string | undefined>): void => {
@@ -116,6 +117,10 @@ export function TailPage() {
           {snap.paused ? '▶ Resume' : '❚❚ Pause'}
         </button>
         <label className="inline-field">
+          <input type="checkbox" checked={showLabels} onChange={(e) => setShowLabels(e.target.checked)} />
+          <span>Unique labels</span>
+        </label>
+        <label className="inline-field">
           <span>Keep</span>
           <select
             aria-label="Lines kept (oldest dropped)"
@@ -161,7 +166,7 @@ export function TailPage() {
       ))}
 
       <div className="tail-list">
-        <LogList entries={snap.entries} follow={!snap.paused} label="Live tail lines" emptyText={empty} onAddFilter={addFilter} highlight={highlight} />
+        <LogList entries={snap.entries} follow={!snap.paused} label="Live tail lines" emptyText={empty} onAddFilter={addFilter} highlight={highlight} showLabels={showLabels} />
       </div>
     </section>
   );
