@@ -57,12 +57,14 @@ async function count(gateway: string, selector: string, rangeSeconds: number): P
   return j.data.result.length === 0 ? 0 : Number(j.data.result[0].value[1]);
 }
 
-/** The `accepted` figure of a load generator summary (the aligned table loadgen prints). */
-function acceptedOf(output: string): number {
-  const m = /^accepted\s+(\d+)$/m.exec(output);
+/** A figure (`accepted`, `rejected`, `errors`) of a load generator summary (the aligned table loadgen prints). */
+function figureOf(output: string, name: 'accepted' | 'rejected' | 'errors'): number {
+  const m = new RegExp(`^${name}\\s+(\\d+)$`, 'm').exec(output);
   if (!m) throw new Error(`no loadgen summary in:\n${output.slice(-1500)}`);
   return Number(m[1]);
 }
+
+const acceptedOf = (output: string): number => figureOf(output, 'accepted');
 
 describe('the Compose cluster stack', { skip, timeout: 15 * 60_000 }, () => {
   const started = Date.now();
@@ -173,8 +175,13 @@ describe('the Compose cluster stack', { skip, timeout: 15 * 60_000 }, () => {
     process.kill(pid, 'SIGKILL');
     t.diagnostic(`killed ${victim} (host pid ${pid}) while the load test pushed`);
     assert.equal(await loadDone, 0, loadOut);
+    // Every push is answered: acknowledged, or refused with 429 when the stack's push admission
+    // (ingest.maxPushWait) finds it would wait too long — on a loaded CI machine it may. What is
+    // checked below is that what was acknowledged is stored, once.
     const accepted = acceptedOf(loadOut);
-    assert.equal(accepted, 30000, `every load-test entry was acknowledged:\n${loadOut}`);
+    assert.equal(figureOf(loadOut, 'errors'), 0, `no push failed:\n${loadOut}`);
+    assert.equal(accepted + figureOf(loadOut, 'rejected'), 30000, `every push answered:\n${loadOut}`);
+    assert.ok(accepted >= 15000, `most load-test entries acknowledged:\n${loadOut}`);
 
     // The agents stop (SIGTERM) and print what was acknowledged; then the queue drains.
     await dockerAsync('stop', '-t', '20', ...containers('log-agent'));
