@@ -7,6 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { removeDir, startServer, type ServerHandle } from './harness.js';
 import { browserUnavailable, collectPageErrors, launchBrowser, newPage, screenshot } from './browser.js';
@@ -309,6 +310,27 @@ describe('Explore page (browser)', { skip }, () => {
       await page.goto(`${server.url}/explore?query=${encodeURIComponent('{service="recent"}')}&from=now-1h&to=now`);
       await page.waitForFunction(() => document.querySelectorAll('.log-row-main').length > 10);
       assert.equal(await page.locator('.log-row-main .log-label').count(), 0);
+
+      // Download the shown results, copy a link with the range made absolute, and the history.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByLabel('Download results').selectOption('csv')]);
+      assert.match(download.suggestedFilename(), /^logsentinel-\d{8}T\d{6}-\d{8}T\d{6}\.csv$/);
+      const csv = readFileSync((await download.path())!, 'utf8').split('\r\n');
+      assert.equal(csv[0], 'timestamp,level,labels,line');
+      assert.equal(csv.length, 32, '30 lines, the header and the final newline');
+      assert.match(csv[1], /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z,info,"\{service=""recent""\}",recent line 29 level=info$/);
+      await context.grantPermissions(['clipboard-read', 'clipboard-write']);
+      await page.getByRole('button', { name: 'Copy link' }).click();
+      await page.getByRole('button', { name: 'Link copied' }).waitFor();
+      const link = new URL(await page.evaluate(() => navigator.clipboard.readText()));
+      assert.equal(link.searchParams.get('query'), '{service="recent"}');
+      assert.match(link.searchParams.get('from') ?? '', /^\d{13}$/);
+      assert.ok(Number(link.searchParams.get('to')) - Number(link.searchParams.get('from')) >= 3_599_000, 'the hour, absolute');
+      const history = page.getByLabel('Query history');
+      const options = await history.locator('option').allTextContents();
+      assert.deepEqual(options.slice(1, 3), ['{service="recent"}', '{service=~"recent|web"}'], 'newest first');
+      await history.selectOption('{service=~"recent|web"}');
+      await page.waitForURL((u) => u.searchParams.get('query') === '{service=~"recent|web"}');
+      await page.waitForFunction(() => document.querySelectorAll('.log-row-main .log-label').length > 0);
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

@@ -13,6 +13,7 @@ import { ExploreEmpty } from '../components/explore/ExploreEmpty';
 import { SeriesTable } from '../components/explore/SeriesTable';
 import { useExploreQuery } from '../components/explore/use-explore-query';
 import { PatternsPanel } from '../components/explore/PatternsPanel';
+import { ShareControls } from '../components/explore/ShareControls';
 import { LogList, useUniqueLabelsSetting } from '../components/LogList';
 import { TimeSeriesChart } from '../components/TimeSeriesChart';
 import { applyFilter, lineFilterTerms } from '../logql/rewrite';
@@ -159,6 +160,7 @@ export function ExplorePage() {
           <input type="checkbox" checked={showLabels} onChange={(e) => setShowLabels(e.target.checked)} />
           <span>Unique labels</span>
         </label>
+        <ShareControls query={query} entries={res.entries} startMs={res.startMs} endMs={res.endMs} limit={limit} view={view} onPickQuery={(q) => go({ query: q })} />
         <QueryStatsBar result={res} limit={limit} />
       </div>
       <div className={`explore-progress${loading ? ' explore-progress-on' : ''}`} role="progressbar" aria-label="Query progress" aria-busy={loading} aria-valuetext={loading ? 'running' : 'idle'} />
