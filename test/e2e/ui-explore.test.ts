@@ -311,6 +311,18 @@ describe('Explore page (browser)', { skip }, () => {
       await page.waitForFunction(() => document.querySelectorAll('.log-row-main').length > 10);
       assert.equal(await page.locator('.log-row-main .log-label').count(), 0);
 
+      // Log context: from a row, the lines just before and after it in its stream.
+      const row19 = page.locator('.log-row-main', { hasText: 'recent line 19 ' });
+      await row19.click();
+      await page.getByRole('button', { name: 'Show the lines around this one in its stream' }).click();
+      const ctxList = page.getByRole('list', { name: 'Context of the line' });
+      await ctxList.waitFor();
+      const ctxLines = (await ctxList.locator('li span').allTextContents()).map((t) => t.replace(/^recent line (\d+) .*$/, '$1'));
+      assert.deepEqual(ctxLines, Array.from({ length: 21 }, (_, i) => String(9 + i)), 'ten older lines, the line, ten newer, oldest first');
+      assert.equal(await ctxList.locator('li[aria-current="true"] span').textContent(), 'recent line 19 level=info');
+      await screenshot(page, 'explore-context');
+      await row19.click();
+
       // Download the shown results, copy a link with the range made absolute, and the history.
       const [download] = await Promise.all([page.waitForEvent('download'), page.getByLabel('Download results').selectOption('csv')]);
       assert.match(download.suggestedFilename(), /^logsentinel-\d{8}T\d{6}-\d{8}T\d{6}\.csv$/);

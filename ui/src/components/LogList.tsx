@@ -12,6 +12,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import type { FilterAction, LogEntry } from '../types';
 import { formatNs } from '../time';
 import { uniqueLabelNames } from '../entries';
+import { LogContext } from './LogContext';
 import { parseLineFields } from '../logql/fields';
 import './log-list.css';
 
@@ -220,6 +221,7 @@ function Details({ entry: e, onAddFilter }: { entry: LogEntry; onAddFilter?: (f:
           </button>
           {!selection && <span className="log-hint">select text in the line to filter by it</span>}
           <CopyButton text={e.line} />
+          <LogContext entry={e} />
         </div>
       )}
       <FieldTable title="Stream labels" rows={Object.entries(e.labels)} onFilter={onAddFilter && ((name, value, op) => onAddFilter({ kind: 'label', name, value, op }))} />
