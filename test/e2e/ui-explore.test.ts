@@ -102,6 +102,13 @@ describe('Explore page (browser)', { skip }, () => {
     const recent: Values = [];
     for (let i = 0; i < 30; i++) recent.push([(BigInt(now - 180_000 + i * 6000) * 1_000_000n).toString(), `recent line ${i} level=${i % 5 === 0 ? 'error' : 'info'}`]);
     await push(server, [{ stream: { service: 'recent' }, values: recent }]);
+    // Lines sharing timestamps across two streams, for paging past the limit.
+    const ties: Array<{ stream: Record<string, string>; values: Values }> = [{ stream: { service: 'ties', pod: 'a' }, values: [] }, { stream: { service: 'ties', pod: 'b' }, values: [] }];
+    const tieTs = (k: number): string => (BigInt(now - 120_000 + k * 1000) * 1_000_000n).toString();
+    for (let i = 0; i < 5; i++) ties[i % 2].values.push([tieTs(1), `tie old ${i}`]);
+    for (let i = 0; i < 12; i++) ties[i % 2].values.push([tieTs(2), `tie mid ${i}`]);
+    for (let i = 0; i < 8; i++) ties[i % 2].values.push([tieTs(3), `tie new ${i}`]);
+    await push(server, ties);
     browser = await launchBrowser();
   });
   after(async () => {
@@ -343,6 +350,22 @@ describe('Explore page (browser)', { skip }, () => {
       await history.selectOption('{service=~"recent|web"}');
       await page.waitForURL((u) => u.searchParams.get('query') === '{service=~"recent|web"}');
       await page.waitForFunction(() => document.querySelectorAll('.log-row-main .log-label').length > 0);
+
+      // Older lines beyond the limit, page by page, through equal timestamps: all 25 once.
+      await page.goto(`${server.url}/explore?query=${encodeURIComponent('{service="ties"}')}&from=now-1h&to=now&limit=10`);
+      const older = page.locator('.explore-older');
+      await older.getByText('10 lines shown').waitFor();
+      await page.getByRole('button', { name: 'Load 10 older lines' }).click();
+      await older.getByText('20 lines shown').waitFor();
+      await page.getByRole('button', { name: 'Load 10 older lines' }).click();
+      await older.getByText('25 lines shown, the oldest in the range').waitFor();
+      assert.equal(await page.getByRole('button', { name: 'Load 10 older lines' }).count(), 0);
+      const [jl] = await Promise.all([page.waitForEvent('download'), page.getByLabel('Download results').selectOption('jsonl')]);
+      const paged = readFileSync((await jl.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: string; ts: string });
+      assert.equal(paged.length, 25);
+      assert.equal(new Set(paged.map((x) => x.line)).size, 25, 'no line twice, none missing');
+      assert.ok(paged.every((x, i) => i === 0 || BigInt(paged[i - 1].ts) >= BigInt(x.ts)), 'newest first across pages');
+
       assert.deepEqual(errors, []);
     } finally {
       await context.close();

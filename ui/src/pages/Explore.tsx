@@ -41,7 +41,7 @@ export function ExplorePage() {
   // Back/forward (or a link) brings a new query: show it in the editor.
   useEffect(() => setDraft(query), [query]);
 
-  const [res, cancel] = useExploreQuery({ query, from, to, limit, run });
+  const [res, cancel, loadOlder] = useExploreQuery({ query, from, to, limit, run });
 
   const go = useCallback(
     (next: { query?: string; from?: string; to?: string; limit?: number; view?: 'logs' | 'patterns' }, replace = false): void => {
@@ -200,6 +200,19 @@ export function ExplorePage() {
             {res.volumeError && <div className="explore-volume-error">Log volume unavailable: {res.volumeError}</div>}
           </div>
           {res.entries.length > 0 && <LogList entries={res.entries} onAddFilter={onAddFilter} label="Log lines" highlight={highlight} wrap={wrap} showLabels={showLabels} />}
+          {res.status === 'done' && res.entries.length > 0 && (
+            <div className="explore-older" role="status">
+              <span className="dim small">
+                {res.entries.length.toLocaleString()} lines shown{res.more ? '' : ', the oldest in the range'}
+                {res.olderError && <span className="level-error"> · {res.olderError}</span>}
+              </span>
+              {res.more && (
+                <button type="button" onClick={loadOlder} disabled={res.loadingOlder}>
+                  {res.loadingOlder ? 'Loading older lines…' : `Load ${limit.toLocaleString()} older lines`}
+                </button>
+              )}
+            </div>
+          )}
           {res.status === 'done' && res.entries.length === 0 && (
             <div className="empty explore-no-results">
               <p>No log lines match this query in {rangeText.startsWith('Last') ? rangeText.toLowerCase() : rangeText}.</p>

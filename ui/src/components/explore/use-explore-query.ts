@@ -11,6 +11,7 @@ import { streamsToEntries } from '../../entries';
 import { isMetricQuery, selectorWithLineFilters, volumeQuery } from '../../logql/rewrite';
 import { chooseStep, msToNs, resolveRange } from '../../time';
 import { volumeSeries } from './volume';
+import { appendOlder, olderPageRequest } from './paging';
 
 export interface ExploreInputs {
   query: string;
@@ -35,6 +36,12 @@ export interface ExploreResult {
   endMs: number;
   /** Milliseconds from request to rendered data (client view, includes transfer). */
   elapsedMs?: number;
+  /** Log queries: an older page may exist (the last page read was full). */
+  more?: boolean;
+  /** Log queries: older pages read so far, and whether one is being read. */
+  pages?: number;
+  loadingOlder?: boolean;
+  olderError?: string;
 }
 
 const CATEGORIZE = { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' };
@@ -54,7 +61,7 @@ function errorOf(err: unknown): { status: number; message: string } {
   return { status: 0, message: (err as Error).message };
 }
 
-export function useExploreQuery(inputs: ExploreInputs): [ExploreResult, () => void] {
+export function useExploreQuery(inputs: ExploreInputs): [ExploreResult, () => void, () => void] {
   const [res, setRes] = useState<ExploreResult>({ status: 'idle', kind: 'logs', entries: [], series: [], volume: [], startMs: 0, endMs: 0 });
   const ctrl = useRef<AbortController | undefined>(undefined);
 
@@ -103,7 +110,7 @@ export function useExploreQuery(inputs: ExploreInputs): [ExploreResult, () => vo
         .then((r) => {
           const d = r.data;
           const entries = d.resultType === 'streams' ? streamsToEntries(d.result) : [];
-          done({ status: 'done', entries, series: [], stats: d.stats?.summary, elapsedMs: performance.now() - t0 });
+          done({ status: 'done', entries, series: [], stats: d.stats?.summary, elapsedMs: performance.now() - t0, more: entries.length >= inputs.limit, pages: 0, loadingOlder: false, olderError: undefined });
         })
         .catch(fail);
       // The histogram counts what the query matches; if its pipeline cannot be counted (a
@@ -129,5 +136,29 @@ export function useExploreQuery(inputs: ExploreInputs): [ExploreResult, () => vo
     ctrl.current?.abort();
     setRes((r) => (r.status === 'loading' ? { ...r, status: 'error', error: { status: 0, message: 'query cancelled' } } : r));
   };
-  return [res, cancel];
+
+  // The next older page of a log query's lines (paging.ts), appended to what is shown.
+  const resRef = useRef(res);
+  resRef.current = res;
+  const loadOlder = (): void => {
+    const r = resRef.current;
+    const ac = ctrl.current;
+    const req = olderPageRequest(r.entries, inputs.limit);
+    if (!ac || !req || r.kind !== 'logs' || r.status !== 'done' || r.loadingOlder) return;
+    setRes((x) => ({ ...x, loadingOlder: true, olderError: undefined }));
+    getJson<QueryResponse>('/loki/api/v1/query_range', { query: inputs.query.trim(), start: msToNs(r.startMs), end: req.endNs, limit: req.limit, direction: 'backward' }, ac.signal, CATEGORIZE)
+      .then((resp) => {
+        if (ac.signal.aborted) return;
+        const page = resp.data.resultType === 'streams' ? streamsToEntries(resp.data.result) : [];
+        setRes((x) => {
+          const next = appendOlder(x.entries, page, req.limit, (x.pages ?? 0) + 1);
+          return { ...x, entries: next.entries, more: next.more, pages: (x.pages ?? 0) + 1, loadingOlder: false };
+        });
+      })
+      .catch((err: unknown) => {
+        if ((err as Error).name === 'AbortError' || ac.signal.aborted) return;
+        setRes((x) => ({ ...x, loadingOlder: false, olderError: errorOf(err).message }));
+      });
+  };
+  return [res, cancel, loadOlder];
 }
