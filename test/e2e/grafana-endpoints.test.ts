@@ -367,15 +367,22 @@ const clusterSkip = await clusterUnavailable();
 describe('the Grafana endpoints on the cluster query pod', { skip: clusterSkip }, () => {
   const { start } = useCluster('grafana');
 
-  it('detected_* read PostgreSQL; drilldown-limits says the query pod serves no patterns', { timeout: 90_000 }, async () => {
+  it('detected_* read PostgreSQL; drilldown-limits says the query pod serves no patterns', { timeout: 150_000 }, async () => {
     const ingest = await start('ingest');
     await start('process');
     const query = await start('query');
     await pushLoki(ingest);
-    const fields = await eventually(async () => {
-      const r = await getJson(query, '/loki/api/v1/detected_fields', { start: NS_START, end: NS_END, limit: '1000', query: API });
-      return r.status === 200 && r.body.fields ? r.body : undefined;
-    }, 'the pushed lines are queryable from the query pod');
+    // Wait for every pushed line, not the first batch the process role commits: on a loaded
+    // machine the three API lines can land in different commits, and a cluster start can take
+    // longer than the default 15 s.
+    const fields = await eventually(
+      async () => {
+        const r = await getJson(query, '/loki/api/v1/detected_fields', { start: NS_START, end: NS_END, limit: '1000', query: API });
+        return r.status === 200 && field(r.body, 'user_id')?.cardinality === 3 ? r.body : undefined;
+      },
+      'all pushed lines are queryable from the query pod',
+      60_000,
+    );
     assert.deepEqual(field(fields, 'user_id'), { label: 'user_id', type: 'int', cardinality: 3, parsers: ['json'], jsonPath: ['user', 'id'] });
     const labels = await getJson(query, '/loki/api/v1/detected_labels', { query: CHECKOUT, start: NS_START, end: NS_END });
     assert.deepEqual(labels.body.detectedLabels.map((l: { label: string }) => l.label), ['cluster', 'env', 'pod', 'service_name']);
