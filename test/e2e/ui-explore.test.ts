@@ -306,9 +306,15 @@ describe('Explore page (browser)', { skip }, () => {
       await page.goto(`${server.url}/explore?query=${encodeURIComponent('{service=~"recent|web"}')}&from=now-1h&to=now`);
       await page.waitForFunction(() => document.querySelectorAll('.log-row-main').length > 10);
       const shown = new Set(await page.locator('.log-row-main .log-label').allTextContents());
+      assert.equal(await page.locator('.log-row-main .log-label').first().getAttribute('title'), 'service="recent"', 'the name in the tooltip');
+      // The list is virtualised: the rows of the other stream may be below the fold.
+      await page.locator('.log-list').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+      await page.waitForFunction(() => [...document.querySelectorAll('.log-row-main .log-label')].some((l) => l.textContent === 'web'));
+      for (const l of await page.locator('.log-row-main .log-label').allTextContents()) shown.add(l);
+      await page.locator('.log-list').evaluate((el) => el.scrollTo(0, 0));
+      await page.waitForFunction(() => document.querySelector('.log-row-main .log-label')?.getAttribute('title') === 'service="recent"');
       // service differs, and env (web's streams have env="prod", recent's none).
       assert.deepEqual([...shown].sort(), ['prod', 'recent', 'web']);
-      assert.equal(await page.locator('.log-row-main .log-label').first().getAttribute('title'), 'service="recent"', 'the name in the tooltip');
       await screenshot(page, 'explore-unique-labels');
       await page.getByLabel('Unique labels').uncheck();
       await page.waitForFunction(() => document.querySelectorAll('.log-row-main .log-label').length === 0);
@@ -366,7 +372,76 @@ describe('Explore page (browser)', { skip }, () => {
       assert.equal(new Set(paged.map((x) => x.line)).size, 25, 'no line twice, none missing');
       assert.ok(paged.every((x, i) => i === 0 || BigInt(paged[i - 1].ts) >= BigInt(x.ts)), 'newest first across pages');
 
+      // Newer lines that arrived after the query ran (the range ends now): three more at the
+      // newest timestamp shown, twelve after it; two clicks of at most the limit bring all 15.
+      const newestTs = paged[0].ts;
+      const arrived: Values = [0, 1, 2].map((i) => [newestTs, `tie late ${i}`]);
+      for (let i = 0; i < 12; i++) arrived.push([(BigInt(Date.now() - 5000 + i * 100) * 1_000_000n).toString(), `tie newer ${i}`]);
+      await push(server, [{ stream: { service: 'ties', pod: 'a' }, values: arrived }]);
+      const newer = page.locator('.explore-newer');
+      await page.getByRole('button', { name: 'Load newer lines' }).click();
+      await newer.getByText('10 newer lines loaded').waitFor();
+      await page.getByRole('button', { name: 'Load newer lines' }).click();
+      await newer.getByText('15 newer lines loaded').waitFor();
+      await older.getByText('40 lines shown').waitFor();
+      const [all] = await Promise.all([page.waitForEvent('download'), page.getByLabel('Download results').selectOption('jsonl')]);
+      const both = readFileSync((await all.path())!, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { line: string; ts: string });
+      assert.equal(both.length, 40);
+      assert.equal(new Set(both.map((x) => x.line)).size, 40, 'older and newer pages: no line twice, none missing');
+      assert.ok(both.every((x, i) => i === 0 || BigInt(both[i - 1].ts) >= BigInt(x.ts)), 'newest first');
+      assert.match(both[0].line, /^tie newer 11$/);
+
       assert.deepEqual(errors, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('50,000 lines, paged in by 5,000, scroll to the end with the DOM holding only the rows in view', { timeout: 180_000 }, async (t) => {
+    const base = Date.now() - 50 * 60_000;
+    for (let chunk = 0; chunk < 5; chunk++) {
+      const values: Values = [];
+      for (let i = chunk * 10_000; i < (chunk + 1) * 10_000; i++) values.push([(BigInt(base) * 1_000_000n + BigInt(i) * 50_000_000n).toString(), `big line ${i} user=${i % 97} ${'y'.repeat(i % 80)}`]);
+      await push(server, [{ stream: { service: 'big', pod: String(chunk % 2) }, values }]);
+    }
+    const { context, page } = await newPage(browser, { width: 1280, height: 720 });
+    try {
+      await page.goto(`${server.url}/explore?${new URLSearchParams({ query: '{service="big"}', from: 'now-1h', to: 'now', limit: '5000' })}`);
+      const status = page.locator('.explore-older');
+      await status.getByText('5,000 lines shown').waitFor({ timeout: 30_000 });
+      // Each older page asks for at most 5,000 (the server's maximum), the lines at the edge
+      // timestamp included, so a page brings slightly fewer than 5,000 new lines.
+      const t0 = Date.now();
+      const older = page.getByRole('button', { name: 'Load 5,000 older lines' });
+      let pages = 0;
+      while ((await older.count()) > 0 && pages < 20) {
+        const before = await status.textContent();
+        await older.click();
+        pages++;
+        await page.waitForFunction((b) => document.querySelector('.explore-older')?.textContent !== b && !document.querySelector('.explore-older button[disabled]'), before, { timeout: 30_000 });
+      }
+      t.diagnostic(`50,000 lines: ${pages} older pages of up to 5,000 read and rendered in ${Date.now() - t0} ms`);
+      await status.getByText('50,000 lines shown, the oldest in the range').waitFor();
+      // Scroll from the top to the bottom in 100 steps, one per frame; record the longest frame.
+      const { totalMs, worstFrameMs } = await page.evaluate(async () => {
+        const el = document.querySelector('.log-list')!;
+        const s = performance.now();
+        let last = s;
+        let worst = 0;
+        for (let i = 1; i <= 100; i++) {
+          el.scrollTop = (el.scrollHeight * i) / 100;
+          await new Promise((r) => requestAnimationFrame(() => r(null)));
+          const now = performance.now();
+          worst = Math.max(worst, now - last);
+          last = now;
+        }
+        return { totalMs: performance.now() - s, worstFrameMs: worst };
+      });
+      t.diagnostic(`50,000 lines: 100 scroll steps to the bottom in ${Math.round(totalMs)} ms, longest frame ${Math.round(worstFrameMs)} ms`);
+      await page.locator('.log-line', { hasText: /^big line 0 / }).waitFor();
+      const domRows = await page.locator('.log-row').count();
+      assert.ok(domRows < 120, `virtualised: ${domRows} rows in the DOM for 50,000 lines`);
+      await screenshot(page, 'explore-50k-bottom');
     } finally {
       await context.close();
     }

@@ -9,6 +9,7 @@ import { navigate, useLocation } from '../router';
 import { QueryEditor } from '../components/explore/QueryEditor';
 import { TimeRangePicker } from '../components/explore/TimeRangePicker';
 import { QueryStatsBar } from '../components/explore/QueryStatsBar';
+import { MAX_PAGE_LIMIT } from '../components/explore/paging';
 import { ExploreEmpty } from '../components/explore/ExploreEmpty';
 import { SeriesTable } from '../components/explore/SeriesTable';
 import { useExploreQuery } from '../components/explore/use-explore-query';
@@ -23,7 +24,7 @@ import type { FilterAction } from '../types';
 import '../components/explore/explore.css';
 
 const DEFAULT_FROM = 'now-1h';
-const LIMITS = [100, 500, 1000, 2000, 5000];
+const LIMITS = [100, 500, 1000, 2000, MAX_PAGE_LIMIT];
 const DEFAULT_LIMIT = 1000;
 const WRAP_KEY = 'logsentinel.explore.wrap';
 
@@ -33,7 +34,7 @@ export function ExplorePage() {
   const from = params.get('from') || DEFAULT_FROM;
   const to = params.get('to') || 'now';
   const limitParam = Number(params.get('limit'));
-  const limit = Number.isInteger(limitParam) && limitParam > 0 ? Math.min(limitParam, 5000) : DEFAULT_LIMIT;
+  const limit = Number.isInteger(limitParam) && limitParam > 0 ? Math.min(limitParam, MAX_PAGE_LIMIT) : DEFAULT_LIMIT;
   const view = params.get('view') === 'patterns' ? 'patterns' : 'logs';
 
   const [draft, setDraft] = useState(query);
@@ -41,7 +42,7 @@ export function ExplorePage() {
   // Back/forward (or a link) brings a new query: show it in the editor.
   useEffect(() => setDraft(query), [query]);
 
-  const [res, cancel, loadOlder] = useExploreQuery({ query, from, to, limit, run });
+  const [res, cancel, loadOlder, loadNewer] = useExploreQuery({ query, from, to, limit, run });
 
   const go = useCallback(
     (next: { query?: string; from?: string; to?: string; limit?: number; view?: 'logs' | 'patterns' }, replace = false): void => {
@@ -205,7 +206,15 @@ export function ExplorePage() {
               <span className="dim small">
                 {res.entries.length.toLocaleString()} lines shown{res.more ? '' : ', the oldest in the range'}
                 {res.olderError && <span className="level-error"> · {res.olderError}</span>}
+                {res.newerPages ? <span className="explore-newer"> · {(res.newerAdded ?? 0).toLocaleString()} newer lines loaded</span> : null}
+                {res.newerError && <span className="level-error"> · {res.newerError}</span>}
               </span>
+              {/* A range ending now: lines may have arrived since the query ran. */}
+              {to.startsWith('now') && (
+                <button type="button" onClick={loadNewer} disabled={res.loadingNewer} title="Read the lines that arrived since the query ran, up to the limit">
+                  {res.loadingNewer ? 'Loading newer lines…' : 'Load newer lines'}
+                </button>
+              )}
               {res.more && (
                 <button type="button" onClick={loadOlder} disabled={res.loadingOlder}>
                   {res.loadingOlder ? 'Loading older lines…' : `Load ${limit.toLocaleString()} older lines`}

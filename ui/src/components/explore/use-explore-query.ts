@@ -11,7 +11,7 @@ import { streamsToEntries } from '../../entries';
 import { isMetricQuery, selectorWithLineFilters, volumeQuery } from '../../logql/rewrite';
 import { chooseStep, msToNs, resolveRange } from '../../time';
 import { volumeSeries } from './volume';
-import { appendOlder, olderPageRequest } from './paging';
+import { appendOlder, newerPageRequest, olderPageRequest, prependNewer } from './paging';
 
 export interface ExploreInputs {
   query: string;
@@ -42,6 +42,11 @@ export interface ExploreResult {
   pages?: number;
   loadingOlder?: boolean;
   olderError?: string;
+  /** Log queries over a range ending now: lines read since the first page (newer than it), and whether a read is running. */
+  newerAdded?: number;
+  newerPages?: number;
+  loadingNewer?: boolean;
+  newerError?: string;
 }
 
 const CATEGORIZE = { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' };
@@ -61,7 +66,7 @@ function errorOf(err: unknown): { status: number; message: string } {
   return { status: 0, message: (err as Error).message };
 }
 
-export function useExploreQuery(inputs: ExploreInputs): [ExploreResult, () => void, () => void] {
+export function useExploreQuery(inputs: ExploreInputs): [ExploreResult, () => void, () => void, () => void] {
   const [res, setRes] = useState<ExploreResult>({ status: 'idle', kind: 'logs', entries: [], series: [], volume: [], startMs: 0, endMs: 0 });
   const ctrl = useRef<AbortController | undefined>(undefined);
 
@@ -110,7 +115,7 @@ export function useExploreQuery(inputs: ExploreInputs): [ExploreResult, () => vo
         .then((r) => {
           const d = r.data;
           const entries = d.resultType === 'streams' ? streamsToEntries(d.result) : [];
-          done({ status: 'done', entries, series: [], stats: d.stats?.summary, elapsedMs: performance.now() - t0, more: entries.length >= inputs.limit, pages: 0, loadingOlder: false, olderError: undefined });
+          done({ status: 'done', entries, series: [], stats: d.stats?.summary, elapsedMs: performance.now() - t0, more: entries.length >= inputs.limit, pages: 0, loadingOlder: false, olderError: undefined, newerAdded: 0, newerPages: 0, loadingNewer: false, newerError: undefined });
         })
         .catch(fail);
       // The histogram counts what the query matches; if its pipeline cannot be counted (a
@@ -160,5 +165,31 @@ export function useExploreQuery(inputs: ExploreInputs): [ExploreResult, () => vo
         setRes((x) => ({ ...x, loadingOlder: false, olderError: errorOf(err).message }));
       });
   };
-  return [res, cancel, loadOlder];
+
+  // Lines that arrived since a range ending "now" was read (paging.ts), put before what is shown;
+  // up to the limit per click, so a busy stream cannot flood the list at once.
+  const loadNewer = (): void => {
+    const r = resRef.current;
+    const ac = ctrl.current;
+    const req = newerPageRequest(r.entries, inputs.limit);
+    if (!ac || !req || r.kind !== 'logs' || r.status !== 'done' || r.loadingNewer) return;
+    setRes((x) => ({ ...x, loadingNewer: true, newerError: undefined }));
+    getJson<QueryResponse>('/loki/api/v1/query_range', { query: inputs.query.trim(), start: req.startNs, end: msToNs(Date.now()), limit: req.limit, direction: 'forward' }, ac.signal, CATEGORIZE)
+      .then((resp) => {
+        if (ac.signal.aborted) return;
+        const page = resp.data.resultType === 'streams' ? streamsToEntries(resp.data.result) : [];
+        // streamsToEntries sorts newest first; prependNewer takes the forward read's order.
+        page.reverse();
+        setRes((x) => {
+          const n = (x.newerPages ?? 0) + 1;
+          const next = prependNewer(x.entries, page, req.limit, n);
+          return { ...x, entries: next.entries, newerAdded: (x.newerAdded ?? 0) + next.added, newerPages: n, loadingNewer: false };
+        });
+      })
+      .catch((err: unknown) => {
+        if ((err as Error).name === 'AbortError' || ac.signal.aborted) return;
+        setRes((x) => ({ ...x, loadingNewer: false, newerError: errorOf(err).message }));
+      });
+  };
+  return [res, cancel, loadOlder, loadNewer];
 }
