@@ -52,7 +52,8 @@ describe('web UI serving and the overview API', () => {
     assert.equal(info.version.number, '8.17.0');
     assert.equal(info.tagline, 'You Know, for Search');
 
-    for (const p of ['/explore', '/tail', '/alerts', '/overview', '/explore/anything']) {
+    // A rule's page: names are %-escaped path segments, `/` included.
+    for (const p of ['/explore', '/tail', '/alerts', '/overview', '/explore/anything', '/alerts/rule/ns%2Fa/checkout%20%26%20payments/High%20errors']) {
       const r = await fetch(s.url + p + '?query=%7Bapp%3D%22x%22%7D');
       assert.equal(r.status, 200, p);
       assert.equal(await r.text(), page, `${p} serves index.html so links open the right view`);

@@ -10,6 +10,8 @@ import { UserMenu } from './components/auth/UserMenu';
 import { ExplorePage } from './pages/Explore';
 import { TailPage } from './pages/Tail';
 import { AlertsPage } from './pages/Alerts';
+import { AlertRulePage } from './pages/AlertRule';
+import { isRulePath } from './components/alerts/rule-page';
 import { OverviewPage } from './pages/Overview';
 import { AdminPage } from './pages/Admin';
 import { LoginPage } from './pages/Login';
@@ -91,7 +93,7 @@ function Shell({ me, onLogout, themeToggle }: { me: Me; onLogout: () => Promise<
       <main className="page" key={key}>
         {loc.page === 'explore' && <ExplorePage />}
         {loc.page === 'tail' && <TailPage />}
-        {loc.page === 'alerts' && <AlertsPage />}
+        {loc.page === 'alerts' && (isRulePath(loc.pathname) ? <AlertRulePage /> : <AlertsPage />)}
         {loc.page === 'overview' && <OverviewPage />}
         {loc.page === 'admin' && <AdminPage me={me} />}
       </main>

@@ -28,6 +28,8 @@ const snapshot = (): string => window.location.pathname + window.location.search
 
 export interface Location {
   page: PageName;
+  /** The whole path, for pages with views below their own path (`/alerts/rule/...`); still %-encoded. */
+  pathname: string;
   params: URLSearchParams;
 }
 
@@ -39,7 +41,7 @@ export function pageOf(pathname: string): PageName {
 export function useLocation(): Location {
   const s = useSyncExternalStore(subscribe, snapshot);
   const url = new URL(s, window.location.origin);
-  return { page: pageOf(url.pathname), params: url.searchParams };
+  return { page: pageOf(url.pathname), pathname: url.pathname, params: url.searchParams };
 }
 
 /** Goes to `path` with `params`; `replace` rewrites the current history entry (state tweaks, not new views). */

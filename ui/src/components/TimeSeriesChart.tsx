@@ -29,6 +29,11 @@ export interface TimeSeriesChartProps {
    * Without it the axis fits the data.
    */
   range?: { fromS: number; toS: number };
+  /**
+   * Moments drawn as dashed vertical lines (unix seconds), e.g. when an alert became active;
+   * named in the legend and listed on the figure as `data-markers`.
+   */
+  markers?: { atS: number; label: string }[];
 }
 
 const PALETTE = ['#5b9dff', '#4cc38a', '#f5b54a', '#ff6b6b', '#a78bfa', '#2ec4b6', '#ff9f1c', '#e76f51', '#8ecae6', '#d46fbd', '#9bbf4a', '#c08457'];
@@ -85,7 +90,7 @@ function useThemeVersion(): number {
   return v;
 }
 
-export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked = false, onZoom, label, showLegend = true, range }: TimeSeriesChartProps) {
+export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked = false, onZoom, label, showLegend = true, range, markers }: TimeSeriesChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const fig = useRef<HTMLElement>(null);
   const fromS = range?.fromS;
@@ -99,6 +104,8 @@ export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked =
   // Callers may pass a fresh array with the same data on every render: rebuild only on change.
   const sig = JSON.stringify(series);
   const stable = useMemo(() => series, [sig]);
+  const markerSig = JSON.stringify(markers ?? []);
+  const marks = useMemo(() => markers ?? [], [markerSig]);
   const visible = useMemo(() => stable.filter((s) => !hidden.has(s.name)), [stable, hidden]);
   const data = useMemo(() => align(visible, stacked), [visible, stacked]);
   const colors = useMemo(() => {
@@ -111,6 +118,7 @@ export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked =
     if (!el) return;
     const text = cssVar('--text-dim', '#888');
     const grid = cssVar('--border', '#333');
+    const markColor = cssVar('--danger', '#ff6b6b');
     const bars = kind === 'bars' ? uPlot.paths.bars!({ size: [0.85, 64], align: 0 }) : undefined;
     // Stacked bars are drawn tallest (cumulative) first, so each lower band paints over it.
     const order = visible.map((_, i) => i);
@@ -169,6 +177,25 @@ export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked =
           },
         ],
         setCursor: [(u) => setCursorIdx(u.cursor.idx ?? null)],
+        draw: [
+          (u) => {
+            if (marks.length === 0) return;
+            const { ctx, bbox } = u;
+            ctx.save();
+            ctx.strokeStyle = markColor;
+            ctx.lineWidth = Math.max(1, devicePixelRatio);
+            ctx.setLineDash([4 * devicePixelRatio, 3 * devicePixelRatio]);
+            for (const m of marks) {
+              const x = Math.round(u.valToPos(m.atS, 'x', true));
+              if (x < bbox.left || x > bbox.left + bbox.width) continue;
+              ctx.beginPath();
+              ctx.moveTo(x, bbox.top);
+              ctx.lineTo(x, bbox.top + bbox.height);
+              ctx.stroke();
+            }
+            ctx.restore();
+          },
+        ],
         // The x scale's bounds on the figure (unix seconds), so tests can check the axis spans the range.
         setScale: [
           (u, key) => {
@@ -192,7 +219,7 @@ export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked =
       u.destroy();
       plot.current = null;
     };
-  }, [data, visible, colors, kind, stacked, height, fromS, toS]);
+  }, [data, visible, colors, kind, stacked, height, fromS, toS, marks]);
 
   const toggle = (name: string): void =>
     setHidden((h) => {
@@ -204,9 +231,9 @@ export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked =
 
   const hoverTime = cursorIdx !== null && data.xs[cursorIdx] !== undefined ? new Date(data.xs[cursorIdx] * 1000).toLocaleString() : undefined;
   return (
-    <figure ref={fig} aria-label={label} className={`chart chart-${kind}`}>
+    <figure ref={fig} aria-label={label} className={`chart chart-${kind}`} data-markers={marks.length > 0 ? marks.map((m) => m.atS).join(',') : undefined}>
       <div ref={box} className="chart-plot" style={{ height }} />
-      {showLegend && series.length > 0 && (
+      {showLegend && (series.length > 0 || marks.length > 0) && (
         <figcaption className="chart-legend" aria-label={`${label} legend`}>
           {series.map((s) => {
             const vi = visible.indexOf(s);
@@ -226,6 +253,12 @@ export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked =
               </button>
             );
           })}
+          {marks.map((m) => (
+            <span key={`${m.atS}-${m.label}`} className="legend-marker">
+              <span className="legend-marker-line" aria-hidden="true" />
+              {m.label}
+            </span>
+          ))}
           {hoverTime && <span className="legend-time">{hoverTime}</span>}
         </figcaption>
       )}

@@ -5,13 +5,15 @@
  * `q` (name filter), `refresh` (seconds, 0 = off).
  */
 import { useCallback, useMemo } from 'react';
-import { ApiError, getJson, getTenant } from '../api';
+import { getJson, getTenant } from '../api';
 import { navigate, useLocation } from '../router';
 import { RefreshControl } from '../components/overview/RefreshControl';
 import { usePolling } from '../components/overview/use-polling';
 import { AlertList } from '../components/alerts/AlertList';
 import { RuleTable } from '../components/alerts/RuleTable';
-import { countAlerts, countStates, filterAlerts, filterRules, isStateFilter, ruleRows, STATE_FILTERS, type AlertsResponse, type RuleRow, type RulesResponse, type StateFilter } from '../components/alerts/rules-model';
+import { errorHint } from '../components/alerts/error-hint';
+import { ruleHref, ruleHrefForAlert } from '../components/alerts/rule-page';
+import { countAlerts, countStates, filterAlerts, filterRules, isBuiltInRule, isStateFilter, ruleRows, STATE_FILTERS, type AlertsResponse, type RulesResponse, type StateFilter } from '../components/alerts/rules-model';
 import '../pages.css';
 import '../alerts.css';
 
@@ -25,16 +27,6 @@ interface AlertsData {
 async function load(signal: AbortSignal): Promise<AlertsData> {
   const [rules, alerts] = await Promise.all([getJson<RulesResponse>('/prometheus/api/v1/rules', undefined, signal), getJson<AlertsResponse>('/prometheus/api/v1/alerts', undefined, signal)]);
   return { rules: rules.data.groups, alerts: alerts.data.alerts };
-}
-
-function isBuiltIn(r: RuleRow): boolean {
-  return r.file === 'logsentinel' && r.group === 'critical-log-entries';
-}
-
-function errorHint(err: Error): string {
-  if (err instanceof ApiError && /ruler is not running/.test(err.message)) return 'This LogSentinel role does not run the ruler: open the UI of a process that does (the single-binary `serve`, or a ruler role).';
-  if (err instanceof ApiError && err.status === 0) return 'Check that LogSentinel is running, then press Refresh.';
-  return 'Press Refresh to try again; the server log has the details.';
 }
 
 export function AlertsPage() {
@@ -61,7 +53,7 @@ export function AlertsPage() {
   const exprOf = useCallback((name: string) => rows.find((r) => r.rule.name === name)?.rule.query, [rows]);
   const unhealthy = rows.filter((r) => r.rule.health === 'err').length;
   // The built-in critical-entries rule is always listed; "no rules" means none of the user's.
-  const userRules = rows.filter((r) => !isBuiltIn(r)).length;
+  const userRules = rows.filter((r) => !isBuiltInRule(r)).length;
   const nowMs = updatedAt ?? Date.now();
   const tenant = getTenant() || 'default';
 
@@ -119,7 +111,7 @@ EOF`}</pre>
               {shownAlerts.length === 0 ? (
                 <p className="dim">{data.alerts.length === 0 ? 'Nothing is firing or pending.' : 'No active alert matches the filter.'}</p>
               ) : (
-                <AlertList alerts={shownAlerts} exprOf={exprOf} nowMs={nowMs} />
+                <AlertList alerts={shownAlerts} exprOf={exprOf} nowMs={nowMs} ruleHrefOf={(a) => ruleHrefForAlert(a, rows)} />
               )}
             </div>
           )}
@@ -133,7 +125,7 @@ EOF`}</pre>
                 </button>
               </p>
             ) : (
-              <RuleTable rows={shownRules} nowMs={nowMs} />
+              <RuleTable rows={shownRules} nowMs={nowMs} hrefOf={(r) => ruleHref(r, rows)} />
             )}
           </div>
         </>

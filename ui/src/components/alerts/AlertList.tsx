@@ -1,4 +1,4 @@
-/** Firing and pending alerts: labels, annotations, since when, value, and the logs behind them. */
+/** Firing and pending alerts: labels, annotations, since when, value, their rule's page and the logs behind them. */
 import { AppLink } from '../overview/AppLink';
 import { Labels } from '../overview/Labels';
 import { formatAgo, parseIsoMs } from '../overview/format';
@@ -18,20 +18,30 @@ function readableValue(v: string): string {
   return Number.isFinite(n) ? String(Number(n.toPrecision(6))) : v;
 }
 
-export function AlertList({ alerts, exprOf, nowMs }: { alerts: AlertJson[]; exprOf: (alertname: string) => string | undefined; nowMs: number }) {
+/** `ruleHrefOf`: the page of the rule that fired an alert, if known; without it names are plain text. */
+export function AlertList({ alerts, exprOf, nowMs, ruleHrefOf, label = 'Active alerts' }: { alerts: AlertJson[]; exprOf: (alertname: string) => string | undefined; nowMs: number; ruleHrefOf?: (a: AlertJson) => string | undefined; label?: string }) {
   return (
-    <ul className="alert-list" aria-label="Active alerts">
+    <ul className="alert-list" aria-label={label}>
       {alerts.map((a) => {
         const name = a.labels.alertname ?? '(unnamed)';
         const since = parseIsoMs(a.activeAt);
         const expr = exprOf(name);
         const link = expr ? exploreLinkForRule(expr, a) : undefined;
+        const rulePage = ruleHrefOf?.(a);
         const { alertname: _n, ...labels } = a.labels;
         return (
           <li key={alertKey(a)} className={`alert-card alert-${a.state}`} aria-label={`Alert ${name} ${a.state}`}>
             <div className="alert-head">
               <StateBadge state={a.state} />
-              <strong className="alert-name">{name}</strong>
+              <strong className="alert-name">
+                {rulePage ? (
+                  <AppLink to={rulePage} label={`Rule of alert ${name}`} title="Open the page of the rule that fired this alert">
+                    {name}
+                  </AppLink>
+                ) : (
+                  name
+                )}
+              </strong>
               <span className="dim" title={since ? new Date(since).toLocaleString() : undefined}>
                 active since {since ? `${new Date(since).toLocaleTimeString()} (${formatAgo(since, Math.max(nowMs, since))})` : 'unknown'}
               </span>

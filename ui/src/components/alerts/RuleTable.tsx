@@ -1,4 +1,4 @@
-/** Rules with their state, health, last evaluation and a link to the logs they look at. */
+/** Rules with their state, health, last evaluation, a link to each rule's page and one to the logs it looks at. */
 import { Fragment } from 'react';
 import { AppLink } from '../overview/AppLink';
 import { Labels } from '../overview/Labels';
@@ -6,7 +6,8 @@ import { formatAgo, formatDuration, parseIsoMs } from '../overview/format';
 import { exploreLinkForRule, type RuleRow } from './rules-model';
 import { StateBadge } from './StateBadge';
 
-export function RuleTable({ rows, nowMs }: { rows: RuleRow[]; nowMs: number }) {
+/** `hrefOf`: the page of a rule (rule-page.ts). */
+export function RuleTable({ rows, nowMs, hrefOf }: { rows: RuleRow[]; nowMs: number; hrefOf: (r: RuleRow) => string }) {
   return (
     <table className="data-table rules-table" aria-label="Rules">
       <thead>
@@ -33,7 +34,11 @@ export function RuleTable({ rows, nowMs }: { rows: RuleRow[]; nowMs: number }) {
                   <StateBadge state={r.state} />
                 </td>
                 <td>
-                  <div className="rule-name">{r.rule.name}</div>
+                  <div className="rule-name">
+                    <AppLink to={hrefOf(r)} title="Open the rule's page: its definition, alerts and chart">
+                      {r.rule.name}
+                    </AppLink>
+                  </div>
                   <div className="dim small">
                     {r.file} / {r.group}
                     {r.rule.type === 'alerting' && r.rule.duration > 0 && ` · for ${formatDuration(r.rule.duration)}`}

@@ -6,7 +6,7 @@
  */
 
 /** `s` with the inside of every string literal replaced by `x`, same length. */
-function maskStrings(s: string): string {
+export function maskStrings(s: string): string {
   let out = '';
   let i = 0;
   while (i < s.length) {
@@ -82,8 +82,9 @@ export function withLineFilter(query: string, text: string, op: '|=' | '!=' = '|
 
 /**
  * A link to Explore for `query` from `from` (Grafana's forms: `now-1h`, or Unix milliseconds) to
- * now. Built here rather than with the router's `href`, so this module stays free of the DOM.
+ * `to` (now when left out). Built here rather than with the router's `href`, so this module stays
+ * free of the DOM.
  */
-export function exploreHref(query: string, from: string): string {
-  return `/explore?${new URLSearchParams({ query, from }).toString()}`;
+export function exploreHref(query: string, from: string, to?: string): string {
+  return `/explore?${new URLSearchParams(to === undefined ? { query, from } : { query, from, to }).toString()}`;
 }

@@ -84,6 +84,11 @@ export function ruleRows(groups: RuleGroupJson[]): RuleRow[] {
   return rows;
 }
 
+/** The built-in critical-entries rule (src/api/routes/rules.ts lists it beside the ruler's). */
+export function isBuiltInRule(r: Pick<RuleRow, 'file' | 'group'>): boolean {
+  return r.file === 'logsentinel' && r.group === 'critical-log-entries';
+}
+
 /** Counts by state, firing first (what the page's summary and filter buttons show). */
 export function countStates(rows: RuleRow[]): Record<StateFilter, number> {
   const c: Record<StateFilter, number> = { all: rows.length, firing: 0, pending: 0, inactive: 0, recording: 0 };

@@ -10,7 +10,7 @@ import type { ChartSeries, LogEntry } from '../../types';
 import { streamsToEntries } from '../../entries';
 import { isMetricQuery, selectorWithLineFilters, volumeQuery } from '../../logql/rewrite';
 import { chooseStep, msToNs, resolveRange } from '../../time';
-import { volumeSeries } from './volume';
+import { seriesName, volumeSeries } from './volume';
 import { appendOlder, newerPageRequest, olderPageRequest, prependNewer } from './paging';
 
 export interface ExploreInputs {
@@ -50,12 +50,6 @@ export interface ExploreResult {
 }
 
 const CATEGORIZE = { 'X-Loki-Response-Encoding-Flags': 'categorize-labels' };
-
-/** A series name from its labels: `{a="x", b="y"}`, or `fallback` when there are none. */
-export function seriesName(metric: Record<string, string>, fallback: string): string {
-  const parts = Object.entries(metric).map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  return parts.length ? `{${parts.join(', ')}}` : fallback;
-}
 
 function matrixToSeries(result: MatrixResult[], fallback: string): ChartSeries[] {
   return result.map((m) => ({ name: seriesName(m.metric, fallback), points: m.values.map(([t, v]) => [t, Number(v)] as [number, number]) }));
