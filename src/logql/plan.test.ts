@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LinePredicate } from '../storage/storage.js';
+import type { LinePredicate } from './plan.js';
 import type { Level } from '../model/level.js';
 import { parseLogSelector } from './parser.js';
 import { evalLinePredicate, planLogQuery } from './plan.js';

@@ -14,7 +14,6 @@
  *   With `streamHasLevelLabel`, the streams carry a real `level` label, so nothing about level is
  *   pushed down and the matchers stay stream matchers.
  */
-import type { LinePredicate } from '../storage/storage.js';
 import { LEVELS, type Level } from '../model/level.js';
 import type { LabelFilterExpr, LineFilterStage, LogSelectorExpr, Stage } from './ast.js';
 import { buildPipeline, type Pipeline } from './pipeline.js';
@@ -22,6 +21,15 @@ import { matchValue, type Matcher } from './matcher.js';
 
 export type { Matcher } from './matcher.js';
 export { matchesLabels } from './matcher.js';
+
+/** A predicate over the raw line, pushed down into the backend's query language (the storage contract's `SelectPlan.line`). */
+export type LinePredicate =
+  | { type: 'contains'; value: string }
+  /** RE2 syntax, unanchored (matches anywhere in the line), as LogQL's `|~`. */
+  | { type: 'regex'; pattern: string }
+  | { type: 'not'; expr: LinePredicate }
+  | { type: 'and'; exprs: LinePredicate[] }
+  | { type: 'or'; exprs: LinePredicate[] };
 
 export interface LogQueryPlan {
   /** Stream matchers (never on `level`, unless `streamHasLevelLabel`). Empty = every stream of the tenant. */

@@ -1,19 +1,15 @@
 /**
  * The storage conformance suite: every Storage implementation runs it (see duckdb-storage.test.ts)
  * and must pass every case; a backend that cannot run a case says why with `t.skip(reason)`.
- * It covers the Storage contract directly, and LogQL log and metric queries end to end through
- * the engine (metric queries both with counting pushed into the backend and from rows).
+ * It covers the Storage contract directly; LogQL queries end to end through the engine over the
+ * same backends are src/query/testing/query-conformance.ts (storage never imports the engine).
  */
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Storage, StoredRow, SelectPlan } from './storage.js';
 import type { WriteBatch, LogEntry } from '../model/entry.js';
 import { labelsToString, sortLabels, streamId, type Labels } from '../model/labels.js';
-import { logQueryCases, conformanceDataset, BASE_TS } from './conformance-data.js';
-import { compileLogQuery } from '../query/compile.js';
-import { runLogQuery } from '../query/log-query.js';
-import { metricQueryCases } from './conformance-metric-data.js';
-import { evaluateRangeExpr, parseMetricQuery, type RangeResult } from '../query/metric/engine.js';
+import { BASE_TS } from './conformance-data.js';
 
 export interface StorageFactory {
   /** A new, empty store (opened). */
@@ -196,33 +192,6 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
     });
   });
 
-  describe(`storage conformance: ${name}: LogQL log queries`, () => {
-    let s: Storage;
-    before(async () => {
-      s = await factory.create();
-      await s.write(conformanceDataset());
-    });
-    after(async () => {
-      await factory.destroy(s);
-    });
-    for (const c of logQueryCases) {
-      it(`${c.query}${c.direction ? ' ' + c.direction : ''}${c.limit ? ' limit ' + c.limit : ''}`, async () => {
-        const { plans } = compileLogQuery(c.query);
-        const res = await runLogQuery(s, plans, {
-          tenants: c.tenants ?? ['t1'],
-          start: BASE_TS,
-          end: BASE_TS + 3_600_000_000_000n,
-          limit: c.limit ?? 1000,
-          direction: c.direction ?? 'backward',
-        });
-        const got = res.streams
-          .map((st) => ({ labels: labelsToString(st.labels), lines: st.entries.map((e) => e.line) }))
-          .sort((a, b) => (a.labels < b.labels ? -1 : 1));
-        assert.deepEqual(got, c.want);
-      });
-    }
-  });
-
   describe(`storage conformance: ${name}: countBuckets`, () => {
     let s: Storage;
     const T = 'cb';
@@ -272,56 +241,6 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
       await f({ metadataKeys: [], line: { type: 'regex', pattern: 'e$' } }, ['info b0 n1 3B', 'info b2 n1 4B']);
       await f({ metadataKeys: [], line: { type: 'regex', pattern: '^(z|t)' } }, ['error b0 n1 4B', 'info b0 n1 3B']);
       await f({ metadataKeys: ['k'], line: { type: 'regex', pattern: '^(z|t)' } }, ['error{"k":"v"} b0 n1 4B', 'info b0 n1 3B']);
-    });
-  });
-
-  describe(`storage conformance: ${name}: LogQL metric queries`, () => {
-    let s: Storage;
-    before(async () => {
-      s = await factory.create();
-      await s.write(conformanceDataset());
-    });
-    after(async () => {
-      await factory.destroy(s);
-    });
-    const sec = (n: number): bigint => BASE_TS + BigInt(n) * 1_000_000_000n;
-    const shape = (r: RangeResult): Array<{ labels: string; points: Array<[number, number]> }> =>
-      r.series
-        .map((m) => ({ labels: labelsToString(m.labels), points: m.points.map(([t, v]): [number, number] => [Number((t - BASE_TS) / 1_000_000_000n), Math.round(v * 1e9) / 1e9]) }))
-        .sort((a, b) => (a.labels < b.labels ? -1 : 1));
-    for (const c of metricQueryCases) {
-      it(`${c.query} @${c.start}..${c.end}${c.step ? ' step ' + c.step : ''}`, async () => {
-        const expr = parseMetricQuery(c.query);
-        // Count how each run reads, to check that the push-down path is the one taken.
-        const calls = { countBuckets: 0, select: 0 };
-        const spy = new Proxy(s, {
-          get(target, prop, recv) {
-            if (prop === 'countBuckets' || prop === 'select') calls[prop]++;
-            const v = Reflect.get(target, prop, recv) as unknown;
-            return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-          },
-        });
-        const run = async (pushDown: boolean): Promise<RangeResult> =>
-          (await evaluateRangeExpr(spy, expr, sec(c.start), sec(c.end), BigInt(c.step ?? 1) * 1_000_000_000n, { tenants: c.tenants ?? ['t1'], limits: { pushDown } })).result;
-        const pushed = await run(true);
-        const pushable = /(count_over_time|rate|bytes_over_time|bytes_rate|absent_over_time)\(/.test(c.query) && !/\|\s*[a-z]/.test(c.query);
-        if (pushable) assert.equal(calls.select, 0, 'the push-down run must not read rows');
-        const before = calls.countBuckets;
-        const rows = await run(false);
-        assert.equal(calls.countBuckets, before, 'the row run must not count in the backend');
-        // Both paths must agree exactly, not just within rounding.
-        assert.deepEqual(pushed, rows);
-        const want = c.want.map((w) => ({ labels: w.labels, points: w.points.map(([t, v]): [number, number] => [t, Math.round(v * 1e9) / 1e9]) }));
-        assert.deepEqual(shape(pushed), want);
-      });
-    }
-
-    it('unwrap of a non-numeric value is a pipeline error naming the series', async () => {
-      const expr = parseMetricQuery('sum_over_time({app="web", env="prod"} |= "status=" | logfmt | unwrap method [10s])');
-      await assert.rejects(evaluateRangeExpr(s, expr, sec(10), sec(10), 1_000_000_000n, { tenants: ['t1'] }), (err: Error) => {
-        assert.match(err.message, /^pipeline error: 'SampleExtractionErr' for series: '\{__error__="SampleExtractionErr", __error_details__=.*app="web"/);
-        return true;
-      });
     });
   });
 }

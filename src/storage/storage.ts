@@ -17,15 +17,7 @@
 import type { Labels } from '../model/labels.js';
 import type { Level } from '../model/level.js';
 import type { Metadata, Nanos, WriteBatch } from '../model/entry.js';
-
-/** A predicate over the raw line, pushed down into the backend's query language. */
-export type LinePredicate =
-  | { type: 'contains'; value: string }
-  /** RE2 syntax, unanchored (matches anywhere in the line), as LogQL's `|~`. */
-  | { type: 'regex'; pattern: string }
-  | { type: 'not'; expr: LinePredicate }
-  | { type: 'and'; exprs: LinePredicate[] }
-  | { type: 'or'; exprs: LinePredicate[] };
+import type { LinePredicate } from '../logql/plan.js';
 
 export interface StreamInfo {
   tenant: string;

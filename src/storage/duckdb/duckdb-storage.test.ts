@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDBStorage } from './duckdb-storage.js';
-import { runStorageConformance, batch } from '../conformance.js';
+import { runStorageConformance, batch, type StorageFactory } from '../conformance.js';
+import { runQueryConformance } from '../../query/testing/query-conformance.js';
 import type { Storage } from '../storage.js';
 
 const dirs = new Map<Storage, string>();
 
-runStorageConformance('duckdb', {
+const factory: StorageFactory = {
   async create() {
     const dir = mkdtempSync(join(tmpdir(), 'ls-duckdb-'));
     const s = new DuckDBStorage({ dataDir: dir, checkpointIntervalMs: 0, threads: 1, memoryLimit: '256MB' });
@@ -31,7 +32,9 @@ runStorageConformance('duckdb', {
     rmSync(dirs.get(s)!, { recursive: true, force: true });
     dirs.delete(s);
   },
-});
+};
+runStorageConformance('duckdb', factory);
+runQueryConformance('duckdb', factory);
 
 describe('duckdb storage specifics', () => {
   it('checkpoint folds the WAL into the file and data stays readable', async () => {

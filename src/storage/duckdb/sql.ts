@@ -1,5 +1,5 @@
 /** Translation of pushed-down predicates into DuckDB SQL. DuckDB's regexp functions are RE2. */
-import type { LinePredicate } from '../storage.js';
+import type { LinePredicate } from '../../logql/plan.js';
 
 export function quote(s: string): string {
   return "'" + s.replace(/'/g, "''") + "'";

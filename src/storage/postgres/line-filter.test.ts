@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { LinePredicate } from '../storage.js';
+import type { LinePredicate } from '../../logql/plan.js';
 import { lineFilter, Params } from './line-filter.js';
 
 const c = (value: string): LinePredicate => ({ type: 'contains', value });

@@ -7,7 +7,7 @@
  * every row is rechecked in JavaScript with RE2 (re2js) against the whole predicate.
  */
 import { compileRegex } from '../../logql/regex.js';
-import type { LinePredicate } from '../storage.js';
+import type { LinePredicate } from '../../logql/plan.js';
 import { toPgText } from './copy-text.js';
 
 export interface LineFilter {

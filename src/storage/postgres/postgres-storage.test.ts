@@ -14,7 +14,8 @@ import pg from 'pg';
 import { PostgresStorage, DAY_NS, type PostgresStorageOptions } from './postgres-storage.js';
 import { listPartitions } from './partitions.js';
 import { SCHEMA_VERSION } from './schema.js';
-import { runStorageConformance, batch } from '../conformance.js';
+import { runStorageConformance, batch, type StorageFactory } from '../conformance.js';
+import { runQueryConformance } from '../../query/testing/query-conformance.js';
 import type { SelectPlan, Storage, StoredRow } from '../storage.js';
 import { streamId, sortLabels } from '../../model/labels.js';
 
@@ -74,7 +75,7 @@ if (unreachable !== undefined) {
 } else {
   after(dropSchemas);
 
-  runStorageConformance('postgres', {
+  const factory: StorageFactory = {
     async create() {
       const s = make(newSchema());
       await s.open();
@@ -94,7 +95,10 @@ if (unreachable !== undefined) {
       await c.query(`DROP SCHEMA IF EXISTS ${(s as PostgresStorage).schema} CASCADE`).finally(() => c.end());
       schemas.delete((s as PostgresStorage).schema);
     },
-  });
+  };
+  runStorageConformance('postgres', factory);
+  runQueryConformance('postgres', factory);
+
 
   describe('postgres storage specifics', () => {
     const T = 'pg';

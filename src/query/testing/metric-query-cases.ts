@@ -1,12 +1,12 @@
 /**
- * LogQL metric queries over the conformance data set (conformance-data.ts) with their known
+ * LogQL metric queries over the storage conformance data set (src/storage/conformance-data.ts) with their known
  * answers, computed by hand with Loki's semantics: windows `(t - range, t]`, steps
  * `start, start+step, … ≤ end`, the detected level as a series label unless the stream has its
  * own `level` label, `detected_level` always (Loki 3), structured metadata in the series labels,
  * `unwrap` dropping its label.
  * Times are seconds after BASE_TS.
  */
-import { LINES } from './conformance-data.js';
+import { LINES } from '../../storage/conformance-data.js';
 
 export interface MetricQueryCase {
   query: string;
