@@ -2,7 +2,8 @@
  * The result list shared by Explore and Live tail: virtualised (@tanstack/react-virtual), so only
  * the rows in view are in the DOM and thousands of lines scroll smoothly. A row shows the time in
  * the browser's zone (ms), the level, the stream labels that differ between the entries listed
- * (unless `showLabels` is false) and the line; clicking it or pressing Enter expands it to
+ * (unless `showLabels` is false), the chosen columns (`columns`: labels or fields by name, in a header
+ * that can remove them) and the line; clicking it or pressing Enter expands it to
  * its stream labels, structured metadata and fields (the server's parsed labels, else the line
  * parsed here as JSON or logfmt), each with buttons that ask the page to add a filter.
  * Arrow keys move between rows; Home/End jump.
@@ -13,7 +14,7 @@ import type { FilterAction, LogEntry } from '../types';
 import { formatNs } from '../time';
 import { uniqueLabelNames } from '../entries';
 import { LogContext } from './LogContext';
-import { parseLineFields } from '../logql/fields';
+import { columnValue, entryFields } from './entry-fields';
 import './log-list.css';
 
 export interface LogListProps {
@@ -33,12 +34,18 @@ export interface LogListProps {
   wrap?: boolean;
   /** Show each row's unique labels (those that differ between the entries listed); default true. */
   showLabels?: boolean;
+  /** Labels / metadata / fields shown as columns after the level, by name; pass a stable array. */
+  columns?: string[];
+  /** Given, the column header offers to remove a column. */
+  onColumnsChange?: (columns: string[]) => void;
 }
+
+const NO_COLUMNS: string[] = [];
 
 const ROW_HEIGHT = 22;
 
 // Memoised: a page re-rendering for other reasons (typing a query) does not re-render the rows.
-export const LogList = memo(function LogList({ entries, onAddFilter, emptyText, follow, label, highlight, wrap, showLabels = true }: LogListProps) {
+export const LogList = memo(function LogList({ entries, onAddFilter, emptyText, follow, label, highlight, wrap, showLabels = true, columns = NO_COLUMNS, onColumnsChange }: LogListProps) {
   const unique = useMemo(() => (showLabels ? uniqueLabelNames(entries) : []), [entries, showLabels]);
   const scroller = useRef<HTMLDivElement>(null);
   const [expanded, setExpanded] = useState<Set<string>>(() => new Set());
@@ -111,28 +118,55 @@ export const LogList = memo(function LogList({ entries, onAddFilter, emptyText, 
 
   const items = virt.getVirtualItems();
   return (
-    <div ref={scroller} className={`log-list${wrap ? ' log-list-wrap' : ''}`} role="list" aria-label={label ?? 'Log lines'} onKeyDown={onKeyDown}>
-      <div style={{ height: virt.getTotalSize(), position: 'relative', width: '100%' }}>
-        <div style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${items[0]?.start ?? 0}px)` }}>
-          {items.map((it) => {
-            const e = entries[it.index];
-            return (
-              <div key={it.key} data-index={it.index} ref={virt.measureElement} role="listitem" className={`log-row${it.index % 2 ? ' log-row-odd' : ''}`}>
-                <Row entry={e} index={it.index} unique={unique} highlight={highlight} open={expanded.has(e.id)} tabbable={it.index === focusIdx} onToggle={toggle} onAddFilter={onAddFilter} onFocusIndex={setFocusIdx} />
-              </div>
-            );
-          })}
+    <div className="log-view">
+      {columns.length > 0 && <ColumnHeader columns={columns} onColumnsChange={onColumnsChange} />}
+      <div ref={scroller} className={`log-list${wrap ? ' log-list-wrap' : ''}`} role="list" aria-label={label ?? 'Log lines'} onKeyDown={onKeyDown}>
+        <div style={{ height: virt.getTotalSize(), position: 'relative', width: '100%' }}>
+          <div style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${items[0]?.start ?? 0}px)` }}>
+            {items.map((it) => {
+              const e = entries[it.index];
+              return (
+                <div key={it.key} data-index={it.index} ref={virt.measureElement} role="listitem" className={`log-row${it.index % 2 ? ' log-row-odd' : ''}`}>
+                  <Row entry={e} index={it.index} unique={unique} columns={columns} highlight={highlight} open={expanded.has(e.id)} tabbable={it.index === focusIdx} onToggle={toggle} onAddFilter={onAddFilter} onFocusIndex={setFocusIdx} />
+                </div>
+              );
+            })}
+          </div>
         </div>
       </div>
     </div>
   );
 });
 
+/** Names the columns above the rows, aligned with them, each with a button to remove it. */
+function ColumnHeader({ columns, onColumnsChange }: { columns: string[]; onColumnsChange?: (columns: string[]) => void }) {
+  return (
+    <div className="log-columns-head" role="group" aria-label="Columns">
+      <span className="log-level-bar" aria-hidden="true" />
+      <span className="log-time">Time</span>
+      <span className="log-level">Level</span>
+      {columns.map((c) => (
+        <span key={c} className="log-col" title={c}>
+          <span className="log-col-name">{c}</span>
+          {onColumnsChange && (
+            <button type="button" className="icon-button log-col-remove" aria-label={`Remove column ${c}`} title={`Remove column ${c}`} onClick={() => onColumnsChange(columns.filter((x) => x !== c))}>
+              ×
+            </button>
+          )}
+        </span>
+      ))}
+      <span className="log-line">Line</span>
+    </div>
+  );
+}
+
 interface RowProps {
   entry: LogEntry;
   index: number;
   /** The label names shown on the row (the unique labels of the list). */
   unique: string[];
+  /** The names shown as columns. */
+  columns: string[];
   highlight?: string[];
   open: boolean;
   tabbable: boolean;
@@ -141,7 +175,7 @@ interface RowProps {
   onFocusIndex: (i: number) => void;
 }
 
-const Row = memo(function Row({ entry: e, index, unique, highlight, open, tabbable, onToggle, onAddFilter, onFocusIndex }: RowProps) {
+const Row = memo(function Row({ entry: e, index, unique, columns, highlight, open, tabbable, onToggle, onAddFilter, onFocusIndex }: RowProps) {
   return (
     <>
       <div
@@ -161,6 +195,14 @@ const Row = memo(function Row({ entry: e, index, unique, highlight, open, tabbab
           {formatNs(e.ts)}
         </time>
         <span className={`log-level level-${e.level}`}>{e.level}</span>
+        {columns.map((c) => {
+          const v = columnValue(e, c);
+          return (
+            <span key={c} className={`log-col${v === undefined ? ' log-col-none' : ''}`} title={v === undefined ? `no ${c}` : `${c}=${v}`}>
+              {v ?? '–'}
+            </span>
+          );
+        })}
         {unique.length > 0 && (
           <span className="log-labels">
             {unique.map((k) => (e.labels[k] === undefined ? null : <span key={k} className="log-label" title={`${k}="${e.labels[k]}"`}>{e.labels[k]}</span>))}
@@ -196,10 +238,7 @@ function marked(line: string, terms: string[] | undefined): React.ReactNode {
 }
 
 function Details({ entry: e, onAddFilter }: { entry: LogEntry; onAddFilter?: (f: FilterAction) => void }) {
-  const local = e.parsed && Object.keys(e.parsed).length > 0 ? undefined : parseLineFields(e.line);
-  const parser = local?.format;
-  const fields: [string, string][] = e.parsed ? Object.entries(e.parsed).filter(([k]) => !k.startsWith('__error')) : (local?.fields ?? []);
-  const errors = e.parsed ? Object.entries(e.parsed).filter(([k]) => k.startsWith('__error')) : [];
+  const { server, format: parser, fields, errors } = entryFields(e);
   const [selection, setSelection] = useState('');
   return (
     <div
@@ -232,7 +271,7 @@ function Details({ entry: e, onAddFilter }: { entry: LogEntry; onAddFilter?: (f:
         onFilter={onAddFilter && ((name, value, op) => onAddFilter(name === 'level' ? { kind: 'label', name, value, op } : { kind: 'field', name, value, op }))}
       />
       <FieldTable
-        title={e.parsed ? 'Parsed fields' : parser ? `Fields (${parser})` : 'Fields'}
+        title={server ? 'Parsed fields' : parser ? `Fields (${parser})` : 'Fields'}
         rows={fields}
         onFilter={onAddFilter && ((name, value, op) => onAddFilter({ kind: 'field', name, value, op, ...(parser ? { parser } : {}) }))}
       />

@@ -16,6 +16,8 @@ import { useExploreQuery } from '../components/explore/use-explore-query';
 import { PatternsPanel } from '../components/explore/PatternsPanel';
 import { ShareControls } from '../components/explore/ShareControls';
 import { LogList, useUniqueLabelsSetting } from '../components/LogList';
+import { FieldsSidebar } from '../components/explore/FieldsSidebar';
+import { useColumnsSetting } from '../components/ColumnPicker';
 import { TimeSeriesChart } from '../components/TimeSeriesChart';
 import { applyFilter, lineFilterTerms } from '../logql/rewrite';
 import { parseErrorPosition } from '../logql/parse-error';
@@ -83,6 +85,7 @@ export function ExplorePage() {
   const highlight = useMemo(() => lineFilterTerms(query), [query]);
   const [wrap, setWrap] = useState(() => localStorage.getItem(WRAP_KEY) === '1');
   const [showLabels, setShowLabels] = useUniqueLabelsSetting();
+  const [columns, setColumns] = useColumnsSetting('explore');
 
   const zoomOut = (): void => {
     const span = range.endMs - range.startMs;
@@ -200,7 +203,12 @@ export function ExplorePage() {
             {res.volume.length > 0 && <TimeSeriesChart series={res.volume} kind="bars" stacked label="Log volume by level" onZoom={onZoom} height={110} showLegend range={chartRange} />}
             {res.volumeError && <div className="explore-volume-error">Log volume unavailable: {res.volumeError}</div>}
           </div>
-          {res.entries.length > 0 && <LogList entries={res.entries} onAddFilter={onAddFilter} label="Log lines" highlight={highlight} wrap={wrap} showLabels={showLabels} />}
+          {res.entries.length > 0 && (
+            <div className="explore-results">
+              <FieldsSidebar entries={res.entries} onAddFilter={onAddFilter} columns={columns} onColumnsChange={setColumns} />
+              <LogList entries={res.entries} onAddFilter={onAddFilter} label="Log lines" highlight={highlight} wrap={wrap} showLabels={showLabels} columns={columns} onColumnsChange={setColumns} />
+            </div>
+          )}
           {res.status === 'done' && res.entries.length > 0 && (
             <div className="explore-older" role="status">
               <span className="dim small">

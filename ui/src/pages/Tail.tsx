@@ -10,6 +10,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { getTenant } from '../api';
 import { navigate, useLocation } from '../router';
 import { LogList, useUniqueLabelsSetting } from '../components/LogList';
+import { ColumnPicker, useColumnsSetting } from '../components/ColumnPicker';
 import type { FilterAction } from '../types';
 import { useTail } from '../components/tail/use-tail';
 import { TailStatusBar } from '../components/tail/TailStatusBar';
@@ -37,6 +38,7 @@ export function TailPage() {
   const running = snap.status.kind !== 'stopped' && snap.status.kind !== 'failed';
   const highlight = useMemo(() => lineFilterTerms(snap.query), [snap.query]);
   const [showLabels, setShowLabels] = useUniqueLabelsSetting();
+  const [columns, setColumns] = useColumnsSetting('tail');
   const inputRef = useRef<HTMLInputElement>(null);
 
   const setUrl = (patch: Record<string, string | undefined>): void => {
@@ -120,6 +122,7 @@ export function TailPage() {
           <input type="checkbox" checked={showLabels} onChange={(e) => setShowLabels(e.target.checked)} />
           <span>Unique labels</span>
         </label>
+        <ColumnPicker entries={snap.entries} columns={columns} onChange={setColumns} />
         <label className="inline-field">
           <span>Keep</span>
           <select
@@ -166,7 +169,7 @@ export function TailPage() {
       ))}
 
       <div className="tail-list">
-        <LogList entries={snap.entries} follow={!snap.paused} label="Live tail lines" emptyText={empty} onAddFilter={addFilter} highlight={highlight} showLabels={showLabels} />
+        <LogList entries={snap.entries} follow={!snap.paused} label="Live tail lines" emptyText={empty} onAddFilter={addFilter} highlight={highlight} showLabels={showLabels} columns={columns} onColumnsChange={setColumns} />
       </div>
     </section>
   );
