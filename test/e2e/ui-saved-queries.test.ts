@@ -83,7 +83,7 @@ describe('saved queries in Explore (browser)', { skip, timeout: 180_000 }, () =>
     await page.locator('.log-row-main').first().waitFor();
 
     // Save the query in the editor, keeping its range.
-    await page.getByRole('button', { name: /^Saved/ }).click();
+    await page.getByRole('button', { name: 'Saved queries' }).click();
     await panel(page).getByLabel('Name', { exact: true }).fill('API errors');
     await panel(page).getByLabel('Description', { exact: true }).fill('what pages the on-call');
     assert.equal(await panel(page).getByLabel(/Keep the time range \(Last 6 hours\)/).isChecked(), true);
@@ -111,7 +111,7 @@ describe('saved queries in Explore (browser)', { skip, timeout: 180_000 }, () =>
     // A fresh Explore, reloaded: the saved query is found by searching, opened, and runs.
     await page.goto(`${server.url}/explore`);
     await page.reload();
-    await page.getByRole('button', { name: /^Saved/ }).click();
+    await page.getByRole('button', { name: 'Saved queries' }).click();
     await panel(page).getByLabel('Search saved queries').fill('errors');
     const row = savedList(page).getByRole('listitem', { name: 'API errors' });
     await row.waitFor();
@@ -130,7 +130,7 @@ describe('saved queries in Explore (browser)', { skip, timeout: 180_000 }, () =>
     await screenshot(page, 'explore-saved-query-opened');
 
     // Rename.
-    await page.getByRole('button', { name: /^Saved/ }).click();
+    await page.getByRole('button', { name: 'Saved queries' }).click();
     await savedList(page).getByRole('button', { name: 'Rename API errors' }).click();
     await savedList(page).getByLabel('New name for API errors').fill('API errors (6 h)');
     await savedList(page).getByRole('button', { name: 'Rename', exact: true }).click();
@@ -140,7 +140,7 @@ describe('saved queries in Explore (browser)', { skip, timeout: 180_000 }, () =>
     const bob = await newPage(browser, { width: 1366, height: 800 });
     await bob.page.goto(`${server.url}/explore`);
     await logIn(bob.page, 'bob', BOB);
-    await bob.page.getByRole('button', { name: /^Saved/ }).click();
+    await bob.page.getByRole('button', { name: 'Saved queries' }).click();
     await panel(bob.page).getByText('No saved queries for this tenant yet').waitFor();
     await panel(bob.page).getByText('Saving, renaming and deleting need scope rules:write').waitFor();
     assert.equal(await panel(bob.page).getByRole('button', { name: 'Save', exact: true }).isDisabled(), true);

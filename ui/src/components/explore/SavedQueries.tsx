@@ -107,8 +107,9 @@ export function SavedQueries({ query, from, to, onOpen }: Props) {
 
   return (
     <div className="saved-queries" ref={panel}>
-      <button type="button" aria-expanded={open} aria-haspopup="dialog" onClick={() => setOpen((o) => !o)} title="Queries saved for this tenant, shared with everyone who reads it">
-        Saved{list ? ` (${list.length})` : ''}
+      {/* An icon, so the toolbar still fits one line at 1280 px. */}
+      <button type="button" className="saved-toggle" aria-label="Saved queries" aria-expanded={open} aria-haspopup="dialog" onClick={() => setOpen((o) => !o)} title="Saved queries of this tenant, shared with everyone who reads it">
+        {open ? '★' : '☆'}
       </button>
       {open && (
         <div className="saved-panel" role="dialog" aria-label="Saved queries">
