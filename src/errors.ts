@@ -18,6 +18,8 @@ export const ERRORS = {
   FORBIDDEN: { status: 403 },
   /** A user or token that exists already, or a change that would lock every admin out. */
   CONFLICT: { status: 409 },
+  /** A per-tenant bound on stored objects is reached (`savedQueries.maxPerTenant`): delete some first. */
+  LIMIT_REACHED: { status: 409 },
   RATE_LIMITED: { status: 429 },
   QUEUE_FULL: { status: 429 },
   QUERY_LIMIT: { status: 400 },

@@ -59,6 +59,7 @@ import { BackupJobs } from './backup/index.js';
 import type { Metrics } from './telemetry/metrics.js';
 import { createAuth, openAuth, type AuthBackends } from './auth/init.js';
 import { createPatternMiner } from './patterns/index.js';
+import { openSavedQueries } from './saved-queries/init.js';
 
 export type ModuleName = 'store' | 'queue' | 'alerting' | 'processor' | 'retention' | 'ingest-api' | 'query-api' | 'ruler' | 'server';
 
@@ -521,6 +522,8 @@ export async function start(cfg: Config, role: Role, opts: { logger?: Logger } =
   const port = typeof addr === 'object' && addr ? addr.port : cfg.server.port;
   const host = cfg.server.host === '0.0.0.0' || cfg.server.host === '::' ? '127.0.0.1' : cfg.server.host;
   if (auth) stops.push(await openAuth(auth, cfg, authBackends, { url: `http://${host}:${port}`, logger }));
+  // Saved queries (src/saved-queries) live beside the credentials, in the store of the query API.
+  if (names.includes('query-api')) stops.push(await openSavedQueries(ctx, cfg, { backends, storage: m.storage }));
   readiness.markStarted();
   logger.info({ role, backends, modules: names, port, dataDir: cfg.dataDir }, 'LogSentinel started');
   let stopping: Promise<void> | undefined;

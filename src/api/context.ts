@@ -16,6 +16,7 @@ import type { BackupJobs } from '../backup/index.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { TenantLimiter } from '../limits/index.js';
 import type { PatternMiner } from '../patterns/index.js';
+import type { SavedQueryStore } from '../saved-queries/saved-query-store.js';
 
 export interface AppContext {
   config: Config;
@@ -61,5 +62,7 @@ export interface AppContext {
   auth?: AuthService;
   /** The log pattern miner (src/patterns): embedded mode with `patterns.enabled` only. */
   patterns?: PatternMiner;
+  /** Saved queries (src/saved-queries), in roles that serve queries, once their store opened. */
+  savedQueries?: SavedQueryStore;
   version: string;
 }

@@ -11,7 +11,8 @@
  *           handshake, scope logs:write).
  * `tenant`: which tenants the request acts on, checked against the credential's set: `read`
  *           (`X-Scope-OrgID`, `a|b` allowed), `tail` (also the `orgId` parameter), `write` (one
- *           tenant, never a reserved one), `rules` (one tenant), `none`.
+ *           tenant, never a reserved one), `rules` and `saved-queries` (one tenant, never a
+ *           reserved one), `none`.
  * `action`: `<verb> <what>` for messages (`cannot push logs: ...`).
  * `changes`: state-changing; such requests refuse "simple" content types (415) and, under a
  *           session cookie, need the CSRF token — the resolver also asks it of any non-GET.
@@ -19,7 +20,7 @@
 import type { Scope } from '../auth/scopes.js';
 import { bug } from '../errors.js';
 
-export type TenantUse = 'none' | 'read' | 'tail' | 'write' | 'rules';
+export type TenantUse = 'none' | 'read' | 'tail' | 'write' | 'rules' | 'saved-queries';
 
 export interface RouteAccess {
   need: Scope | 'public' | 'optional' | 'login' | 'metrics' | 'es-root';
@@ -40,6 +41,10 @@ const BUILDINFO: RouteAccess = { need: 'logs:read', tenant: 'none', action: 'rea
 const RULES_READ: RouteAccess = { need: 'rules:read', tenant: 'rules', action: 'read rules', changes: false };
 const PROM_READ: RouteAccess = { need: 'rules:read', tenant: 'read', action: 'read rules and alerts', changes: false };
 const RULES_WRITE: RouteAccess = { need: 'rules:write', tenant: 'rules', action: 'change rules', changes: true };
+// Saved queries (docs/ui.md): reading them is reading the tenant; changing what every reader of
+// the tenant is offered is editing shared LogQL, as rules are, so it needs rules:write.
+const SAVED_READ: RouteAccess = { need: 'logs:read', tenant: 'saved-queries', action: 'read saved queries', changes: false };
+const SAVED_WRITE: RouteAccess = { need: 'rules:write', tenant: 'saved-queries', action: 'change saved queries', changes: true };
 const USERS_READ: RouteAccess = { need: 'admin', tenant: 'none', action: 'list users', changes: false };
 const USERS_WRITE: RouteAccess = { need: 'admin', tenant: 'none', action: 'manage users', changes: true };
 const TOKENS_READ: RouteAccess = { need: 'admin', tenant: 'none', action: 'list tokens', changes: false };
@@ -155,6 +160,13 @@ export const ROUTE_ACCESS: Readonly<Record<string, RouteAccess>> = {
   'POST /api/prom/rules/:namespace': RULES_WRITE,
   'DELETE /api/prom/rules/:namespace': RULES_WRITE,
   'DELETE /api/prom/rules/:namespace/:group': RULES_WRITE,
+  // saved queries, shared per tenant (src/saved-queries)
+  'GET /api/v1/saved-queries': SAVED_READ,
+  'GET /api/v1/saved-queries/:id': SAVED_READ,
+  'POST /api/v1/saved-queries': SAVED_WRITE,
+  'PUT /api/v1/saved-queries/:id': SAVED_WRITE,
+  'PATCH /api/v1/saved-queries/:id': SAVED_WRITE,
+  'DELETE /api/v1/saved-queries/:id': SAVED_WRITE,
   // users, tokens, sessions
   'POST /api/v1/auth/login': LOGIN,
   'POST /api/v1/auth/logout': LOGOUT,

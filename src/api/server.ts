@@ -22,6 +22,7 @@ import { patternsRoutes } from './routes/patterns.js';
 import { uiRoutes } from './routes/ui.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
+import { savedQueriesRoutes } from './routes/saved-queries.js';
 import { authResolver, type RequestAuth } from './auth-resolver.js';
 import { checkRouteTable } from './route-scopes.js';
 import { securityHeaders } from './security-headers.js';
@@ -138,6 +139,8 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions): Promise
     await app.register(async (scope) => drilldownLimitsRoutes(scope, ctx));
     await app.register(async (scope) => formatQueryRoutes(scope, ctx));
     await app.register(async (scope) => patternsRoutes(scope, ctx));
+    // Saved queries, shared per tenant (src/saved-queries); their store opens with the role's.
+    await app.register(async (scope) => savedQueriesRoutes(scope, ctx));
     const hub = ctx.tailHub;
     if (hub) await app.register(async (scope) => tailRoutes(scope, ctx, hub));
   }

@@ -40,11 +40,11 @@ function outside(verb: string, t: string, p: Principal): LogSentinelError {
  */
 export function resolveTenants(use: Exclude<TenantUse, 'none'>, raw: string | undefined, p: Principal): string[] {
   const wanted = raw ?? p.defaultTenant;
-  if (use === 'write' || use === 'rules') {
-    const verb = use === 'write' ? 'push for tenant' : 'manage rules of tenant';
+  if (use === 'write' || use === 'rules' || use === 'saved-queries') {
+    const verb = use === 'write' ? 'push for tenant' : use === 'rules' ? 'manage rules of tenant' : 'use the saved queries of tenant';
     if (use === 'write' && wanted.includes('|')) throw new LogSentinelError('INVALID_TENANT', `cannot push for tenant ${JSON.stringify(wanted)}: a push belongs to exactly one tenant`);
     if (!isValidTenant(wanted)) {
-      throw new LogSentinelError('INVALID_TENANT', `cannot ${verb} ${JSON.stringify(wanted)}: ${TENANT_RULE}${use === 'rules' ? ', one tenant per request' : ''}`);
+      throw new LogSentinelError('INVALID_TENANT', `cannot ${verb} ${JSON.stringify(wanted)}: ${TENANT_RULE}${use !== 'write' ? ', one tenant per request' : ''}`);
     }
     if (isReservedTenant(wanted)) throw new LogSentinelError('FORBIDDEN', `cannot ${verb} ${JSON.stringify(wanted)}: it is reserved for the audit trail`);
     if (!tenantInSet(p.tenants, wanted)) throw outside(verb, wanted, p);

@@ -10,9 +10,9 @@ import { LogSentinelError } from '../errors.js';
 import { Mutex } from '../storage/common/mutex.js';
 import { SqlAuthStore, type SqlDriver, type SqlQuery, type SqlRow, type SqlValue } from './sql-auth-store.js';
 
-function wrap(err: unknown): LogSentinelError {
+function wrap(err: unknown, what: string): LogSentinelError {
   if (err instanceof LogSentinelError) return err;
-  return new LogSentinelError('STORAGE_UNAVAILABLE', `cannot use the credentials store: ${(err as Error).message}`, { retryable: true, cause: err });
+  return new LogSentinelError('STORAGE_UNAVAILABLE', `cannot use ${what}: ${(err as Error).message}`, { retryable: true, cause: err });
 }
 
 /** One bootstrap lock per store file, whichever auth store instance asks. */
@@ -22,7 +22,10 @@ class DuckDBDriver implements SqlDriver {
   readonly name = 'duckdb';
   private readonly bootstrap: Mutex;
 
-  constructor(private readonly storage: DuckDBStorage) {
+  constructor(
+    private readonly storage: DuckDBStorage,
+    private readonly what: string,
+  ) {
     let m = bootstrapLocks.get(storage);
     if (!m) bootstrapLocks.set(storage, (m = new Mutex()));
     this.bootstrap = m;
@@ -38,7 +41,7 @@ class DuckDBDriver implements SqlDriver {
       if (/^\s*SELECT\b/i.test(sql)) return await this.storage.query(sql, values as DuckDBValue[] | undefined);
       return await this.storage.withWriter((conn) => DuckDBDriver.run(conn, sql, values));
     } catch (err) {
-      throw wrap(err);
+      throw wrap(err, this.what);
     }
   };
 
@@ -56,7 +59,7 @@ class DuckDBDriver implements SqlDriver {
         }
       });
     } catch (err) {
-      throw wrap(err);
+      throw wrap(err, this.what);
     }
   }
 
@@ -73,6 +76,11 @@ class DuckDBDriver implements SqlDriver {
   }
 }
 
+/** A SQL driver over the store's file; `what` names the store in errors (saved queries use it too). */
+export function duckdbSqlDriver(storage: DuckDBStorage, what = 'the credentials store'): SqlDriver {
+  return new DuckDBDriver(storage, what);
+}
+
 export function duckdbAuthStore(storage: DuckDBStorage): SqlAuthStore {
-  return new SqlAuthStore(new DuckDBDriver(storage));
+  return new SqlAuthStore(duckdbSqlDriver(storage));
 }

@@ -15,12 +15,24 @@ export interface PostgresAuthStoreOptions {
   schema: string;
 }
 
+/** What a driver for another store in the same database names in errors, and its pool size. */
+export interface PostgresDriverOptions extends PostgresAuthStoreOptions {
+  /** `use <what>`: `the credentials store` unless given. */
+  what?: string;
+  /** `create <tables> in schema ...`: `the credential tables` unless given. */
+  tables?: string;
+  /** Connections of the pool (4 unless given). */
+  max?: number;
+}
+
 class PostgresDriver implements SqlDriver {
   readonly name = 'postgres';
   private readonly pool: pg.Pool;
+  private readonly use: string;
 
-  constructor(private readonly opts: PostgresAuthStoreOptions) {
-    this.pool = new pg.Pool({ connectionString: opts.url, max: 4, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, options: `-c search_path=${opts.schema}` });
+  constructor(private readonly opts: PostgresDriverOptions) {
+    this.use = `use ${opts.what ?? 'the credentials store'}`;
+    this.pool = new pg.Pool({ connectionString: opts.url, max: opts.max ?? 4, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, options: `-c search_path=${opts.schema}` });
     this.pool.on('error', () => {
       // An idle connection that broke is dropped by the pool; the next query reports the outage.
     });
@@ -35,7 +47,7 @@ class PostgresDriver implements SqlDriver {
     try {
       return await PostgresDriver.run(this.pool, sql, values);
     } catch (err) {
-      throw storageError('use the credentials store', err);
+      throw storageError(this.use, err);
     }
   };
 
@@ -54,7 +66,7 @@ class PostgresDriver implements SqlDriver {
   }
 
   transaction<T>(fn: (q: SqlQuery) => Promise<T>): Promise<T> {
-    return this.withClient('use the credentials store', async (c) => {
+    return this.withClient(this.use, async (c) => {
       try {
         await c.query('BEGIN');
         const res = await fn((sql, values) => PostgresDriver.run(c, sql, values));
@@ -62,7 +74,7 @@ class PostgresDriver implements SqlDriver {
         return res;
       } catch (err) {
         await c.query('ROLLBACK').catch(() => undefined);
-        throw storageError('use the credentials store', err);
+        throw storageError(this.use, err);
       }
     });
   }
@@ -83,7 +95,7 @@ class PostgresDriver implements SqlDriver {
   }
 
   withSchemaLock(fn: (q: SqlQuery) => Promise<void>): Promise<void> {
-    const what = `create the credential tables in schema ${this.opts.schema}`;
+    const what = `create ${this.opts.tables ?? 'the credential tables'} in schema ${this.opts.schema}`;
     // The storage's migration lock (src/storage/postgres/schema.ts): every DDL on the schema,
     // CREATE SCHEMA included, runs under one lock, so pods of any role starting together never race.
     return this.withAdvisoryLock(`logsentinel:migrate:${this.opts.schema}`, what, async (c) => {
@@ -103,6 +115,11 @@ class PostgresDriver implements SqlDriver {
   close(): Promise<void> {
     return this.pool.end();
   }
+}
+
+/** A SQL driver with its own pool in the deployment's schema (saved queries use it too). */
+export function postgresSqlDriver(opts: PostgresDriverOptions): SqlDriver {
+  return new PostgresDriver(opts);
 }
 
 export function postgresAuthStore(opts: PostgresAuthStoreOptions): SqlAuthStore {

@@ -122,6 +122,8 @@ export interface Config {
     maxCpuShare: number;
     alert: { enabled: boolean; minLevel: string; learnForMs: number; resolveAfterMs: number };
   };
+  /** Saved queries shared per tenant (src/saved-queries, docs/ui.md). */
+  savedQueries: { maxPerTenant: number };
 }
 
 type Value = string | number | boolean | string[];
@@ -406,6 +408,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
         groupBy: l('alerting.critical.groupBy'),
       },
     },
+    savedQueries: { maxPerTenant: n('savedQueries.maxPerTenant') },
     patterns: {
       enabled: b('patterns.enabled'),
       maxClustersPerStream: n('patterns.maxClustersPerStream'),
@@ -424,6 +427,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       },
     },
   };
+  if (cfg.savedQueries.maxPerTenant < 1) throw new Error(`cannot load option savedQueries.maxPerTenant: ${cfg.savedQueries.maxPerTenant} is below 1`);
   const pc = cfg.patterns;
   if (!isLevel(pc.alert.minLevel)) throw new Error(`cannot load option patterns.alert.minLevel: unknown level ${JSON.stringify(pc.alert.minLevel)} (one of ${LEVELS.join(', ')})`);
   if (!(pc.maxCpuShare >= 0 && pc.maxCpuShare <= 1)) throw new Error(`cannot load option patterns.maxCpuShare: ${pc.maxCpuShare} is not in [0, 1]`);

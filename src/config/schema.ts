@@ -161,6 +161,9 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'alerting.critical.window', type: 'duration', default: '5m', doc: 'One alert per stream group and window: further entries only update its count; it resolves after a window without any.' },
   { path: 'alerting.critical.groupBy', type: 'list', default: ['service'], doc: "Stream labels that identify a `CriticalLogEntry` alert and are copied onto it (empty = all of the stream's labels; a stream with none of them is identified by all its labels)." },
 
+  // ---- saved queries (src/saved-queries/, docs/ui.md) ---------------------------------------------
+  { path: 'savedQueries.maxPerTenant', type: 'int', default: 1000, doc: 'Saved queries one tenant may keep (`/api/v1/saved-queries`, Explore\'s Saved control); saving one more answers 409 `limit_reached` until some are deleted.' },
+
   { path: 'patterns.enabled', type: 'bool', default: true, doc: 'Learn the patterns of every stream\'s lines as they are committed (a Drain-style miner, docs/patterns.md) and serve them on `GET /loki/api/v1/patterns` and in Explore\'s Patterns tab. Embedded mode (`serve`, embedded `all`) only; cluster roles answer 501.' },
   { path: 'patterns.maxClustersPerStream', type: 'int', default: 300, doc: 'Patterns kept per stream at most; past it the least recently seen pattern of the stream is forgotten (pattern_clusters_evicted_total).' },
   { path: 'patterns.maxClustersPerTenant', type: 'int', default: 20000, doc: 'Patterns kept per tenant at most, over all its streams; past it the least recently seen pattern of the tenant is forgotten.' },

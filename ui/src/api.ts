@@ -1,6 +1,6 @@
 /**
  * The UI talks only to LogSentinel's public HTTP APIs (Loki's, Prometheus-style rules/alerts,
- * /api/v1/overview and /api/v1/auth). Errors come back as `ApiError` carrying the server's own message.
+ * /api/v1/overview, /api/v1/saved-queries and /api/v1/auth). Errors come back as `ApiError` carrying the server's own message.
  *
  * Authentication (docs/specs/auth.md): the session cookie travels with every same-origin request;
  * requests that change state carry `X-CSRF-Token` (held in memory only, never in storage); a 401

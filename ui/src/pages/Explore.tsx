@@ -15,6 +15,7 @@ import { SeriesTable } from '../components/explore/SeriesTable';
 import { useExploreQuery } from '../components/explore/use-explore-query';
 import { PatternsPanel } from '../components/explore/PatternsPanel';
 import { ShareControls } from '../components/explore/ShareControls';
+import { SavedQueries } from '../components/explore/SavedQueries';
 import { LogList, useUniqueLabelsSetting } from '../components/LogList';
 import { FieldsSidebar } from '../components/explore/FieldsSidebar';
 import { useColumnsSetting } from '../components/ColumnPicker';
@@ -164,6 +165,7 @@ export function ExplorePage() {
           <input type="checkbox" checked={showLabels} onChange={(e) => setShowLabels(e.target.checked)} />
           <span>Unique labels</span>
         </label>
+        <SavedQueries query={draft} from={from} to={to} onOpen={(s) => go(s)} />
         <ShareControls query={query} entries={res.entries} startMs={res.startMs} endMs={res.endMs} limit={limit} view={view} onPickQuery={(q) => go({ query: q })} />
         <QueryStatsBar result={res} limit={limit} />
       </div>
