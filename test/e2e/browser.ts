@@ -8,7 +8,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ROOT } from './harness.js';
+import assert from 'node:assert/strict';
+import { removeDir, ROOT, type ServerHandle } from './harness.js';
 
 export const CHROMIUM = process.env.LOGSENTINEL_TEST_CHROMIUM ?? '/usr/bin/chromium';
 export const SCREENSHOT_DIR = join(ROOT, 'test-artifacts', 'screenshots');
@@ -59,4 +60,20 @@ export function collectPageErrors(page: Page): string[] {
     if (m.type() === 'error') errors.push(`console: ${m.text()}`);
   });
   return errors;
+}
+
+/** Closes what a browser suite's `before` started: the browser, then the server and its data directory. */
+export async function closeBrowserAndServer(browser: Browser | undefined, server: ServerHandle | undefined): Promise<void> {
+  await browser?.close();
+  if (server) {
+    await server.stop();
+    removeDir(server.dataDir);
+  }
+}
+
+/** Pushes Loki JSON streams (`values`: [ts, line] or [ts, line, metadata]) and expects 204. */
+export async function pushStreams(s: ServerHandle, streams: Array<{ stream: Record<string, string>; values: Array<string[] | [string, string, Record<string, string>]> }>, tenant?: string): Promise<void> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(tenant ? { 'X-Scope-OrgID': tenant } : {}) };
+  const r = await fetch(s.url + '/loki/api/v1/push', { method: 'POST', headers, body: JSON.stringify({ streams }) });
+  assert.equal(r.status, 204, await r.text());
 }

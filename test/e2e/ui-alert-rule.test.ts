@@ -8,15 +8,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { browserUnavailable, collectPageErrors, launchBrowser, newPage, screenshot } from './browser.js';
-import { getJson, removeDir, startServer, type ServerHandle } from './harness.js';
+import { browserUnavailable, closeBrowserAndServer, collectPageErrors, launchBrowser, newPage, pushStreams, screenshot } from './browser.js';
+import { getJson, startServer, type ServerHandle } from './harness.js';
 
 const skip = browserUnavailable();
-
-async function push(s: ServerHandle, streams: Array<{ stream: Record<string, string>; values: string[][] }>): Promise<void> {
-  const r = await fetch(s.url + '/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ streams }) });
-  assert.equal(r.status, 204, await r.text());
-}
 
 /** Error and info lines of `payments` over the last five minutes, oldest first. */
 function paymentLines(): string[][] {
@@ -66,7 +61,7 @@ describe('web UI: a page per alert rule', { skip }, () => {
 
   before(async () => {
     server = await startServer({ env: { LOGSENTINEL_RULER_EVALUATION_INTERVAL: '1s' } });
-    await push(server, [{ stream: { service: 'payments', env: 'prod' }, values: paymentLines() }]);
+    await pushStreams(server, [{ stream: { service: 'payments', env: 'prod' }, values: paymentLines() }]);
     const r = await fetch(`${server.url}/loki/api/v1/rules/${NAMESPACE}`, { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: RULES });
     assert.equal(r.status, 202, await r.text());
     const deadline = Date.now() + 30_000;
@@ -84,13 +79,7 @@ describe('web UI: a page per alert rule', { skip }, () => {
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    await browser?.close();
-    if (server) {
-      await server.stop();
-      removeDir(server.dataDir);
-    }
-  });
+  after(() => closeBrowserAndServer(browser, server));
 
   async function open(path: string): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
     const { context, page } = await newPage(browser);
@@ -189,7 +178,7 @@ describe('web UI: a page per alert rule', { skip }, () => {
   });
 
   it('the built-in CriticalLogEntry gets a page with its alerts and no chart', async () => {
-    await push(server, [{ stream: { service: 'db' }, values: [[(BigInt(Date.now()) * 1_000_000n).toString(), 'level=critical msg="disk failed"']] }]);
+    await pushStreams(server, [{ stream: { service: 'db' }, values: [[(BigInt(Date.now()) * 1_000_000n).toString(), 'level=critical msg="disk failed"']] }]);
     const deadline = Date.now() + 15_000;
     while (!(await rulesOf()).find((x) => x.name === 'CriticalLogEntry')?.alerts?.length) {
       if (Date.now() > deadline) assert.fail('CriticalLogEntry did not fire within 15 s');

@@ -9,8 +9,8 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { removeDir, startServer, type ServerHandle } from './harness.js';
-import { browserUnavailable, collectPageErrors, launchBrowser, newPage, screenshot } from './browser.js';
+import { startServer, type ServerHandle } from './harness.js';
+import { browserUnavailable, closeBrowserAndServer, collectPageErrors, launchBrowser, newPage, pushStreams, screenshot } from './browser.js';
 
 const skip = browserUnavailable();
 
@@ -20,11 +20,6 @@ declare global {
 }
 
 type Values = ([string, string] | [string, string, Record<string, string>])[];
-
-async function push(s: ServerHandle, streams: { stream: Record<string, string>; values: Values }[]): Promise<void> {
-  const r = await fetch(s.url + '/loki/api/v1/push', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ streams }) });
-  assert.equal(r.status, 204, await r.text());
-}
 
 const LEVELS = ['info', 'info', 'info', 'warn', 'error', 'debug'];
 
@@ -93,31 +88,25 @@ describe('Explore page (browser)', { skip }, () => {
   before(async () => {
     server = await startServer();
     const now = Date.now();
-    await push(server, dataset(now));
+    await pushStreams(server, dataset(now));
     // 5,000 lines for the virtualised list.
     const bulk: Values = [];
     for (let i = 0; i < 5000; i++) bulk.push([(BigInt(now - 30 * 60_000 + i * 300) * 1_000_000n).toString(), `bulk line ${i} level=${i % 10 === 0 ? 'warn' : 'info'} ${'x'.repeat(i % 60)}`]);
-    await push(server, [{ stream: { service: 'bulk' }, values: bulk }]);
+    await pushStreams(server, [{ stream: { service: 'bulk' }, values: bulk }]);
     // Lines of the last three minutes only, for the charts' range (they must span the chosen range).
     const recent: Values = [];
     for (let i = 0; i < 30; i++) recent.push([(BigInt(now - 180_000 + i * 6000) * 1_000_000n).toString(), `recent line ${i} level=${i % 5 === 0 ? 'error' : 'info'}`]);
-    await push(server, [{ stream: { service: 'recent' }, values: recent }]);
+    await pushStreams(server, [{ stream: { service: 'recent' }, values: recent }]);
     // Lines sharing timestamps across two streams, for paging past the limit.
     const ties: Array<{ stream: Record<string, string>; values: Values }> = [{ stream: { service: 'ties', pod: 'a' }, values: [] }, { stream: { service: 'ties', pod: 'b' }, values: [] }];
     const tieTs = (k: number): string => (BigInt(now - 120_000 + k * 1000) * 1_000_000n).toString();
     for (let i = 0; i < 5; i++) ties[i % 2].values.push([tieTs(1), `tie old ${i}`]);
     for (let i = 0; i < 12; i++) ties[i % 2].values.push([tieTs(2), `tie mid ${i}`]);
     for (let i = 0; i < 8; i++) ties[i % 2].values.push([tieTs(3), `tie new ${i}`]);
-    await push(server, ties);
+    await pushStreams(server, ties);
     browser = await launchBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    if (server) {
-      await server.stop();
-      removeDir(server.dataDir);
-    }
-  });
+  after(() => closeBrowserAndServer(browser, server));
 
   it('queries, filters, charts, reports errors and keeps the view in the URL', { timeout: 90_000 }, async (t) => {
     const { context, page } = await newPage(browser, { width: 1280, height: 720 });
@@ -377,7 +366,7 @@ describe('Explore page (browser)', { skip }, () => {
       const newestTs = paged[0].ts;
       const arrived: Values = [0, 1, 2].map((i) => [newestTs, `tie late ${i}`]);
       for (let i = 0; i < 12; i++) arrived.push([(BigInt(Date.now() - 5000 + i * 100) * 1_000_000n).toString(), `tie newer ${i}`]);
-      await push(server, [{ stream: { service: 'ties', pod: 'a' }, values: arrived }]);
+      await pushStreams(server, [{ stream: { service: 'ties', pod: 'a' }, values: arrived }]);
       const newer = page.locator('.explore-newer');
       await page.getByRole('button', { name: 'Load newer lines' }).click();
       await newer.getByText('10 newer lines loaded').waitFor();
@@ -402,7 +391,7 @@ describe('Explore page (browser)', { skip }, () => {
     for (let chunk = 0; chunk < 5; chunk++) {
       const values: Values = [];
       for (let i = chunk * 10_000; i < (chunk + 1) * 10_000; i++) values.push([(BigInt(base) * 1_000_000n + BigInt(i) * 50_000_000n).toString(), `big line ${i} user=${i % 97} ${'y'.repeat(i % 80)}`]);
-      await push(server, [{ stream: { service: 'big', pod: String(chunk % 2) }, values }]);
+      await pushStreams(server, [{ stream: { service: 'big', pod: String(chunk % 2) }, values }]);
     }
     const { context, page } = await newPage(browser, { width: 1280, height: 720 });
     try {

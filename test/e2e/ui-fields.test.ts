@@ -9,18 +9,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { removeDir, startServer, type ServerHandle } from './harness.js';
-import { browserUnavailable, collectPageErrors, launchBrowser, newPage, screenshot } from './browser.js';
+import { startServer, type ServerHandle } from './harness.js';
+import { browserUnavailable, closeBrowserAndServer, collectPageErrors, launchBrowser, newPage, pushStreams, screenshot } from './browser.js';
 
 const skip = browserUnavailable();
 
 type Values = ([string, string] | [string, string, Record<string, string>])[];
 type Streams = { stream: Record<string, string>; values: Values }[];
-
-async function push(s: ServerHandle, streams: Streams): Promise<void> {
-  const r = await fetch(s.url + '/loki/api/v1/push', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ streams }) });
-  assert.equal(r.status, 204, await r.text());
-}
 
 /** One pushed line and what it carries, so the expectations are computed from the data. */
 interface Pushed {
@@ -112,16 +107,10 @@ describe('fields sidebar and columns (browser)', { skip }, () => {
   before(async () => {
     server = await startServer();
     lines = dataset(Date.now());
-    await push(server, toStreams(lines));
+    await pushStreams(server, toStreams(lines));
     browser = await launchBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    if (server) {
-      await server.stop();
-      removeDir(server.dataDir);
-    }
-  });
+  after(() => closeBrowserAndServer(browser, server));
 
   it('Explore: the sidebar counts the shown lines; values filter for and against; fields become columns', { timeout: 90_000 }, async () => {
     const { context, page } = await newPage(browser, { width: 1280, height: 720 });
@@ -265,7 +254,7 @@ describe('fields sidebar and columns (browser)', { skip }, () => {
         { stream: { app: 'tailfields', pod: 'a' }, values: [[nowNs().toString(), `code=${200 + k} user=u${k} msg="tail ${k}"`]] },
         { stream: { app: 'tailfields', pod: 'b' }, values: [[(nowNs() + 1n).toString(), JSON.stringify({ code: 300 + k, region: 'eu', msg: `tail json ${k}` })]] },
       ];
-      for (let k = 0; k < 3; k++) await push(server, batch(k));
+      for (let k = 0; k < 3; k++) await pushStreams(server, batch(k));
       await page.getByText('tail json 2').waitFor({ timeout: 10_000 });
       assert.equal(await page.locator('.log-row-main .log-col').count(), 0, 'no columns yet on this page');
 
@@ -290,7 +279,7 @@ describe('fields sidebar and columns (browser)', { skip }, () => {
       assert.equal(shown.length, 6);
       for (const r of shown) assert.deepEqual(r.cols, [valueIn(r.line, 'code')], r.line);
       // Lines arriving later show it too.
-      await push(server, batch(7));
+      await pushStreams(server, batch(7));
       await page.getByText('tail json 7').waitFor({ timeout: 10_000 });
       shown = await rowColumns(page);
       assert.equal(shown.length, 8);
@@ -307,7 +296,7 @@ describe('fields sidebar and columns (browser)', { skip }, () => {
       assert.equal(await page.evaluate(() => localStorage.getItem('logsentinel.columns.explore')), '["status"]');
       await page.reload();
       await page.getByRole('status', { name: 'Tail status: Live' }).waitFor({ timeout: 10_000 });
-      await push(server, batch(8));
+      await pushStreams(server, batch(8));
       await page.getByText('tail json 8').waitFor({ timeout: 10_000 });
       assert.deepEqual(await page.getByRole('group', { name: 'Columns', exact: true }).locator('.log-col-name').allInnerTexts(), ['code']);
       const row = page.locator('.log-row-main', { hasText: 'tail json 8' });

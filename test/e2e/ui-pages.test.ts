@@ -8,17 +8,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { browserUnavailable, collectPageErrors, launchBrowser, newPage, screenshot } from './browser.js';
-import { removeDir, startServer, type ServerHandle } from './harness.js';
+import { browserUnavailable, closeBrowserAndServer, collectPageErrors, launchBrowser, newPage, pushStreams, screenshot } from './browser.js';
+import { startServer, type ServerHandle } from './harness.js';
 
 const skip = browserUnavailable();
 const nowNs = (): bigint => BigInt(Date.now()) * 1_000_000n;
-
-async function push(s: ServerHandle, streams: Array<{ stream: Record<string, string>; values: string[][] }>, tenant?: string): Promise<void> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(tenant ? { 'X-Scope-OrgID': tenant } : {}) };
-  const r = await fetch(s.url + '/loki/api/v1/push', { method: 'POST', headers, body: JSON.stringify({ streams }) });
-  assert.equal(r.status, 204, await r.text());
-}
 
 /** Some minutes of traffic from three services, with repeated error shapes. */
 function generated(): Array<{ stream: Record<string, string>; values: string[][] }> {
@@ -60,19 +54,13 @@ describe('web UI pages', { skip }, () => {
 
   before(async () => {
     server = await startServer({ env: { LOGSENTINEL_RULER_EVALUATION_INTERVAL: '1s' } });
-    await push(server, generated());
+    await pushStreams(server, generated());
     const r = await fetch(server.url + '/loki/api/v1/rules/ui', { method: 'POST', headers: { 'content-type': 'application/yaml' }, body: RULES });
     assert.equal(r.status, 202, await r.text());
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    await browser?.close();
-    if (server) {
-      await server.stop();
-      removeDir(server.dataDir);
-    }
-  });
+  after(() => closeBrowserAndServer(browser, server));
 
   async function open(path: string, opts: Parameters<typeof newPage>[1] & { tenant?: string } = {}): Promise<{ page: Page; errors: string[]; close: () => Promise<void> }> {
     const { context, page } = await newPage(browser, opts);
@@ -163,8 +151,8 @@ describe('web UI pages', { skip }, () => {
       await page.getByRole('textbox', { name: 'Log query to follow' }).fill('{service="tenanttail"}');
       await page.getByRole('button', { name: 'Start following' }).click();
       await page.getByRole('status', { name: 'Tail status: Live' }).waitFor({ timeout: 10_000 });
-      await push(server, [{ stream: { service: 'tenanttail' }, values: [[nowNs().toString(), 'line of the default tenant']] }]);
-      await push(server, [{ stream: { service: 'tenanttail' }, values: [[nowNs().toString(), 'line of tenant nobody']] }], 'nobody');
+      await pushStreams(server, [{ stream: { service: 'tenanttail' }, values: [[nowNs().toString(), 'line of the default tenant']] }]);
+      await pushStreams(server, [{ stream: { service: 'tenanttail' }, values: [[nowNs().toString(), 'line of tenant nobody']] }], 'nobody');
       await page.getByText('line of tenant nobody').waitFor({ timeout: 10_000 });
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(await page.getByText('line of the default tenant').count(), 0);
@@ -185,7 +173,7 @@ describe('web UI pages', { skip }, () => {
 
       // Pushes spread over a second or two, so the rate has something to average.
       for (let i = 0; i < 6; i++) {
-        await push(server, [{ stream: { service: 'tailtest' }, values: [[nowNs().toString(), `level=info msg="tail line ${i}"`], [(nowNs() + 1n).toString(), `level=error msg="tail error ${i}"`]] }]);
+        await pushStreams(server, [{ stream: { service: 'tailtest' }, values: [[nowNs().toString(), `level=info msg="tail line ${i}"`], [(nowNs() + 1n).toString(), `level=error msg="tail error ${i}"`]] }]);
         await new Promise((r) => setTimeout(r, 250));
       }
       await page.getByText('tail error 5').waitFor({ timeout: 10_000 });
@@ -194,7 +182,7 @@ describe('web UI pages', { skip }, () => {
       await screenshot(page, 'tail-following');
 
       await page.getByRole('button', { name: 'Pause the view' }).click();
-      await push(server, [{ stream: { service: 'tailtest' }, values: [[nowNs().toString(), 'while paused A'], [(nowNs() + 1n).toString(), 'while paused B'], [(nowNs() + 2n).toString(), 'while paused C']] }]);
+      await pushStreams(server, [{ stream: { service: 'tailtest' }, values: [[nowNs().toString(), 'while paused A'], [(nowNs() + 1n).toString(), 'while paused B'], [(nowNs() + 2n).toString(), 'while paused C']] }]);
       await page.waitForFunction(() => document.querySelector('[data-testid="tail-paused-count"]')?.textContent === '3', undefined, { timeout: 10_000 });
       assert.equal(await page.getByText('while paused A').count(), 0, 'the paused view stays frozen');
       await screenshot(page, 'tail-paused');
@@ -206,7 +194,7 @@ describe('web UI pages', { skip }, () => {
       await page.getByRole('button', { name: 'Stop following' }).click();
       await page.getByRole('status', { name: 'Tail status: Stopped' }).waitFor();
       assert.doesNotMatch(page.url(), /follow=1/);
-      await push(server, [{ stream: { service: 'tailtest' }, values: [[nowNs().toString(), 'after stop']] }]);
+      await pushStreams(server, [{ stream: { service: 'tailtest' }, values: [[nowNs().toString(), 'after stop']] }]);
       await new Promise((r) => setTimeout(r, 500));
       assert.equal(await page.getByText('after stop').count(), 0);
       await page.getByText('while paused C').waitFor();
@@ -278,7 +266,7 @@ describe('web UI pages', { skip }, () => {
     const { page, errors, close } = await open('/tail?query=' + encodeURIComponent('{service="restart"}') + '&follow=1');
     try {
       await page.getByRole('status', { name: 'Tail status: Live' }).waitFor({ timeout: 10_000 });
-      await push(server, [{ stream: { service: 'restart' }, values: [[nowNs().toString(), 'before restart']] }]);
+      await pushStreams(server, [{ stream: { service: 'restart' }, values: [[nowNs().toString(), 'before restart']] }]);
       await page.getByText('before restart').waitFor({ timeout: 10_000 });
 
       const { port, dataDir } = server;
@@ -286,7 +274,7 @@ describe('web UI pages', { skip }, () => {
       await page.getByRole('alert').filter({ hasText: /Connection lost/ }).waitFor({ timeout: 10_000 });
       server = await startServer({ port, dataDir, env: { LOGSENTINEL_RULER_EVALUATION_INTERVAL: '1s' } });
       await page.getByRole('status', { name: 'Tail status: Live' }).waitFor({ timeout: 30_000 });
-      await push(server, [{ stream: { service: 'restart' }, values: [[nowNs().toString(), 'after restart']] }]);
+      await pushStreams(server, [{ stream: { service: 'restart' }, values: [[nowNs().toString(), 'after restart']] }]);
       await page.getByText('after restart').waitFor({ timeout: 10_000 });
       await page.getByRole('status').filter({ hasText: /Connection lost .* Reconnected at .*resumed after/ }).waitFor();
       assert.equal(await page.getByText('before restart').count(), 1, 'the entry before the restart is not repeated');

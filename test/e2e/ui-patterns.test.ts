@@ -7,8 +7,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
-import { removeDir, startServer, type ServerHandle } from './harness.js';
-import { browserUnavailable, collectPageErrors, launchBrowser, newPage, screenshot } from './browser.js';
+import { startServer, type ServerHandle } from './harness.js';
+import { browserUnavailable, closeBrowserAndServer, collectPageErrors, launchBrowser, newPage, screenshot } from './browser.js';
 
 const skip = browserUnavailable();
 
@@ -35,13 +35,7 @@ describe('Explore patterns tab (browser)', { skip }, () => {
     }
     browser = await launchBrowser();
   });
-  after(async () => {
-    await browser?.close();
-    if (server) {
-      await server.stop();
-      removeDir(server.dataDir);
-    }
-  });
+  after(() => closeBrowserAndServer(browser, server));
 
   it('lists patterns with counts and sparklines; a click filters the lines by the pattern', { timeout: 60_000 }, async (t) => {
     const { context, page } = await newPage(browser, { width: 1280, height: 720 });

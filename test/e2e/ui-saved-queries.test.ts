@@ -10,8 +10,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { browserUnavailable, collectPageErrors, launchBrowser, newPage, screenshot } from './browser.js';
-import { removeDir, startServer, type ServerHandle } from './harness.js';
+import { browserUnavailable, closeBrowserAndServer, collectPageErrors, launchBrowser, newPage, screenshot } from './browser.js';
+import { startServer, type ServerHandle } from './harness.js';
 import { adminCredentials, api } from './auth-helpers.js';
 import { randomSecret } from '../../src/auth/token.js';
 import { registerSecret } from '../../src/testing/secrets.js';
@@ -58,13 +58,7 @@ describe('saved queries in Explore (browser)', { skip, timeout: 180_000 }, () =>
     browser = await launchBrowser();
   });
 
-  after(async () => {
-    await browser?.close();
-    if (server) {
-      await server.stop();
-      removeDir(server.dataDir);
-    }
-  });
+  after(() => closeBrowserAndServer(browser, server));
 
   async function logIn(page: Page, user: string, password: string): Promise<void> {
     await page.getByRole('heading', { name: 'Log in' }).waitFor({ timeout: 15_000 });
