@@ -291,6 +291,32 @@ describe('Explore page (browser)', { skip }, () => {
         await screenshot(page, `explore-volume-${hours}h`);
       }
 
+      // Data at the edges of the chosen ranges: two minutes inside and outside each range's start,
+      // and thirty seconds before its end. Lines inside show, lines outside do not.
+      const edgeNow = Date.now();
+      const edgeNs = (msAgo: number): string => (BigInt(edgeNow - msAgo) * 1_000_000n).toString();
+      const edges: Values = [];
+      for (const h of [6, 24]) edges.push([edgeNs(h * 3_600_000 + 120_000), `edge ${h}h outside`], [edgeNs(h * 3_600_000 - 120_000), `edge ${h}h inside`]);
+      edges.push([edgeNs(30_000), 'edge end inside']);
+      edges.sort((a, b) => (BigInt(a[0]) < BigInt(b[0]) ? -1 : 1));
+      await pushStreams(server, [{ stream: { service: 'edge' }, values: edges }]);
+      for (const [from, want] of [
+        ['now-6h', ['edge end inside', 'edge 6h inside']],
+        ['now-24h', ['edge end inside', 'edge 6h inside', 'edge 6h outside', 'edge 24h inside']],
+      ] as const) {
+        await page.goto(`${server.url}/explore?query=${encodeURIComponent('{service="edge"}')}&from=${from}&to=now`);
+        await page.locator('.explore-older').getByText(`${want.length} lines shown, the oldest in the range`).waitFor({ timeout: 15_000 });
+        assert.deepEqual(await page.locator('.log-row-main .log-line').allTextContents(), want, `${from}: the lines inside the range, newest first`);
+        const fig = page.getByRole('figure', { name: 'Log volume by level' });
+        await page.waitForFunction(() => document.querySelector('figure[aria-label="Log volume by level"]')?.getAttribute('data-x-min') != null);
+        const hours = from === 'now-6h' ? 6 : 24;
+        assert.ok(Math.abs(Number(await fig.getAttribute('data-x-min')) - (edgeNow / 1000 - hours * 3600)) < 120, `${from}: the axis starts at the range's start`);
+        // The histogram counts what the list shows: the line two minutes before the range's start
+        // falls in no bucket (a bucket counts the step that ends at its time).
+        assert.equal(Number(await fig.getAttribute('data-total')), want.length, `${from}: the histogram's total`);
+        await screenshot(page, `explore-edges-${hours}h`);
+      }
+
       // Rows say which stream they came from: the labels that differ between the streams listed.
       await page.goto(`${server.url}/explore?query=${encodeURIComponent('{service=~"recent|web"}')}&from=now-1h&to=now`);
       await page.waitForFunction(() => document.querySelectorAll('.log-row-main').length > 10);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 process.env.TZ = 'UTC';
 const { chooseStep, describeRange, formatBytes, timeTickLabels, formatNs, fromDatetimeLocal, msToNs, parseDurationMs, parseTimeParam, resolveRange, toDatetimeLocal } = await import('../../ui/src/time.js');
 const { compareNs, normalizeLevel, streamsToEntries, uniqueLabelNames } = await import('../../ui/src/entries.js');
-const { volumeSeries } = await import('../../ui/src/components/explore/volume.js');
+const { volumeEvalStartMs, volumeSeries } = await import('../../ui/src/components/explore/volume.js');
 
 const NOW = Date.UTC(2026, 10, 22, 7, 40, 0);
 
@@ -103,4 +103,19 @@ test('uniqueLabelNames: the stream labels that tell the entries apart', () => {
   assert.deepEqual(uniqueLabelNames([e({ service: 'a', env: 'prod' })]), [], 'one stream: nothing to tell apart');
   assert.deepEqual(uniqueLabelNames([e({ service: 'a', env: 'prod', level: 'info' }), e({ service: 'b', env: 'prod', level: 'error' })]), ['service'], 'level is shown as the level');
   assert.deepEqual(uniqueLabelNames([e({ service: 'a', env: 'prod' }), e({ service: 'a', env: 'prod', pod: 'p1' }), e({ service: 'b', env: 'prod' })]), ['pod', 'service'], 'absent counts as a value');
+});
+
+test('volumeEvalStartMs: the buckets end at the range end and none reaches before its start', () => {
+  const end = 1_764_936_000_000;
+  // 6 h in 216 s steps: 100 whole steps; the first point is one step after the start.
+  const start6h = end - 6 * 3_600_000;
+  const first = volumeEvalStartMs(start6h, end, 216);
+  assert.equal(first, start6h + 216_000);
+  assert.equal((end - first) / 216_000, 99, 'points at first, first + step, …, end');
+  // 1 h in 60 s steps plus 30 s: the half step left at the start has no bucket.
+  const odd = volumeEvalStartMs(end - 3_630_000, end, 60);
+  assert.ok(odd - 60_000 >= end - 3_630_000, 'the first window starts inside the range');
+  assert.equal((end - odd) % 60_000, 0, 'the last point is the range end');
+  // A range shorter than a step (chooseStep never gives one) still gets one bucket, ending at its end.
+  assert.equal(volumeEvalStartMs(end - 10_000, end, 60), end);
 });

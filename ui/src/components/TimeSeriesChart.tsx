@@ -4,7 +4,9 @@
  * rebuilt when `data-theme` changes); a series colour may itself be `var(--name)`.
  * Dragging across the plot selects a time range and calls `onZoom` (the chart does not zoom
  * itself: the page changes its range and fetches again). The legend is React: each entry is a
- * button that hides or shows its series, and shows the value under the cursor.
+ * button that hides or shows its series, and shows the value under the cursor. For tests, the
+ * figure carries the x scale's bounds (`data-x-min`, `data-x-max`, unix seconds), its tick labels
+ * and, for bars, the sum of the values drawn (`data-total`).
  */
 import { useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
@@ -119,7 +121,9 @@ export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked =
     const text = cssVar('--text-dim', '#888');
     const grid = cssVar('--border', '#333');
     const markColor = cssVar('--danger', '#ff6b6b');
-    const bars = kind === 'bars' ? uPlot.paths.bars!({ size: [0.85, 64], align: 0 }) : undefined;
+    // A bar's value counts the step that ends at its time (`count_over_time(…[step])`), so the
+    // bar ends there (align -1) rather than straddling it.
+    const bars = kind === 'bars' ? uPlot.paths.bars!({ size: [0.85, 64], align: -1 }) : undefined;
     // Stacked bars are drawn tallest (cumulative) first, so each lower band paints over it.
     const order = visible.map((_, i) => i);
     if (stacked) order.reverse();
@@ -231,7 +235,7 @@ export function TimeSeriesChart({ series, height = 200, kind = 'line', stacked =
 
   const hoverTime = cursorIdx !== null && data.xs[cursorIdx] !== undefined ? new Date(data.xs[cursorIdx] * 1000).toLocaleString() : undefined;
   return (
-    <figure ref={fig} aria-label={label} className={`chart chart-${kind}`} data-markers={marks.length > 0 ? marks.map((m) => m.atS).join(',') : undefined}>
+    <figure ref={fig} aria-label={label} className={`chart chart-${kind}`} data-markers={marks.length > 0 ? marks.map((m) => m.atS).join(',') : undefined} data-total={kind === 'bars' ? series.reduce((n, x) => x.points.reduce((m, [, v]) => m + (Number.isFinite(v) ? v : 0), n), 0) : undefined}>
       <div ref={box} className="chart-plot" style={{ height }} />
       {showLegend && (series.length > 0 || marks.length > 0) && (
         <figcaption className="chart-legend" aria-label={`${label} legend`}>

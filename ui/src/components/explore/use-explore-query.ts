@@ -10,7 +10,7 @@ import type { ChartSeries, LogEntry } from '../../types';
 import { streamsToEntries } from '../../entries';
 import { isMetricQuery, selectorWithLineFilters, volumeQuery } from '../../logql/rewrite';
 import { chooseStep, msToNs, resolveRange } from '../../time';
-import { seriesName, volumeSeries } from './volume';
+import { seriesName, volumeEvalStartMs, volumeSeries } from './volume';
 import { appendOlder, newerPageRequest, olderPageRequest, prependNewer } from './paging';
 
 export interface ExploreInputs {
@@ -115,14 +115,15 @@ export function useExploreQuery(inputs: ExploreInputs): [ExploreResult, () => vo
       // The histogram counts what the query matches; if its pipeline cannot be counted (a
       // parser error, say), it falls back to the selector and line filters.
       const step = chooseStep(span, 100);
-      const vol = (lq: string): Promise<QueryResponse> => getJson<QueryResponse>('/loki/api/v1/query_range', { query: volumeQuery(lq, step), ...base, step }, ac.signal);
+      const volStartMs = volumeEvalStartMs(range.startMs, range.endMs, step);
+      const vol = (lq: string): Promise<QueryResponse> => getJson<QueryResponse>('/loki/api/v1/query_range', { query: volumeQuery(lq, step), start: msToNs(volStartMs), end: base.end, step }, ac.signal);
       vol(q)
         .catch((err: unknown) => {
           const sel = selectorWithLineFilters(q);
           if ((err as Error).name === 'AbortError' || !sel || sel === q) throw err;
           return vol(sel);
         })
-        .then((r) => done({ volume: r.data.resultType === 'matrix' ? volumeSeries(r.data.result, range.startMs / 1000, range.endMs / 1000, step) : [], volumeError: undefined }))
+        .then((r) => done({ volume: r.data.resultType === 'matrix' ? volumeSeries(r.data.result, volStartMs / 1000, range.endMs / 1000, step) : [], volumeError: undefined }))
         .catch((err: unknown) => {
           if ((err as Error).name === 'AbortError' || ac.signal.aborted) return;
           done({ volume: [], volumeError: errorOf(err).message });

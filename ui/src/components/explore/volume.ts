@@ -21,6 +21,19 @@ export function volumeSeries(result: MatrixResult[], startS: number, endS: numbe
 }
 
 /**
+ * Where the volume query's evaluation starts so that its buckets tile the chosen range and no
+ * more: a point at `t` counts the lines in `(t - step, t]` (drawn as a bar ending at `t`), so the
+ * points run back from the range's end, and the first is a whole step after the range's start —
+ * a line just before the range is never counted. What is left at the start (less than a step,
+ * when the range is not a multiple of it) has no bar. Milliseconds.
+ */
+export function volumeEvalStartMs(startMs: number, endMs: number, stepS: number): number {
+  const stepMs = stepS * 1000;
+  const n = Math.max(1, Math.floor((endMs - startMs) / stepMs));
+  return endMs - (n - 1) * stepMs;
+}
+
+/**
  * Every bucket of a range query's answer from `startS` to `endS`, at `startS + k·step` as the
  * server evaluates it (the phase of the answer's timestamps where there are any); at most 10,001.
  */
