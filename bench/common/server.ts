@@ -2,6 +2,8 @@
  * Starts a LogSentinel server for a load probe: from this checkout, or with `--server-root` from
  * another one (to measure the "before" of a change with the same probe), optionally under its own
  * open-file limit (`prlimit`), so the probe process may hold more connections than the server may.
+ * Authentication is off (`auth.enabled=false`, as in the e2e harness): the probes send no
+ * credentials and measure load handling, not token checks (cached per token, docs/security.md).
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
@@ -22,7 +24,7 @@ export async function startBenchServer(opts: { root?: string; env?: Record<strin
   const dataDir = tempDataDir('ls-bench-');
   const node = [process.execPath, ...(opts.nodeArgs ?? []), '--import', 'tsx', join(root, 'src/main.ts'), 'serve', '--port', String(port), '--host', '0.0.0.0', '--data-dir', dataDir];
   const argv = opts.nofile ? ['prlimit', `--nofile=${opts.nofile}:${opts.nofile}`, '--', ...node] : node;
-  const proc = spawn(argv[0], argv.slice(1), { cwd: root, env: { ...process.env, LOGSENTINEL_SERVER_LOG_LEVEL: 'warn', LOGSENTINEL_RETENTION_PERIOD: '0', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(argv[0], argv.slice(1), { cwd: root, env: { ...process.env, LOGSENTINEL_SERVER_LOG_LEVEL: 'warn', LOGSENTINEL_RETENTION_PERIOD: '0', LOGSENTINEL_AUTH_ENABLED: 'false', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   proc.stderr!.on('data', (d: Buffer) => (out += d.toString()));

@@ -5,7 +5,9 @@
  * 1. preload `--lines` corpus lines spread over the last 24 h;
  * 2. floor: steady ingest alone (closed-loop pushers) — lines/s, push p50/p99;
  * 3. line_format amplification: huge printf width, indent, repeat on a 3-line stream, during ingest;
- * 4. storm: `--queries` heavy `| logfmt` queries in a loop over the whole range, during ingest.
+ * 4. storm: `--queries` heavy `| logfmt` queries in a loop over the whole range, during ingest;
+ * 5. single: one heavy query over 6 h, alone and during ingest at 30% of the floor's rate (the
+ *    loop has spare time: the query should take it, not wait for its floor share).
  * Each phase prints its figures beside the floor of the same run, the server's peak RSS, its
  * longest event-loop delay, and the worst /ready latency seen by a probe asking every 100 ms.
  */
@@ -28,7 +30,7 @@ const { values: args } = parseArgs({
     env: { type: 'string', multiple: true, default: [] },
     'node-arg': { type: 'string', multiple: true, default: [] },
     'server-root': { type: 'string' },
-    phases: { type: 'string', default: 'amplification,storm' },
+    phases: { type: 'string', default: 'amplification,storm,single' },
   },
 });
 const LINES = Number(args.lines);
@@ -78,20 +80,25 @@ async function main(): Promise<void> {
     await pre.stop();
     console.log(`  preloaded in ${fmt((performance.now() - t0) / 1000, 1)} s`);
     corpus.bodies.length = 0;
+    // The heavy queries read the preloaded lines only (up to a minute before the preload ended),
+    // not what the steady pushers add from now on: every phase's queries read the same data,
+    // whatever ran before them.
+    const dataEnd = BigInt(Date.now() - 60_000) * 1_000_000n;
     // The 3-line stream the amplification queries run on.
     const three = JSON.stringify({ streams: [{ stream: { service: 'amp' }, values: [1, 2, 3].map((k) => [String(BigInt(Date.now()) * 1_000_000n + BigInt(k)), `line ${k} a=b`]) }] });
     await fetch(s.url + '/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: three });
 
     const bodies = steadyBodies({ count: 16, lines: BATCH });
     let used = 0;
-    const phase = async (during: (stop: AbortSignal) => Promise<unknown>): Promise<Phase> => {
+    /** Runs `during` beside steady ingest (open loop at `rate` lines/s if given) for `--seconds`, or until it is done with `untilDone`. */
+    const phase = async (during: (stop: AbortSignal) => Promise<unknown>, rate?: number, untilDone = false): Promise<Phase> => {
       await sleep(2000);
       const sampler = new ServerSampler(s.url, s.pid).start();
-      const load = new PushLoad({ url: s.url, concurrency: PUSHERS, body: () => bodies(used++) }).start();
+      const load = new PushLoad({ url: s.url, concurrency: PUSHERS, rate, body: () => bodies(used++) }).start();
       const probe = new ReadyProbe(s.url).start();
       const ac = new AbortController();
       const extraP = during(ac.signal);
-      await sleep(SECONDS * 1000);
+      await (untilDone ? extraP : sleep(SECONDS * 1000));
       ac.abort();
       const push = await load.stop();
       const pr = probe.stop();
@@ -130,7 +137,7 @@ async function main(): Promise<void> {
 
     if (PHASES.has('storm')) {
       console.log(`storm: ${QUERIES} heavy | logfmt queries over 24 h, in a loop, during steady ingest:`);
-      const queries = stormQueries(BigInt(Date.now()) * 1_000_000n);
+      const queries = stormQueries(dataEnd);
       const storm = await phase(async (stop) => {
         const lat: number[] = [];
         const status: Record<string, number> = {};
@@ -157,6 +164,30 @@ async function main(): Promise<void> {
       report('query answers (status: count)', JSON.stringify(se.status));
       report('query latency p50 / max', `${ms(se.lat.p50)} / ${ms(se.lat.max)}`);
       common(storm, idle);
+    }
+    if (PHASES.has('single')) {
+      // One heavy query, three runs each: alone, then while ingest uses part of the loop.
+      const end = dataEnd;
+      const q = { query: 'sum by (service, level) (count_over_time({service=~".+"} | logfmt | status >= 400 [5m]))', step: '300', start: (end - 6n * 3_600_000_000_000n).toString(), end: end.toString() };
+      const timeQuery = async (): Promise<string> => {
+        const t = performance.now();
+        const r = await fetch(s.url + '/loki/api/v1/query_range?' + new URLSearchParams(q), { signal: AbortSignal.timeout(120_000) });
+        await r.arrayBuffer();
+        return r.ok ? ms(performance.now() - t) : `${r.status}`;
+      };
+      const alone: string[] = [];
+      await sleep(2000);
+      for (let i = 0; i < 3; i++) alone.push(await timeQuery());
+      const rate = Math.round(idle.push.linesPerSecond * 0.3);
+      console.log(`single: one heavy | logfmt query over 6 h, alone and during ingest at 30% of the floor (${fmt(rate)} lines/s offered):`);
+      const during = await phase(async () => {
+        const out: string[] = [];
+        for (let i = 0; i < 3; i++) out.push(await timeQuery());
+        return out;
+      }, rate, true);
+      report('query alone, 3 runs', alone.join(', '));
+      report('query during 30% ingest, 3 runs', (during.extra as string[]).join(', '));
+      common(during, idle);
     }
     report('server RSS high-water mark (whole run)', `${fmt(rssOf(s.pid).peak / 1e6)} MB`);
   } finally {
