@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   compareVersions,
+  compressChunksStatement,
   compressionStatsQuery,
   dropChunksStatement,
   hypertableStatements,
@@ -76,6 +77,7 @@ describe('timescaledb statements', () => {
       "SELECT coalesce(sum(after_compression_total_bytes), 0)::bigint AS compressed, coalesce(sum(before_compression_total_bytes), 0)::bigint AS uncompressed, coalesce(sum(number_compressed_chunks), 0)::bigint AS compressed_chunks, (SELECT coalesce(hypertable_size('logsentinel.entries'), 0))::bigint AS total FROM hypertable_compression_stats('logsentinel.entries')",
     );
     assert.equal(dropChunksStatement('logsentinel'), "SELECT drop_chunks('logsentinel.entries', older_than => $1::bigint)");
+    assert.equal(compressChunksStatement('logsentinel'), "SELECT compress_chunk(c, if_not_compressed => true) FROM show_chunks('logsentinel.entries') c");
   });
 
   it('brings policies to the configured ages', () => {

@@ -181,6 +181,14 @@ export function dropChunksStatement(schema: string): string {
   return `SELECT drop_chunks('${rel(schema)}', older_than => $1::bigint)`;
 }
 
+/**
+ * Compresses every chunk of `<schema>.entries` not compressed yet, one row per chunk compressed
+ * (drills and operators; the policy does this for chunks past the compression age).
+ */
+export function compressChunksStatement(schema: string): string {
+  return `SELECT compress_chunk(c, if_not_compressed => true) FROM show_chunks('${rel(schema)}') c`;
+}
+
 /** Compares dotted versions (`2.13.0`, `2.28.1-dev`): negative when a < b. */
 export function compareVersions(a: string, b: string): number {
   const p = (v: string): number[] => v.split(/[.-]/).slice(0, 3).map((x) => Number.parseInt(x, 10) || 0);
