@@ -214,6 +214,12 @@ async function initStore(m: Modules): Promise<Stop> {
     const s = new PostgresStorage({
       url: pgc.url,
       schema: pgc.schema,
+      timescaledb: pgc.timescaledb,
+      partitionNs: BigInt(pgc.chunkIntervalMs) * 1_000_000n,
+      compressAfterNs: BigInt(pgc.compressAfterMs) * 1_000_000n,
+      // The TimescaleDB layout turns retention.period into a retention policy (dropping whole chunks).
+      retentionNs: BigInt(Math.max(0, cfg.retention.periodMs)) * 1_000_000n,
+      onNotice: (level, message) => (level === 'warn' ? logger.warn(message) : logger.info(message)),
       onBackgroundError: (what, err) => logger.error({ err }, `storage ${what} failed`),
     });
     await s.open();

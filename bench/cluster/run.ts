@@ -17,6 +17,8 @@ import { startServer, removeDir, type ServerHandle } from '../../test/e2e/harnes
 import { partitionKeys } from '../../src/queue/redis-streams/keys.js';
 import { deletePrefix } from '../../src/queue/redis-streams/testing/test-redis.js';
 import { copyField } from '../../src/storage/postgres/copy-text.js';
+import { timescaleUnavailable } from '../../src/storage/postgres/testing/test-postgres.js';
+import { compressChunksStatement } from '../../src/storage/postgres/timescale.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -43,14 +45,18 @@ const SAMPLE_MS = 250;
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const table: Array<[string, string, string]> = [];
+/** The store layout being measured, prefixed to every figure of its run. */
+let layoutTag = '';
 const report = (what: string, value: string, note = ''): void => {
+  what = layoutTag ? `${layoutTag}: ${what}` : what;
   table.push([what, value, note]);
   console.log(`  ${what}: ${value}${note ? '   [' + note + ']' : ''}`);
 };
 
 const tag = randomBytes(4).toString('hex');
-const prefix = `lsbench-cluster-${tag}`;
-const schema = `ls_bench_cluster_${tag}`;
+// Set per layout run (main): each layout gets its own key prefix and schema.
+let prefix = `lsbench-cluster-${tag}`;
+let schema = `ls_bench_cluster_${tag}`;
 const floorSchema = `ls_bench_floor_${tag}`;
 
 /** The floor: COPY (text format) of the same rows into an unindexed table, `COPY_BATCH` rows per statement. */
@@ -152,8 +158,9 @@ function printTimeline(samples: Sample[]): void {
 }
 
 /** Runs the cluster and returns the end-to-end rate in lines/s. */
-async function run(c: Corpus, admin: pg.Pool): Promise<number> {
+async function run(c: Corpus, admin: pg.Pool, layout: Layout): Promise<number> {
   const env = {
+    LOGSENTINEL_STORAGE_POSTGRES_TIMESCALEDB: layout === 'timescaledb' ? 'on' : 'off',
     LOGSENTINEL_QUEUE_REDIS_URL: REDIS_URL,
     LOGSENTINEL_QUEUE_REDIS_PREFIX: prefix,
     LOGSENTINEL_QUEUE_REDIS_MAX_BACKLOG: String(Math.max(2_000_000, 2 * N)),
@@ -229,25 +236,77 @@ async function run(c: Corpus, admin: pg.Pool): Promise<number> {
   }
 }
 
+type Layout = 'plain' | 'timescaledb';
+
+/** A checksum of what the hypertable holds, to compare before and after compression. */
+async function contentSum(admin: pg.Pool): Promise<string> {
+  const { rows } = await admin.query(
+    `SELECT count(*)::text AS n, sum(ts)::text AS ts, sum(skey)::text AS skey, sum(level)::text AS level, ` +
+      `sum(hashtextextended(line, 0)::numeric)::text AS line, sum(hashtextextended(coalesce(metadata, ''), 0)::numeric)::text AS meta FROM ${schema}.entries`,
+  );
+  return JSON.stringify(rows[0]);
+}
+
+/**
+ * Bytes of the stored entries per line (heap, TOAST and indexes): the partitions of the plain
+ * layout; the hypertable's chunks (TimescaleDB), before and after compressing every chunk.
+ */
+async function storedSize(admin: pg.Pool, layout: Layout, lines: number): Promise<void> {
+  if (layout === 'plain') {
+    const { rows } = await admin.query<{ n: string }>(`SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0)::text AS n FROM pg_inherits WHERE inhparent = '${schema}.entries'::regclass`);
+    report('stored size per line', `${fmt(Number(rows[0].n) / lines, 1)} B`, `${fmt(Number(rows[0].n) / 1e6, 1)} MB for ${fmt(lines)} lines, partitions with their indexes`);
+    return;
+  }
+  const size = async (): Promise<number> => Number((await admin.query<{ n: string }>(`SELECT hypertable_size('${schema}.entries')::text AS n`)).rows[0].n);
+  const before = await size();
+  const sumBefore = await contentSum(admin);
+  report('stored size per line, uncompressed', `${fmt(before / lines, 1)} B`, `${fmt(before / 1e6, 1)} MB for ${fmt(lines)} lines (hypertable_size)`);
+  // The corpus spans the last hours, younger than the compression policy's age: compress every chunk.
+  const t0 = performance.now();
+  const compressed = (await admin.query(compressChunksStatement(schema))).rowCount ?? 0;
+  const secs = (performance.now() - t0) / 1000;
+  const after = await size();
+  const sumAfter = await contentSum(admin);
+  report('stored size per line, compressed', `${fmt(after / lines, 1)} B`, `${fmt(after / 1e6, 1)} MB; ${compressed} chunk(s) compressed in ${fmt(secs, 1)} s, ratio ${fmt(before / Math.max(1, after), 1)}×`);
+  report('content after compression', sumAfter === sumBefore ? 'identical' : 'MISMATCH', 'count, and sums of ts, stream, level, line and metadata hashes');
+}
+
 async function main(): Promise<void> {
+  const base = { prefix, schema };
   console.log(`LogSentinel cluster benchmark: ${fmt(N)} lines in pushes of ${BATCH}, ${CONCURRENCY} concurrent, 1 ingest + ${PROCESSORS} process + 1 query pod`);
-  console.log(`Redis ${REDIS_URL} prefix ${prefix}; PostgreSQL ${PG_URL.replace(/\/\/[^@/]*@/, '//')} schema ${schema}`);
+  console.log(`Redis ${REDIS_URL} prefix ${prefix}-<layout>; PostgreSQL ${PG_URL.replace(/\/\/[^@/]*@/, '//')} schemas ${schema}_<layout>`);
   const corpus = buildCorpus({ lines: N, batch: BATCH, hours: HOURS, seed: 42 });
   console.log(`corpus: ${fmt(corpus.bodyBytes / 1e6, 1)} MB of Loki JSON, ${fmt(corpus.lineBytes / 1e6, 1)} MB of lines`);
+  // The plain layout always; TimescaleDB when the database has it, else said plainly.
+  const noTimescale = await timescaleUnavailable(PG_URL);
   const admin = new pg.Pool({ connectionString: PG_URL, max: 2 });
   try {
     console.log('floor:');
     const floor = await floorCopy(admin, corpus.rows);
     report('floor: COPY into an unindexed table', `${fmt(floor)} rows/s`, `${fmt(COPY_BATCH)} rows per COPY, one connection`);
     corpus.rows.length = 0; // only the floor needed them; keep the benchmark's heap small during ingest
-    console.log('cluster:');
-    const e2e = await run(corpus, admin);
-    report('end to end / COPY floor', `${fmt((e2e / floor) * 100, 1)}%`, 'target ≥ 50%');
+    for (const layout of ['plain', 'timescaledb'] as const) {
+      layoutTag = layout === 'plain' ? 'plain PostgreSQL' : 'TimescaleDB';
+      if (layout === 'timescaledb' && noTimescale !== undefined) {
+        report('run', 'skipped', `TimescaleDB not available: ${noTimescale}`);
+        continue;
+      }
+      prefix = `${base.prefix}-${layout}`;
+      schema = `${base.schema}_${layout}`;
+      console.log(`cluster (${layoutTag}):`);
+      try {
+        const e2e = await run(corpus, admin, layout);
+        report('end to end / COPY floor', `${fmt((e2e / floor) * 100, 1)}%`, 'target ≥ 50%');
+        await storedSize(admin, layout, 2 * N);
+      } finally {
+        await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+        await deletePrefix(REDIS_URL, prefix);
+      }
+    }
+    layoutTag = '';
   } finally {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
     await admin.query(`DROP SCHEMA IF EXISTS ${floorSchema} CASCADE`).catch(() => undefined);
     await admin.end();
-    await deletePrefix(REDIS_URL, prefix);
   }
   const head: [string, string, string] = ['what', 'value', 'note'];
   const w = head.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));

@@ -115,7 +115,7 @@ function writeBatches(): WriteBatch[] {
 }
 
 async function storageWrite(what: string, batches: WriteBatch[], concurrency: number, s?: PostgresStorage, alwaysOnConflict = false): Promise<PostgresStorage> {
-  const store = s ?? new PostgresStorage({ url: URL_, schema: newSchema(), maxConnections: concurrency + 1, alwaysOnConflict });
+  const store = s ?? new PostgresStorage({ url: URL_, schema: newSchema(), maxConnections: concurrency + 1, alwaysOnConflict, timescaledb: 'off' });
   if (!s) {
     await store.open();
     // Partitions for the whole corpus exist before timing, as they would in steady state.
@@ -144,7 +144,7 @@ try {
 
   // 2. COPY straight into the partitioned table with its unique (skey, ts, line_hash) index.
   const direct = newSchema();
-  const ds = new PostgresStorage({ url: URL_, schema: direct, precreatePartitions: 0 });
+  const ds = new PostgresStorage({ url: URL_, schema: direct, precreatePartitions: 0, timescaledb: 'off' });
   await ds.open();
   const pool = new pg.Pool({ connectionString: URL_ });
   const lo = partitionIndex(corpus.startNs, DAY);

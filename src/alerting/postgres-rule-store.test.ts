@@ -45,7 +45,7 @@ async function freshSchema(): Promise<(() => pg.Pool) & { schema: string }> {
   );
   const c = await open().connect();
   try {
-    await migrate(c, schema, { partitionNs: DAY_NS, layout: 'partitioned', trigramIndex: false });
+    await migrate(c, schema, { partitionNs: DAY_NS, timescaledb: 'off', trigramIndex: false });
   } finally {
     c.release();
   }
@@ -165,7 +165,7 @@ describe('postgres rule store across pods', { skip }, () => {
     await pool.query('UPDATE schema_version SET version = 1');
     const c = await pool.connect();
     try {
-      await migrate(c, open.schema, { partitionNs: DAY_NS, layout: 'partitioned', trigramIndex: false });
+      await migrate(c, open.schema, { partitionNs: DAY_NS, timescaledb: 'off', trigramIndex: false });
     } finally {
       c.release();
     }

@@ -78,7 +78,7 @@ describe('config', () => {
   it('reads the cluster options, with the URLs from their environment variables', () => {
     const d = loadConfig({ env: {} });
     assert.deepEqual(d.queue.redis, { url: '', prefix: 'ls', partitions: 8, maxBacklog: 2_000_000, claimIdleMs: 30_000, readCount: 32, blockMs: 2000, consumerName: '' });
-    assert.deepEqual(d.storage.postgres, { url: '', schema: 'logsentinel' });
+    assert.deepEqual(d.storage.postgres, { url: '', schema: 'logsentinel', timescaledb: 'auto', chunkIntervalMs: 86_400_000, compressAfterMs: 172_800_000 });
     const c = loadConfig({
       env: {
         LOGSENTINEL_QUEUE_REDIS_URL: 'redis://r:6379',
@@ -87,8 +87,14 @@ describe('config', () => {
         LOGSENTINEL_QUEUE_REDIS_PARTITIONS: '16',
         LOGSENTINEL_QUEUE_REDIS_CLAIM_IDLE: '1m',
         LOGSENTINEL_QUEUE_REDIS_CONSUMER_NAME: 'logsentinel-process-0',
+        LOGSENTINEL_STORAGE_POSTGRES_TIMESCALEDB: 'on',
+        LOGSENTINEL_STORAGE_POSTGRES_CHUNK_INTERVAL: '6h',
+        LOGSENTINEL_STORAGE_POSTGRES_COMPRESS_AFTER: '0',
       },
     });
+    assert.equal(c.storage.postgres.timescaledb, 'on');
+    assert.equal(c.storage.postgres.chunkIntervalMs, 6 * 3_600_000);
+    assert.equal(c.storage.postgres.compressAfterMs, 0);
     assert.equal(c.queue.redis.consumerName, 'logsentinel-process-0');
     assert.equal(c.queue.redis.url, 'redis://r:6379');
     assert.equal(c.storage.postgres.url, 'postgres://p/db');
@@ -100,6 +106,8 @@ describe('config', () => {
     bad({ LOGSENTINEL_QUEUE_REDIS_PREFIX: 'a b' }, /queue\.redis\.prefix/);
     bad({ LOGSENTINEL_QUEUE_REDIS_CONSUMER_NAME: 'pod 0' }, /queue\.redis\.consumerName/);
     bad({ LOGSENTINEL_STORAGE_POSTGRES_SCHEMA: 'x;drop' }, /storage\.postgres\.schema/);
+    bad({ LOGSENTINEL_STORAGE_POSTGRES_TIMESCALEDB: 'yes' }, /cannot load option storage\.postgres\.timescaledb: "yes" is not one of auto, on, off/);
+    bad({ LOGSENTINEL_STORAGE_POSTGRES_CHUNK_INTERVAL: '30s' }, /cannot load option storage\.postgres\.chunkInterval: 30000ms is shorter than one minute/);
   });
 
   it('reads any option from the file named by its _FILE variable (Kubernetes Secrets)', () => {

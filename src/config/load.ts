@@ -33,7 +33,7 @@ export interface Config {
   storage: {
     minFreeBytes: number;
     duckdb: { memoryLimit: string; threads: number; checkpointIntervalMs: number; checkpointWalBytes: number };
-    postgres: { url: string; schema: string };
+    postgres: { url: string; schema: string; timescaledb: 'auto' | 'on' | 'off'; chunkIntervalMs: number; compressAfterMs: number };
   };
   queue: { redis: { url: string; prefix: string; partitions: number; maxBacklog: number; claimIdleMs: number; readCount: number; blockMs: number; consumerName: string } };
   ingest: {
@@ -297,7 +297,13 @@ export function loadConfig(opts: LoadOptions = {}): Config {
         checkpointIntervalMs: n('storage.duckdb.checkpointInterval'),
         checkpointWalBytes: n('storage.duckdb.checkpointWalBytes'),
       },
-      postgres: { url: s('storage.postgres.url'), schema: s('storage.postgres.schema') },
+      postgres: {
+        url: s('storage.postgres.url'),
+        schema: s('storage.postgres.schema'),
+        timescaledb: s('storage.postgres.timescaledb') as 'auto' | 'on' | 'off',
+        chunkIntervalMs: n('storage.postgres.chunkInterval'),
+        compressAfterMs: n('storage.postgres.compressAfter'),
+      },
     },
     queue: {
       redis: {
@@ -449,6 +455,8 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   if (r.claimIdleMs <= 0 || r.blockMs <= 0) throw new Error('cannot load options queue.redis.claimIdle and queue.redis.block: must be greater than 0');
   if (!/^[A-Za-z0-9_.:-]+$/.test(r.prefix)) throw new Error(`cannot load option queue.redis.prefix: ${JSON.stringify(r.prefix)} must be letters, digits and _ . : -`);
   if (r.consumerName !== '' && !/^[A-Za-z0-9_.:-]{1,200}$/.test(r.consumerName)) throw new Error(`cannot load option queue.redis.consumerName: ${JSON.stringify(r.consumerName)} must be 1 to 200 letters, digits and _ . : -`);
+  if (!['auto', 'on', 'off'].includes(cfg.storage.postgres.timescaledb)) throw new Error(`cannot load option storage.postgres.timescaledb: ${JSON.stringify(cfg.storage.postgres.timescaledb)} is not one of auto, on, off`);
+  if (cfg.storage.postgres.chunkIntervalMs < 60_000) throw new Error(`cannot load option storage.postgres.chunkInterval: ${cfg.storage.postgres.chunkIntervalMs}ms is shorter than one minute`);
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(cfg.storage.postgres.schema)) throw new Error(`cannot load option storage.postgres.schema: ${JSON.stringify(cfg.storage.postgres.schema)} is not a plain SQL identifier`);
   const tls = cfg.server.tls;
   if ((tls.certFile === '') !== (tls.keyFile === '')) throw new Error(`cannot load options server.tls.certFile and server.tls.keyFile: set both for HTTPS, or neither (${tls.certFile === '' ? 'certFile' : 'keyFile'} is empty)`);

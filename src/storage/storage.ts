@@ -128,6 +128,12 @@ export interface Storage {
   /** Bytes the store occupies on disk (or in the database). */
   sizeBytes(): Promise<number>;
   /**
+   * Stores that compress part of their data on their own (PostgreSQL with TimescaleDB): bytes of
+   * the compressed part as stored and as it was before compression; undefined when nothing of the
+   * kind applies. Optional.
+   */
+  compressionStats?(): Promise<{ compressedBytes: number; uncompressedBytes: number } | undefined>;
+  /**
    * Why the store cannot serve at all right now (DuckDB: reopening after a fatal error), or
    * undefined. Readiness reports it and ingest refuses pushes meanwhile. Optional: a backend that
    * recovers per call (PostgreSQL reconnects) has no such state.

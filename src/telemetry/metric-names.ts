@@ -18,6 +18,8 @@ export const M = {
   queueDeadLettered: 'queue_dead_letter_lines_total',
   activeProcessors: 'active_log_processors',
   storageSize: 'storage_size_bytes',
+  storageCompressed: 'storage_compressed_bytes',
+  storageUncompressed: 'storage_uncompressed_bytes',
   storageFree: 'storage_free_bytes',
   storageFilesystemSize: 'storage_filesystem_size_bytes',
   dependencyUp: 'dependency_up',

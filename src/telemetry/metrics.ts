@@ -27,6 +27,8 @@ export interface Metrics {
   queueDeadLettered: Counter;
   activeProcessors: Gauge;
   storageSize: Gauge;
+  storageCompressed: Gauge<'layout'>;
+  storageUncompressed: Gauge<'layout'>;
   storageFree: Gauge;
   storageFilesystemSize: Gauge;
   dependencyUp: Gauge<'dependency'>;
@@ -54,6 +56,8 @@ export interface MetricSources {
   /** Lag, pending entries and live processors of the queue's consumers (Redis: read from Redis on scrape). */
   queueConsumers?: () => Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }>;
   storageSize?: () => Promise<number>;
+  /** TimescaleDB layout: compressed chunks' bytes as stored and before compression; undefined on other stores. */
+  storageCompression?: () => Promise<{ compressedBytes: number; uncompressedBytes: number } | undefined>;
   /** Free and total bytes of the filesystem holding the data directory (embedded store). */
   storageFilesystem?: () => Promise<{ freeBytes: number; sizeBytes: number } | undefined>;
   /** Runs (or reuses) the readiness checks of external dependencies and answers each one's state. */
@@ -149,6 +153,27 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       registers: r,
       async collect() {
         if (sources.storageSize) this.set(await sources.storageSize());
+      },
+    }),
+    // Labelled by layout so that stores without compression export no sample at all.
+    storageCompressed: new Gauge({
+      name: M.storageCompressed,
+      help: 'TimescaleDB layout: bytes of the compressed chunks as stored (hypertable_compression_stats after_compression_total_bytes).',
+      labelNames: ['layout'],
+      registers: r,
+      async collect() {
+        const c = await sources.storageCompression?.();
+        if (c) this.set({ layout: 'timescaledb' }, c.compressedBytes);
+      },
+    }),
+    storageUncompressed: new Gauge({
+      name: M.storageUncompressed,
+      help: 'TimescaleDB layout: bytes the compressed chunks took before compression (hypertable_compression_stats before_compression_total_bytes).',
+      labelNames: ['layout'],
+      registers: r,
+      async collect() {
+        const c = await sources.storageCompression?.();
+        if (c) this.set({ layout: 'timescaledb' }, c.uncompressedBytes);
       },
     }),
     storageFree: new Gauge({

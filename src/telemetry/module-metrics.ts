@@ -14,7 +14,7 @@ export interface MetricModules {
   readonly ctx: { dependencies?: () => Promise<string | undefined> };
   queue?: { depth(): number };
   redisQueue?: { stats(): Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }> };
-  storage?: { sizeBytes(): Promise<number> };
+  storage?: { sizeBytes(): Promise<number>; compressionStats?(): Promise<{ compressedBytes: number; uncompressedBytes: number } | undefined> };
   alerting?: { firingCount(): number };
   rulerLease?: { held(): boolean };
 }
@@ -24,6 +24,8 @@ export function moduleMetrics(m: () => MetricModules, dependencyState: ReadonlyM
   let consumerStats: { at: number; value: Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }> } | undefined;
   let lastStats = { lagEntries: 0, pendingEntries: 0, activeProcessors: 0 };
   let lastSize = 0;
+  let lastCompression: { compressedBytes: number; uncompressedBytes: number } | undefined;
+  let compression: { at: number; value: Promise<{ compressedBytes: number; uncompressedBytes: number } | undefined> } | undefined;
   return createMetrics({
     queueDepth: () => m().queue?.depth() ?? 0,
     queueConsumers: () => {
@@ -45,6 +47,21 @@ export function moduleMetrics(m: () => MetricModules, dependencyState: ReadonlyM
     storageSize: async () => {
       const storage = m().storage;
       return storage ? (lastSize = await storage.sizeBytes().catch(() => lastSize)) : 0;
+    },
+    // One query per scrape for both gauges; an outage keeps the last figures.
+    storageCompression: () => {
+      const storage = m().storage;
+      if (!storage?.compressionStats) return Promise.resolve(undefined);
+      if (!compression || Date.now() - compression.at > 500) {
+        compression = {
+          at: Date.now(),
+          value: storage.compressionStats().then(
+            (v) => (lastCompression = v),
+            () => lastCompression,
+          ),
+        };
+      }
+      return compression.value;
     },
     storageFilesystem: async () => {
       if (m().backends !== 'embedded' || !m().storage) return undefined;

@@ -62,6 +62,7 @@ async function readAll(store: PostgresStorage, tenant: string, service: string):
   return rows;
 }
 
+// The plain layout: backup.sh dumps one schema, which holds all of it. The TimescaleDB layout is refused (last test).
 describe('backup.sh and restore.sh against PostgreSQL', { skip: unavailable }, () => {
   const client = new pg.Client({ connectionString: TEST_POSTGRES_URL });
   after(async () => {
@@ -74,7 +75,7 @@ describe('backup.sh and restore.sh against PostgreSQL', { skip: unavailable }, (
     await client.connect();
     writeFileSync(urlFile, TEST_POSTGRES_URL);
     spawnSync('mkdir', ['-p', dumps]);
-    const store = new PostgresStorage({ url: TEST_POSTGRES_URL, schema, maxConnections: 2, streamsRefreshMs: 0 });
+    const store = new PostgresStorage({ url: TEST_POSTGRES_URL, schema, maxConnections: 2, streamsRefreshMs: 0, timescaledb: 'off' });
     await store.open();
     await store.write([batch('acme', labels('checkout'), entries(3000, 'a')), batch('acme', labels('search'), entries(1500, 'b')), batch('globex', labels('checkout'), entries(500, 'c'))]);
     await store.close();
@@ -93,7 +94,7 @@ describe('backup.sh and restore.sh against PostgreSQL', { skip: unavailable }, (
     assert.ok(kept.every((f) => /^logsentinel-\d{8}T\d{6}Z\.dump$/.test(f)), 'no partial file left behind');
 
     // Life goes on after the backup: more entries, a dropped table.
-    const later = new PostgresStorage({ url: TEST_POSTGRES_URL, schema, maxConnections: 2, streamsRefreshMs: 0 });
+    const later = new PostgresStorage({ url: TEST_POSTGRES_URL, schema, maxConnections: 2, streamsRefreshMs: 0, timescaledb: 'off' });
     await later.open();
     await later.write([batch('acme', labels('checkout'), entries(200, 'late'))]);
     await later.close();
@@ -111,7 +112,7 @@ describe('backup.sh and restore.sh against PostgreSQL', { skip: unavailable }, (
     assert.deepEqual(await fingerprint(client), before, 'every table holds what it held at the backup');
 
     // LogSentinel's store opens the restored schema, reads it and writes to it again.
-    const again = new PostgresStorage({ url: TEST_POSTGRES_URL, schema, maxConnections: 2, streamsRefreshMs: 0 });
+    const again = new PostgresStorage({ url: TEST_POSTGRES_URL, schema, maxConnections: 2, streamsRefreshMs: 0, timescaledb: 'off' });
     await again.open();
     try {
       assert.equal((await readAll(again, 'acme', 'checkout')).length, 3000);
@@ -120,6 +121,20 @@ describe('backup.sh and restore.sh against PostgreSQL', { skip: unavailable }, (
       assert.equal((await readAll(again, 'acme', 'checkout')).length, 3010);
     } finally {
       await again.close();
+    }
+  });
+
+  it('refuses to back up a schema of the TimescaleDB layout (its chunks are outside the schema), naming what to do', async () => {
+    // The layout as recorded in meta; the script reads nothing else to decide.
+    await client.query(`UPDATE "${schema}".meta SET value = 'timescaledb' WHERE key = 'layout'`);
+    try {
+      const before = readdirSync(dumps).sort();
+      const b = sh('backup.sh', []);
+      assert.notEqual(b.status, 0);
+      assert.match(b.out, new RegExp(`backup: cannot back up schema ${schema}: it uses the TimescaleDB layout, whose chunks are outside the schema; back up the whole database as docs/operations.md describes`));
+      assert.deepEqual(readdirSync(dumps).sort(), before, 'no dump written');
+    } finally {
+      await client.query(`UPDATE "${schema}".meta SET value = 'partitioned' WHERE key = 'layout'`);
     }
   });
 });

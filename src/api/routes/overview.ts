@@ -198,6 +198,8 @@ export async function overviewRoutes(app: FastifyInstance, ctx: AppContext): Pro
     }, tenants);
 
     const bytes = await storage.sizeBytes();
+    // PostgreSQL with TimescaleDB: how much of it is compressed, and what that part was before.
+    const compression = storage.compressionStats ? await storage.compressionStats() : undefined;
     const depth = ctx.queue ? ctx.queue.depth() : null;
     const startS = Number(range.start / 1_000_000n) / 1000;
     const totals = { lines: 0, errors: 0, bytes: 0, streams: result.streamsSeen, services: result.services.size };
@@ -219,7 +221,7 @@ export async function overviewRoutes(app: FastifyInstance, ctx: AppContext): Pro
         .slice(0, TOP_ERRORS)
         .map((g) => ({ ...g, lastSeen: formatRfc3339Nano(g.lastSeen) })),
       errorSample: { lines: result.sampled, limit: ERROR_SAMPLE },
-      storage: { backend: storage.name, bytes },
+      storage: { backend: storage.name, bytes, ...(compression ? { compression } : {}) },
       /** Entries accepted and not yet committed in this process (null: this role has no ingest queue). */
       queue: { depth },
     };

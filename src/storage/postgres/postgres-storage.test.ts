@@ -6,6 +6,9 @@
  * Server: LOGSENTINEL_TEST_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test). Each
  * store lives in its own schema `ls_test_<random>`, dropped at the end. When the server is not
  * reachable the tests are skipped with the reason, except in CI (CI=true), where they fail.
+ *
+ * These run the plain PostgreSQL layout (`timescaledb: 'off'`), whatever the server offers; the
+ * same suite on the TimescaleDB layout is in timescale-storage.test.ts.
  */
 import { randomBytes } from 'node:crypto';
 import { describe, it, after } from 'node:test';
@@ -52,7 +55,7 @@ async function dropSchemas(): Promise<void> {
 
 function make(schema: string, over: Partial<PostgresStorageOptions> = {}): PostgresStorage {
   schemas.add(schema);
-  return new PostgresStorage({ url: URL_, schema, maxConnections: 4, streamsRefreshMs: 0, ...over });
+  return new PostgresStorage({ url: URL_, schema, maxConnections: 4, streamsRefreshMs: 0, timescaledb: 'off', ...over });
 }
 
 async function collect(s: Storage, plan: SelectPlan): Promise<StoredRow[]> {

@@ -24,6 +24,7 @@ import { lineFilter, Params, regexesOf } from './line-filter.js';
 import { toPostgresRegexSuperset } from './regex-superset.js';
 import { createPartitions, dropPartition, finalizePendingDetaches, listPartitions, partitionIndex, partitionRange } from './partitions.js';
 import { checkSchemaName, migrate, type Layout } from './schema.js';
+import { compressionStatsQuery, dropChunksStatement, type TimescaleMode } from './timescale.js';
 import { StreamCache } from './stream-cache.js';
 import { neededPartitions, prepareStreams, writeTransaction } from './write-path.js';
 
@@ -42,8 +43,18 @@ export interface PostgresStorageOptions {
   streamsRefreshMs?: number;
   /** Create a pg_trgm GIN index on `line` when the schema is created (slows ingest ~30×). Default false. */
   trigramIndex?: boolean;
-  /** Use a TimescaleDB hypertable when the extension is available (untested). Default false. */
-  timescaledb?: boolean;
+  /**
+   * TimescaleDB layout for a schema created now: `auto` (when the extension is installed or
+   * installable), `on` (or fail), `off`. An existing schema keeps its layout; `on`/`off` refuse
+   * the other one. Default `auto`.
+   */
+  timescaledb?: TimescaleMode;
+  /** TimescaleDB: compress chunks once their newest possible entry is this old (0: never). Default two days. */
+  compressAfterNs?: bigint;
+  /** TimescaleDB: the retention policy drops chunks once their newest possible entry is this old (0: none). Default 0. */
+  retentionNs?: bigint;
+  /** Messages for the operator's log: the layout chosen at open and why. */
+  onNotice?: (level: 'info' | 'warn', message: string) => void;
   /** lock_timeout for creating partitions. Default 10 s. */
   lockTimeoutMs?: number;
   connectTimeoutMs?: number;
@@ -54,6 +65,8 @@ export interface PostgresStorageOptions {
 }
 
 export const DAY_NS = 86_400_000_000_000n;
+/** Default compression age: see docs/cluster.md ("Compression"). */
+export const COMPRESS_AFTER_NS = 2n * DAY_NS;
 const DEFAULT_CHUNK = 1000;
 const PRECREATE_EVERY_MS = 3_600_000;
 
@@ -77,7 +90,7 @@ export class PostgresStorage implements Storage {
   private pool?: Pool;
   private cache?: StreamCache;
   private partitionNs: bigint;
-  private layout: Layout = 'partitioned';
+  private layoutUsed: Layout = 'partitioned';
   /** The schema has the pg_trgm index on line (contains is then written as LIKE). */
   private trigram = false;
   /** Lower bounds of partitions known to exist. */
@@ -93,6 +106,11 @@ export class PostgresStorage implements Storage {
     checkSchemaName(this.schema);
     this.partitionNs = opts.partitionNs ?? DAY_NS;
     if (this.partitionNs <= 0n) throw new Error('cannot configure postgres storage: partitionNs must be > 0');
+  }
+
+  /** The schema's layout (known after `open`). */
+  get layout(): Layout {
+    return this.layoutUsed;
   }
 
   /** Where the store is, without credentials, for messages. */
@@ -118,14 +136,15 @@ export class PostgresStorage implements Storage {
     this.cache = new StreamCache(this.pool, this.opts.streamsRefreshMs ?? 1000);
     const client = await this.connect(`open store at ${this.location}`);
     try {
-      let layout: Layout = 'partitioned';
-      if (this.opts.timescaledb) {
-        const { rowCount } = await client.query(`SELECT 1 FROM pg_available_extensions WHERE name = 'timescaledb'`);
-        if (rowCount) layout = 'timescaledb';
-      }
-      const settings = await migrate(client, this.schema, { partitionNs: this.partitionNs, layout, trigramIndex: this.opts.trigramIndex ?? false });
+      const settings = await migrate(client, this.schema, {
+        partitionNs: this.partitionNs,
+        timescaledb: this.opts.timescaledb ?? 'auto',
+        trigramIndex: this.opts.trigramIndex ?? false,
+        policies: { compressAfterNs: this.opts.compressAfterNs ?? COMPRESS_AFTER_NS, retentionNs: this.opts.retentionNs ?? 0n },
+      });
+      for (const n of settings.notes) this.opts.onNotice?.(n.level, n.message);
       this.partitionNs = settings.partitionNs;
-      this.layout = settings.layout;
+      this.layoutUsed = settings.layout;
       const idx = await client.query(`SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND indexname = 'entries_line_trgm'`, [this.schema]);
       this.trigram = (idx.rowCount ?? 0) > 0;
     } catch (err) {
@@ -134,7 +153,7 @@ export class PostgresStorage implements Storage {
       throw storageError(`open store at ${this.location}`, err);
     }
     client.release();
-    if (this.layout === 'partitioned') {
+    if (this.layoutUsed === 'partitioned') {
       await this.precreate();
       this.timer = setInterval(() => void this.precreate().catch((err) => this.opts.onBackgroundError?.('create partitions', err)), PRECREATE_EVERY_MS);
       this.timer.unref();
@@ -164,7 +183,7 @@ export class PostgresStorage implements Storage {
   }
 
   private async ensurePartitions(indexes: Set<bigint>, refresh = false): Promise<void> {
-    if (this.layout !== 'partitioned') return;
+    if (this.layoutUsed !== 'partitioned') return;
     if (refresh) {
       this.partitions.clear();
       for (const p of await listPartitions(this.pool!, this.schema)) this.partitions.add(p.from);
@@ -189,7 +208,7 @@ export class PostgresStorage implements Storage {
       }
       const client = await this.connect(what);
       try {
-        const res = await writeTransaction(client, streams, this.opts.alwaysOnConflict ?? false);
+        const res = await writeTransaction(client, streams, this.opts.alwaysOnConflict ?? false, this.layoutUsed);
         client.release();
         this.cache!.committed(res.streams);
         return;
@@ -424,6 +443,12 @@ export class PostgresStorage implements Storage {
    * Drops partitions entirely older than `cutoff`, deletes the older rows of the partition that
    * holds it, and forgets streams without entries left. One process at a time (advisory lock);
    * a call that finds another one running returns 0.
+   *
+   * TimescaleDB layout: whole chunks are the retention policy's job (timescale.ts); this drops
+   * the chunks entirely below `cutoff` the same way (`drop_chunks`, for a scheduler that has not
+   * run yet or is off) and trims the one chunk holding the cutoff, so reads never see an entry
+   * past retention. That chunk is usually compressed: TimescaleDB (≥ 2.11) decompresses only the
+   * batches whose ts range reaches below the cutoff (ts is an ORDER BY column).
    */
   async applyRetention(cutoff: Nanos): Promise<number> {
     const what = `apply retention in ${this.location}`;
@@ -434,7 +459,7 @@ export class PostgresStorage implements Storage {
       locked = (await client.query<{ ok: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS ok', [lockKey])).rows[0].ok;
       if (!locked) return 0;
       let deleted = 0;
-      if (this.layout === 'partitioned') {
+      if (this.layoutUsed === 'partitioned') {
         await finalizePendingDetaches(this.pool!, this.schema);
         for (const p of await listPartitions(this.pool!, this.schema)) {
           if (p.to > cutoff) break;
@@ -443,7 +468,7 @@ export class PostgresStorage implements Storage {
         }
       } else {
         const { rows } = await client.query<{ n: bigint }>('SELECT count(*) AS n FROM entries WHERE ts < $1::bigint', [cutoff]);
-        await client.query('SELECT drop_chunks($1::regclass, older_than => $2::bigint)', [`${this.schema}.entries`, cutoff]);
+        await client.query(dropChunksStatement(this.schema), [cutoff]);
         // drop_chunks removes whole chunks and reports no rows; the DELETE takes the rest.
         await client.query('DELETE FROM entries WHERE ts < $1::bigint', [cutoff]);
         return await this.finishRetention(client, cutoff, Number(rows[0].n));
@@ -471,10 +496,21 @@ export class PostgresStorage implements Storage {
   async sizeBytes(): Promise<number> {
     const sql = `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint AS n FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'r'`;
     const [r] = await this.readQuery<{ n: bigint }>(`measure ${this.location}`, sql, [this.schema]);
-    if (this.layout !== 'timescaledb') return Number(r.n);
+    if (this.layoutUsed !== 'timescaledb') return Number(r.n);
     // Hypertable chunks live in TimescaleDB's own schema.
     const [h] = await this.readQuery<{ n: bigint }>(`measure ${this.location}`, `SELECT coalesce(hypertable_size($1::regclass), 0)::bigint AS n`, [`${this.schema}.entries`]);
     return Number(r.n) + Number(h.n);
+  }
+
+  /**
+   * TimescaleDB layout: bytes of the compressed chunks as stored and as they were before
+   * compression (`hypertable_compression_stats`), and of the whole hypertable; undefined on the
+   * plain layout.
+   */
+  async compressionStats(): Promise<{ compressedBytes: number; uncompressedBytes: number; compressedChunks: number; hypertableBytes: number } | undefined> {
+    if (this.layoutUsed !== 'timescaledb') return undefined;
+    const [r] = await this.readQuery<{ compressed: bigint; uncompressed: bigint; compressed_chunks: bigint; total: bigint }>(`measure ${this.location}`, compressionStatsQuery(this.schema), []);
+    return { compressedBytes: Number(r.compressed), uncompressedBytes: Number(r.uncompressed), compressedChunks: Number(r.compressed_chunks), hypertableBytes: Number(r.total) };
   }
 
   async close(): Promise<void> {

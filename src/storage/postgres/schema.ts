@@ -19,6 +19,11 @@
  *   Fixed-width columns come first (no alignment padding).
  * meta: settings fixed at creation (`partition_ns`, `layout`: `partitioned` or `timescaledb`).
  *
+ * The `timescaledb` layout (timescale.ts): `entries` is a compressed hypertable instead of
+ *   declaratively partitioned, with `line_hash` and `metadata_hash` as plain columns the writer
+ *   fills, and the identity index on them. Which layout a schema gets is decided once, when it is
+ *   created (`storage.postgres.timescaledb`: auto, on, off), and recorded in `meta.layout`.
+ *
  * Version 2, the ruler's shared state (src/alerting/postgres-rule-store.ts, postgres-alert-state.ts):
  * rule_namespaces: one row per (tenant, namespace); `body` is the namespace's rule file YAML
  *   (`groups: [...]`, as files under ruler.rulesDir hold it); a row with no groups hides a
@@ -29,11 +34,18 @@
  * alert_state: alert state snapshots by id (`ruler`), `state` the JSON of state-file.ts.
  */
 import type { PoolClient } from 'pg';
+import { LogSentinelError } from '../../errors.js';
 import { storageError } from './errors.js';
+import { checkSchemaName } from './schema-name.js';
+import { compareVersions, CREATE_EXTENSION, DETECT_EXTENSION, ENTRIES_TABLE, hypertableStatements, MIN_TIMESCALEDB, policyJobsQuery, policyStatements, type PolicyJob, type TimescaleMode } from './timescale.js';
+
+export { checkSchemaName };
 
 export type Layout = 'partitioned' | 'timescaledb';
 
-export function migrations(layout: Layout): string[][] {
+/** `migrations(layout, s)[i]` moves a schema of that layout from version i to i+1 (search_path set to it). */
+export function migrations(layout: Layout, s: { schema: string; partitionNs: bigint }): string[][] {
+  const ts = layout === 'timescaledb';
   return [
     [
       `CREATE TABLE streams (
@@ -45,14 +57,18 @@ export function migrations(layout: Layout): string[][] {
          last_ts bigint NOT NULL,
          level_mask integer NOT NULL DEFAULT 0,
          UNIQUE (tenant, stream_id))`,
-      `CREATE TABLE entries (
+      ...(ts
+        ? [ENTRIES_TABLE, ...hypertableStatements({ schema: s.schema, chunkNs: s.partitionNs })]
+        : [
+            `CREATE TABLE entries (
          ts bigint NOT NULL,
          line_hash bigint NOT NULL GENERATED ALWAYS AS (hashtextextended(line, 0)) STORED,
          skey integer NOT NULL,
          level smallint NOT NULL,
          line text NOT NULL,
-         metadata text)` + (layout === 'partitioned' ? ' PARTITION BY RANGE (ts)' : ''),
-      `CREATE UNIQUE INDEX entries_identity ON entries (skey, ts, line_hash)`,
+         metadata text) PARTITION BY RANGE (ts)`,
+            `CREATE UNIQUE INDEX entries_identity ON entries (skey, ts, line_hash)`,
+          ]),
       `CREATE TABLE meta (key text PRIMARY KEY, value text NOT NULL)`,
     ],
     [
@@ -71,7 +87,9 @@ export function migrations(layout: Layout): string[][] {
          state text NOT NULL,
          saved_at timestamptz NOT NULL)`,
     ],
-    [
+    ts
+      ? [] // the hypertable's identity includes the metadata hash from the start
+      : [
       // Version 3: an entry's identity includes its structured metadata, as Loki's does, so
       // entries differing only in metadata are all kept. Writers store metadata canonically
       // (model/metadata.ts: keys sorted), so its text hash is order-free. No table rewrite: only
@@ -79,29 +97,112 @@ export function migrations(layout: Layout): string[][] {
       // index treats NULLs as distinct, which would let a retried entry without metadata in).
       `DROP INDEX entries_identity`,
       `CREATE UNIQUE INDEX entries_identity ON entries (skey, ts, line_hash, hashtextextended(coalesce(metadata, ''), 0))`,
-    ],
+        ],
   ];
 }
 
 export const SCHEMA_VERSION = 3;
-
-const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
-
-export function checkSchemaName(schema: string): void {
-  if (!SCHEMA_NAME.test(schema)) throw new Error(`cannot use schema ${JSON.stringify(schema)}: expected a lower-case SQL identifier ([a-z_][a-z0-9_]*, at most 63 characters)`);
-}
 
 export interface SchemaSettings {
   partitionNs: bigint;
   layout: Layout;
 }
 
+export interface MigrateOptions {
+  /** Partition (or chunk) width for a schema created now. */
+  partitionNs: bigint;
+  /** Whether a schema created now uses TimescaleDB; with `on`/`off`, also what an existing schema must be. */
+  timescaledb: TimescaleMode;
+  trigramIndex: boolean;
+  /** The TimescaleDB policies to keep on the hypertable (timescaledb layout only). */
+  policies?: { compressAfterNs: bigint; retentionNs: bigint };
+}
+
+export interface MigrateResult extends SchemaSettings {
+  /** What an operator should read in the log: the layout chosen and why (`warn`: TimescaleDB was wanted but is not usable). */
+  notes: { level: 'info' | 'warn'; message: string }[];
+}
+
+/** What the server offers: `available` from pg_available_extensions, `installed` from pg_extension (versions, or null). */
+export interface ExtensionState {
+  available: string | null;
+  installed: string | null;
+}
+
+/** A refusal to start: not retryable (a configuration or database change is needed). */
+function refuse(message: string, cause?: unknown): LogSentinelError {
+  return new LogSentinelError('INTERNAL', message, { retryable: false, cause });
+}
+
 /**
- * Creates the schema if needed and applies missing migrations under `pg_advisory_lock`.
- * `wanted` is used only when the schema is created; afterwards the stored settings win.
+ * The layout of an existing schema under the configured mode: the recorded layout, or a refusal
+ * naming what to do when the mode demands the other one.
  */
-export async function migrate(client: PoolClient, schema: string, wanted: SchemaSettings & { trigramIndex: boolean }): Promise<SchemaSettings> {
+export function existingLayout(schema: string, mode: TimescaleMode, recorded: Layout): { layout: Layout; note: string } {
+  if (mode === 'on' && recorded === 'partitioned') {
+    throw refuse(
+      `cannot use TimescaleDB for schema ${schema}: it already holds LogSentinel's plain-PostgreSQL layout (meta.layout = partitioned), which is not converted in place; ` +
+        `set storage.postgres.timescaledb to auto (keeps this layout) or off, or move the data to a new schema as docs/cluster.md ("Converting an existing database") describes`,
+    );
+  }
+  if (mode === 'off' && recorded === 'timescaledb') {
+    throw refuse(`cannot open schema ${schema} without TimescaleDB: it holds LogSentinel's TimescaleDB layout (meta.layout = timescaledb); set storage.postgres.timescaledb to auto or on`);
+  }
+  return { layout: recorded, note: `schema ${schema} uses the ${recorded === 'timescaledb' ? 'TimescaleDB hypertable' : 'plain PostgreSQL partitioned'} layout recorded when it was created (meta.layout = ${recorded})` };
+}
+
+/** Why an installed TimescaleDB cannot be used, or undefined when it can. */
+export function unusableVersion(version: string): string | undefined {
+  return compareVersions(version, MIN_TIMESCALEDB) < 0 ? `TimescaleDB ${version} is installed; this layout needs ${MIN_TIMESCALEDB} or later (ALTER EXTENSION timescaledb UPDATE)` : undefined;
+}
+
+/**
+ * Decides, in the migration transaction of a new schema, whether it gets the TimescaleDB layout,
+ * creating the extension when it is installable. A failed CREATE EXTENSION (typically: not in
+ * shared_preload_libraries) is undone through a savepoint so the transaction goes on.
+ */
+async function chooseNewLayout(client: PoolClient, schema: string, mode: TimescaleMode, notes: MigrateResult['notes']): Promise<Layout> {
+  if (mode === 'off') {
+    notes.push({ level: 'info', message: `schema ${schema} is created with the plain PostgreSQL partitioned layout (storage.postgres.timescaledb = off)` });
+    return 'partitioned';
+  }
+  const unusable = (why: string, cause?: unknown): Layout => {
+    if (mode === 'on') throw refuse(`cannot use TimescaleDB for schema ${schema} (storage.postgres.timescaledb = on): ${why}`, cause);
+    notes.push({ level: 'warn', message: `schema ${schema} is created with the plain PostgreSQL partitioned layout: ${why} (storage.postgres.timescaledb = auto)` });
+    return 'partitioned';
+  };
+  const ext = (await client.query<ExtensionState>(DETECT_EXTENSION)).rows[0];
+  let version = ext.installed;
+  if (version === null) {
+    if (ext.available === null) {
+      if (mode === 'on') return unusable('the extension timescaledb is not available on the server (not in pg_available_extensions); install TimescaleDB 2.13 or later and add timescaledb to shared_preload_libraries');
+      notes.push({ level: 'info', message: `schema ${schema} is created with the plain PostgreSQL partitioned layout: the server does not offer the timescaledb extension` });
+      return 'partitioned';
+    }
+    await client.query('SAVEPOINT ls_timescaledb');
+    try {
+      await client.query(CREATE_EXTENSION);
+      await client.query('RELEASE SAVEPOINT ls_timescaledb');
+    } catch (err) {
+      await client.query('ROLLBACK TO SAVEPOINT ls_timescaledb');
+      return unusable(`CREATE EXTENSION timescaledb failed: ${(err as Error).message} (is timescaledb in shared_preload_libraries, and may this user create extensions?)`, err);
+    }
+    version = (await client.query<ExtensionState>(DETECT_EXTENSION)).rows[0].installed ?? '';
+  }
+  const old = unusableVersion(version);
+  if (old) return unusable(old);
+  notes.push({ level: 'info', message: `schema ${schema} is created with the TimescaleDB hypertable layout (TimescaleDB ${version})` });
+  return 'timescaledb';
+}
+
+/**
+ * Creates the schema if needed, applies missing migrations and (TimescaleDB layout) brings the
+ * policies to the configured ages, all under `pg_advisory_lock`. `opts.partitionNs` and the
+ * layout choice apply only when the schema is created; afterwards the stored settings win.
+ */
+export async function migrate(client: PoolClient, schema: string, opts: MigrateOptions): Promise<MigrateResult> {
   const lockKey = `logsentinel:migrate:${schema}`;
+  const notes: MigrateResult['notes'] = [];
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
   } catch (err) {
@@ -115,31 +216,29 @@ export async function migrate(client: PoolClient, schema: string, wanted: Schema
     if (current > SCHEMA_VERSION) {
       throw new Error(`cannot open schema ${schema}: its version ${current} is newer than this LogSentinel supports (${SCHEMA_VERSION})`);
     }
+    if (current > 0) {
+      const recorded = ((await client.query<{ value: string }>(`SELECT value FROM ${schema}.meta WHERE key = 'layout'`)).rows[0]?.value ?? 'partitioned') as Layout;
+      notes.push({ level: 'info', message: existingLayout(schema, opts.timescaledb, recorded).note });
+    }
     if (current < SCHEMA_VERSION) {
       await client.query('BEGIN');
       try {
         // Extensions go where the database keeps them (usually public), not into our schema.
         await client.query('SET LOCAL search_path TO public');
-        if (current === 0 && wanted.layout === 'timescaledb') await client.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+        let layout: Layout;
+        if (current === 0) layout = await chooseNewLayout(client, schema, opts.timescaledb, notes);
+        else layout = ((await client.query<{ value: string }>(`SELECT value FROM ${schema}.meta WHERE key = 'layout'`)).rows[0]?.value ?? 'partitioned') as Layout;
         let trgm = '';
-        if (current === 0 && wanted.trigramIndex) {
+        if (current === 0 && opts.trigramIndex) {
           await client.query('CREATE EXTENSION IF NOT EXISTS pg_trgm');
           const ns = await client.query<{ ns: string }>(`SELECT extnamespace::regnamespace::text AS ns FROM pg_extension WHERE extname = 'pg_trgm'`);
           trgm = ns.rows[0].ns;
         }
         await client.query(`SET LOCAL search_path TO ${schema}`);
-        let layout = wanted.layout;
-        if (current !== 0) {
-          layout = ((await client.query<{ value: string }>(`SELECT value FROM meta WHERE key = 'layout'`)).rows[0]?.value ?? 'partitioned') as Layout;
-        }
-        const all = migrations(layout);
+        const all = migrations(layout, { schema, partitionNs: opts.partitionNs });
         for (let v = current; v < SCHEMA_VERSION; v++) for (const stmt of all[v]) await client.query(stmt);
         if (current === 0) {
-          await client.query(`INSERT INTO meta VALUES ('partition_ns', $1), ('layout', $2)`, [wanted.partitionNs.toString(), layout]);
-          if (layout === 'timescaledb') {
-            // Hypertable chunks of partition_ns on the BIGINT ts: TimescaleDB creates them itself.
-            await client.query(`SELECT create_hypertable('entries', 'ts', chunk_time_interval => $1::bigint)`, [wanted.partitionNs.toString()]);
-          }
+          await client.query(`INSERT INTO meta VALUES ('partition_ns', $1), ('layout', $2)`, [opts.partitionNs.toString(), layout]);
           if (trgm) await client.query(`CREATE INDEX entries_line_trgm ON entries USING gin (line ${trgm}.gin_trgm_ops)`);
         }
         await client.query('DELETE FROM schema_version');
@@ -152,7 +251,16 @@ export async function migrate(client: PoolClient, schema: string, wanted: Schema
     }
     const meta = await client.query<{ key: string; value: string }>(`SELECT key, value FROM ${schema}.meta`);
     const get = (k: string): string | undefined => meta.rows.find((r) => r.key === k)?.value;
-    return { partitionNs: BigInt(get('partition_ns') ?? wanted.partitionNs), layout: (get('layout') ?? 'partitioned') as Layout };
+    const settings: SchemaSettings = { partitionNs: BigInt(get('partition_ns') ?? opts.partitionNs), layout: (get('layout') ?? 'partitioned') as Layout };
+    if (settings.layout === 'timescaledb' && opts.policies) {
+      // Ages follow the configuration at every start (retention.period may change); one pod at a time.
+      const q = policyJobsQuery(schema);
+      const jobs = (await client.query<PolicyJob>(q.sql, q.values)).rows;
+      const stmts = policyStatements({ schema, ...opts.policies }, jobs);
+      for (const stmt of stmts) await client.query(stmt);
+      if (stmts.length) notes.push({ level: 'info', message: `TimescaleDB policies of schema ${schema} set: ${stmts.join('; ')}` });
+    }
+    return { ...settings, notes };
   } catch (err) {
     throw storageError(`migrate schema ${schema}`, err);
   } finally {

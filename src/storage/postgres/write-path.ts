@@ -13,6 +13,10 @@
  *
  * Either way the database decides, not a cache: the guarantee holds across processes.
  *
+ * The TimescaleDB layout always takes path 2, with timescale.ts's INSERT, which computes the
+ * identity hashes (plain columns there, see timescale.ts) and relies on ON CONFLICT DO NOTHING
+ * being honoured on compressed chunks too (TimescaleDB ≥ 2.11). COPY cannot compute them.
+ *
  * Why the streams' rows get their own transaction: holding a stream row's lock for the whole
  * entries transaction would make every writer of a busy stream wait for the others, i.e.
  * processors would not scale. Committed first (with synchronous_commit off: the entries' commit
@@ -34,6 +38,8 @@ import { canonicalMetadata } from '../../model/metadata.js';
 import { copyField, toPgText } from './copy-text.js';
 import { toSigned } from './ids.js';
 import { partitionIndex } from './partitions.js';
+import type { Layout } from './schema.js';
+import { INSERT_FROM_STAGE } from './timescale.js';
 import type { StreamRow } from './stream-cache.js';
 
 export interface PreparedStream {
@@ -140,9 +146,10 @@ export interface WriteResult {
 
 /**
  * Runs the write transaction on `client` (which must not be in a transaction). With
- * `alwaysOnConflict` the optimistic COPY is skipped (for benchmarks).
+ * `alwaysOnConflict` the optimistic COPY is skipped (for benchmarks; always for TimescaleDB).
  */
-export async function writeTransaction(client: PoolClient, streams: PreparedStream[], alwaysOnConflict = false): Promise<WriteResult> {
+export async function writeTransaction(client: PoolClient, streams: PreparedStream[], alwaysOnConflict = false, layout: Layout = 'partitioned'): Promise<WriteResult> {
+  const timescale = layout === 'timescaledb';
   if (!staged.has(client)) {
     await client.query(STAGE_DDL);
     staged.add(client);
@@ -175,7 +182,7 @@ export async function writeTransaction(client: PoolClient, streams: PreparedStre
   }
   const keys = new Map<string, number>();
   for (const r of up.rows) keys.set(r.tenant + '\x00' + BigInt.asUintN(64, r.stream_id), r.skey);
-  if (!alwaysOnConflict) {
+  if (!alwaysOnConflict && !timescale) {
     try {
       // Outside BEGIN, COPY is its own transaction: it commits (synchronously) or leaves nothing.
       const direct = client.query(copyFrom(`COPY entries ${COLUMNS} FROM STDIN`));
@@ -189,11 +196,17 @@ export async function writeTransaction(client: PoolClient, streams: PreparedStre
   try {
     const stage = client.query(copyFrom(`COPY ls_stage ${COLUMNS} FROM STDIN`));
     await pipeline(Readable.from(copyRows(streams, keys)), stage);
-    const ins = await client.query(`INSERT INTO entries ${COLUMNS} SELECT * FROM ls_stage ORDER BY skey, ts, line COLLATE "C", metadata COLLATE "C" ON CONFLICT DO NOTHING`);
+    const ins = await client.query(timescale ? INSERT_FROM_STAGE : `INSERT INTO entries ${COLUMNS} SELECT * FROM ls_stage ORDER BY skey, ts, line COLLATE "C", metadata COLLATE "C" ON CONFLICT DO NOTHING`);
     await client.query('COMMIT');
-    return { streams: up.rows, inserted: ins.rowCount ?? 0, conflicted: true };
+    return { streams: up.rows, inserted: ins.rowCount ?? 0, conflicted: !timescale || (ins.rowCount ?? 0) < countEntries(streams) };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
+}
+
+function countEntries(streams: PreparedStream[]): number {
+  let n = 0;
+  for (const s of streams) n += s.entries.length;
+  return n;
 }

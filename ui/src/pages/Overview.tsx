@@ -77,7 +77,7 @@ export function OverviewPage() {
             <Stat label="Lines" value={formatCount(data.totals.lines)} sub={`${formatRate(avgRate)} lines/s on average`} />
             <Stat label="Errors" value={formatCount(data.totals.errors)} sub={`${formatPercent(data.totals.errors, data.totals.lines)} of lines`} tone={data.totals.errors > 0 ? 'error' : undefined} />
             <Stat label="Services" value={formatCount(data.totals.services)} sub={`${formatCount(data.totals.streams)} streams`} />
-            <Stat label="Storage" value={formatBytes(data.storage.bytes)} sub={`${data.storage.backend} · all tenants`} />
+            <Stat label="Storage" value={formatBytes(data.storage.bytes)} sub={storageSub(data.storage)} />
             <Stat label="Queue depth" value={data.queue.depth === null ? 'not in this role' : formatCount(data.queue.depth)} sub={data.queue.depth === null ? 'this process has no ingest queue' : 'accepted, not yet committed'} />
           </div>
 
@@ -119,4 +119,12 @@ export function OverviewPage() {
       )}
     </section>
   );
+}
+
+/** Backend, and for TimescaleDB what compression did: compressed chunks' bytes, from what size. */
+function storageSub(st: OverviewResponse['storage']): string {
+  const c = st.compression;
+  if (!c) return `${st.backend} · all tenants`;
+  if (c.compressedBytes === 0) return `${st.backend} (TimescaleDB) · nothing compressed yet · all tenants`;
+  return `${st.backend} (TimescaleDB) · compressed ${formatBytes(c.compressedBytes)} from ${formatBytes(c.uncompressedBytes)} · all tenants`;
 }

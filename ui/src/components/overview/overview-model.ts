@@ -37,7 +37,8 @@ export interface OverviewResponse {
   services: ServiceRow[];
   topErrors: ErrorGroup[];
   errorSample: { lines: number; limit: number };
-  storage: { backend: string; bytes: number };
+  /** `compression`: PostgreSQL with TimescaleDB only — compressed chunks as stored and before compression. */
+  storage: { backend: string; bytes: number; compression?: { compressedBytes: number; uncompressedBytes: number } };
   /** null: this role has no ingest queue. */
   queue: { depth: number | null };
 }

@@ -16,6 +16,13 @@ stamp=$(date -u +%Y%m%dT%H%M%SZ)
 out="$dir/logsentinel-$stamp.dump"
 tmp="$dir/.logsentinel-$stamp.dump.partial"
 trap 'rm -f "$tmp"' EXIT
+# The TimescaleDB layout keeps entries in hypertable chunks outside the schema (_timescaledb_internal),
+# so a dump of the schema alone would hold no entries: refuse rather than write such a dump.
+layout=$(psql --dbname="$url" --no-psqlrc -Atc "SELECT value FROM \"$schema\".meta WHERE key = 'layout'" 2>/dev/null || true)
+if [ "$layout" = timescaledb ]; then
+  echo "backup: cannot back up schema $schema: it uses the TimescaleDB layout, whose chunks are outside the schema; back up the whole database as docs/operations.md describes" >&2
+  exit 1
+fi
 pg_dump --dbname="$url" --schema="$schema" --format=custom --compress=6 --no-owner --no-privileges --file="$tmp"
 pg_restore --list "$tmp" >/dev/null
 mv "$tmp" "$out"
