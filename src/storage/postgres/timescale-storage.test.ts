@@ -21,7 +21,8 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { PostgresStorage, DAY_NS, type PostgresStorageOptions } from './postgres-storage.js';
 import { policyJobsQuery, runJobStatement, type PolicyJob } from './timescale.js';
-import { runStorageConformance, batch } from '../conformance.js';
+import { runStorageConformance, batch, type StorageFactory } from '../conformance.js';
+import { runQueryConformance } from '../../query/testing/query-conformance.js';
 import type { SelectPlan, Storage, StoredRow } from '../storage.js';
 import { streamId, sortLabels } from '../../model/labels.js';
 import { postgresUnavailable, TEST_POSTGRES_URL, timescaleUnavailable } from './testing/test-postgres.js';
@@ -164,7 +165,7 @@ if (noTimescale !== undefined) {
     });
   });
 } else {
-  runStorageConformance('postgres (timescaledb)', {
+  const factory: StorageFactory = {
     async create() {
       const s = make(newSchema());
       await s.open();
@@ -183,7 +184,10 @@ if (noTimescale !== undefined) {
       await sql(`DROP SCHEMA IF EXISTS ${(s as PostgresStorage).schema} CASCADE`);
       schemas.delete((s as PostgresStorage).schema);
     },
-  });
+  };
+  runStorageConformance('postgres (timescaledb)', factory);
+  runQueryConformance('postgres (timescaledb)', factory);
+
 
   describe('postgres storage: timescaledb layout', () => {
     it('auto picks TimescaleDB: entries is a hypertable with compression, and compression and retention jobs at the configured ages', async () => {
