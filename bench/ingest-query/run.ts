@@ -172,9 +172,22 @@ async function main(): Promise<void> {
   show('substring filter, whole range', await timeQuery(s, { query: '{service="checkout"} |= "timed out"', ...all }, 1));
   show(`rare token over all ${fmt(N)} lines`, await timeQuery(s, { query: `{service=~".+"} |= "${RARE_TOKEN}"`, ...all }, corpus.rareCount));
   show('logfmt + label filter, last hour', await timeQuery(s, { query: '{service="auth"} | logfmt | status >= 500', since: '1h', limit: '100', end: corpus.endNs.toString() }, 1));
+  // Counting queries: the per-minute rollups answer whole minutes inside buckets; what they cannot
+  // (partial minutes, minutes a bucket boundary cuts) is counted from the lines.
+  const MINUTE = 60_000_000_000n;
+  const alignedEnd = (corpus.endNs / MINUTE) * MINUTE;
+  const countByLevel = (range: string): string => `sum by (level) (count_over_time({service=~".+"}[${range}]))`;
   show(
-    'count by level per minute, last 24h (metric query)',
-    await timeMetric(s, { query: 'sum by (level) (count_over_time({service=~".+"}[1m]))', start: (corpus.endNs - 86_400_000_000_000n).toString(), end: corpus.endNs.toString(), step: '60' }),
+    'count by level per minute, last 24h, on whole minutes (metric query)',
+    await timeMetric(s, { query: countByLevel('1m'), start: (alignedEnd - 86_400_000_000_000n).toString(), end: alignedEnd.toString(), step: '60' }),
+  );
+  show(
+    'the same query at an arbitrary start (every minute cut: lines)',
+    await timeMetric(s, { query: countByLevel('1m'), start: (corpus.endNs - 86_400_000_000_000n).toString(), end: corpus.endNs.toString(), step: '60' }),
+  );
+  show(
+    "UI histogram: 96 bars of 15 min ending now, last 24h",
+    await timeMetric(s, { query: countByLevel('900s'), start: (corpus.endNs - 86_400_000_000_000n + 900_000_000_000n).toString(), end: corpus.endNs.toString(), step: '900' }),
   );
   report('server RSS after queries', `${fmt(rssOf(s.proc.pid!).rss / 1e6)} MB`);
   await s.stop();

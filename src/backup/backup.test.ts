@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDBStorage } from '../storage/duckdb/duckdb-storage.js';
+import { MIGRATIONS } from '../storage/duckdb/schema.js';
 import { batch } from '../storage/conformance.js';
 import { LogSentinelError } from '../errors.js';
 import { takeBackup, restoreBackup, BACKUP_FILE, MANIFEST_FILE, IN_PROGRESS_FILE, type BackupManifest } from './index.js';
@@ -34,7 +35,7 @@ describe('backup and restore of the embedded store', () => {
     const m = JSON.parse(readFileSync(join(dir('b1'), MANIFEST_FILE), 'utf8')) as BackupManifest;
     assert.equal(m.entries, 3020);
     assert.equal(m.streams, 2);
-    assert.equal(m.schemaVersion, 1);
+    assert.equal(m.schemaVersion, MIGRATIONS.length);
     assert.equal(m.sha256.length, 64);
     assert.equal(r.entries, 3020);
     // Writes after the backup are not in it.

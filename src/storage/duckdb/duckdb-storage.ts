@@ -29,6 +29,7 @@ import { TimeWindows } from '../common/time-windows.js';
 import { migrate } from './schema.js';
 import { lineSql, quote } from './sql.js';
 import { StoreDatabase } from './database.js';
+import { CELL_NS, CountAccumulator, cellOf, planRollup } from '../common/rollups.js';
 
 export interface DuckDBStorageOptions {
   dataDir: string;
@@ -47,6 +48,8 @@ export interface DuckDBStorageOptions {
   onReopen?: (info: { cause: string; ms: number }) => void;
   /** First pause between failed reopen attempts; it doubles up to 10 s (default 500 ms). */
   reopenRetryMs?: number;
+  /** Count from the per-minute rollups where they apply (default true; false counts every entry, for comparison). */
+  rollups?: boolean;
 }
 
 /** Rows appended between yields to the event loop, so a large commit never blocks it for long. */
@@ -70,6 +73,8 @@ export class DuckDBStorage implements Storage {
   /** Backups running: scheduled checkpoints wait for them (both compete for the same CPU and disk). */
   private backups = 0;
   private commits = 0;
+  /** Cells of entry_counts with rows appended since they were last merged (mergeCounts). */
+  private unmerged = new Set<bigint>();
   readonly file: string;
 
   constructor(private readonly opts: DuckDBStorageOptions) {
@@ -91,6 +96,7 @@ export class DuckDBStorage implements Storage {
         await migrate(writer);
         await this.loadIndex(writer);
         await this.seedDedup(writer);
+        await this.seedUnmerged(writer);
       },
       writeLock: this.writeLock,
       checkpointReserveBytes: opts.checkpointReserveBytes,
@@ -165,6 +171,12 @@ export class DuckDBStorage implements Storage {
     }
   }
 
+  /** After a restart, the cells that still hold more than one row per key are merged again. */
+  private async seedUnmerged(conn: DuckDBConnection): Promise<void> {
+    const rows = (await conn.runAndReadAll('SELECT DISTINCT cell FROM (SELECT cell FROM entry_counts GROUP BY tenant, stream, level, meta, cell HAVING count(*) > 1)')).getRows();
+    for (const [c] of rows) this.unmerged.add(c as bigint);
+  }
+
   async write(batches: readonly WriteBatch[]): Promise<void> {
     if (this.closed) throw new LogSentinelError('STORAGE_UNAVAILABLE', 'cannot write entries: store is closed', { retryable: true });
     await this.writeLock.run(() => this.writeLocked(batches));
@@ -189,6 +201,7 @@ export class DuckDBStorage implements Storage {
     const hashes: number[] = [];
     const batchHashes = new Set<number>();
     const observed: Array<{ tenant: string; id: bigint; min: bigint; max: bigint; mask: number }> = [];
+    const counts = new CountAccumulator();
     try {
       await conn.run('BEGIN TRANSACTION');
       if (newStreams.length > 0) {
@@ -210,6 +223,7 @@ export class DuckDBStorage implements Storage {
         const tenant = b.tenant;
         for (const s of b.streams) {
           const key = this.keyFor(tenant, s.id) ?? pendingKeys.get(tenant + '\x00' + s.id)!;
+          counts.startStream(tenant, key);
           let min = 0n;
           let max = 0n;
           let mask = 0;
@@ -231,6 +245,7 @@ export class DuckDBStorage implements Storage {
             if (meta !== null) app.appendVarchar(meta);
             else app.appendNull();
             app.endRow();
+            counts.add(e.ts, code, Buffer.byteLength(e.line), meta !== null);
             if (!any) {
               min = e.ts;
               max = e.ts;
@@ -250,6 +265,21 @@ export class DuckDBStorage implements Storage {
       }
       app.flushSync();
       app.closeSync();
+      if (counts.rows.length > 0) {
+        const ca = await conn.createAppender('entry_counts');
+        for (const r of counts.rows) {
+          ca.appendVarchar(r.tenant);
+          ca.appendUInteger(r.stream);
+          ca.appendUTinyInt(r.level);
+          ca.appendBigInt(r.cell);
+          ca.appendBoolean(r.meta);
+          ca.appendBigInt(BigInt(r.n));
+          ca.appendBigInt(BigInt(r.bytes));
+          ca.endRow();
+        }
+        ca.flushSync();
+        ca.closeSync();
+      }
       await conn.run('COMMIT');
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => undefined);
@@ -261,6 +291,7 @@ export class DuckDBStorage implements Storage {
     }
     for (const o of observed) this.index.observe(o.tenant, o.id, o.min, o.max, o.mask);
     for (const h of hashes) this.dedup.add(h);
+    for (const r of counts.rows) this.unmerged.add(r.cell);
   }
 
   async streams(tenant: string, start: Nanos, end: Nanos): Promise<StreamInfo[]> {
@@ -271,16 +302,21 @@ export class DuckDBStorage implements Storage {
     return this.index.levels(tenant, streamIds);
   }
 
+  /** `stream IN (...)` for the given streams, or undefined when they are all of the tenant's. */
+  private streamFilter(tenant: string, streamIds: readonly bigint[]): string | undefined {
+    if (streamIds.length >= this.index.count(tenant)) return undefined;
+    const keys: number[] = [];
+    for (const id of streamIds) {
+      const k = this.keyFor(tenant, id);
+      if (k !== undefined) keys.push(k);
+    }
+    return keys.length ? `stream IN (${keys.join(',')})` : 'FALSE';
+  }
+
   private whereClause(plan: Pick<SelectPlan, 'tenant' | 'streamIds' | 'levels' | 'line'>, start: Nanos, end: Nanos): string {
     const parts = [`tenant = ${quote(plan.tenant)}`, `ts >= ${start}`, `ts < ${end}`];
-    if (plan.streamIds.length < this.index.count(plan.tenant)) {
-      const keys: number[] = [];
-      for (const id of plan.streamIds) {
-        const k = this.keyFor(plan.tenant, id);
-        if (k !== undefined) keys.push(k);
-      }
-      parts.push(keys.length ? `stream IN (${keys.join(',')})` : 'FALSE');
-    }
+    const streams = this.streamFilter(plan.tenant, plan.streamIds);
+    if (streams) parts.push(streams);
     if (plan.levels) parts.push(`level IN (${plan.levels.map((l) => LEVEL_CODE[l]).join(',') || 'NULL'})`);
     if (plan.line) parts.push(lineSql(plan.line));
     return parts.join(' AND ');
@@ -350,14 +386,8 @@ export class DuckDBStorage implements Storage {
     if (plan.streamIds.length === 0 || plan.start >= plan.end) return [];
     if (plan.levels && plan.levels.length === 0) return [];
     if (plan.width <= 0n || plan.start <= plan.origin) throw new Error('BUG: countBuckets needs width > 0 and start > origin');
-    const bucket = `(ts - ${plan.origin + 1n}) // ${plan.width}`;
     const keys = plan.metadataKeys;
-    // All metadata as stored, or one column per wanted key.
-    const metaCols = keys === undefined ? ['metadata'] : keys.map((k) => `json_extract_string(metadata, ${quote('$."' + k.replace(/["\\]/g, '') + '"')})`);
-    const metaSel = metaCols.map((c, i) => `${c} AS m${i}`).join(', ');
-    const sql =
-      `SELECT stream, level, ${bucket} AS b, count(*), sum(strlen(line))${metaSel ? ', ' + metaSel : ''} FROM entries ` +
-      `WHERE ${this.whereClause(plan, plan.start, plan.end)} GROUP BY stream, level, b${metaCols.map((_, i) => `, m${i}`).join('')}`;
+    const sql = this.countSql(plan);
     const conn = await this.db.reader('count entries');
     const onAbort = (): void => conn.interrupt();
     plan.signal?.addEventListener('abort', onAbort, { once: true });
@@ -378,6 +408,40 @@ export class DuckDBStorage implements Storage {
       plan.signal?.removeEventListener('abort', onAbort);
       this.db.release(conn);
     }
+  }
+
+  /**
+   * The counting query: from the per-minute rollups where the plan allows (no line predicate,
+   * buckets of whole minutes; see rollups.ts), the rest from the entries, summed together.
+   */
+  private countSql(plan: CountPlan): string {
+    const keys = plan.metadataKeys;
+    // All metadata as stored, or one column per wanted key.
+    const metaCols = keys === undefined ? ['metadata'] : keys.map((k) => `json_extract_string(metadata, ${quote('$."' + k.replace(/["\\]/g, '') + '"')})`);
+    const metaSel = metaCols.map((c, i) => `, ${c} AS m${i}`).join('');
+    const metaGroup = metaCols.map((_, i) => `, m${i}`).join('');
+    const fromEntries = (from: Nanos, to: Nanos, extra = ''): string =>
+      `SELECT stream, level, (ts - ${plan.origin + 1n}) // ${plan.width} AS b, 1 AS n, strlen(line) AS bytes${metaSel} FROM entries ` +
+      `WHERE ${this.whereClause(plan, from, to)}${extra}`;
+    const split = this.opts.rollups === false || plan.line ? undefined : planRollup(plan.start, plan.end, plan.origin, plan.width);
+    if (!split) {
+      return `SELECT stream, level, b, count(*), sum(bytes)${metaGroup} FROM (${fromEntries(plan.start, plan.end)}) GROUP BY stream, level, b${metaGroup}`;
+    }
+    // Entries with metadata are counted apart when metadata tells them apart: from the entries.
+    const metaApart = keys === undefined || keys.length > 0;
+    const cellWhere = [`tenant = ${quote(plan.tenant)}`, `cell BETWEEN ${split.first} AND ${split.last}`];
+    if (split.skip.length) cellWhere.push(`cell NOT IN (${split.skip.join(',')})`);
+    const streams = this.streamFilter(plan.tenant, plan.streamIds);
+    if (streams) cellWhere.push(streams);
+    if (plan.levels) cellWhere.push(`level IN (${plan.levels.map((l) => LEVEL_CODE[l]).join(',') || 'NULL'})`);
+    if (metaApart) cellWhere.push('NOT meta');
+    const parts = [
+      `SELECT stream, level, (cell * ${CELL_NS} - ${plan.origin}) // ${plan.width} AS b, n, bytes${metaCols.map((_, i) => `, NULL::VARCHAR AS m${i}`).join('')} ` +
+        `FROM entry_counts WHERE ${cellWhere.join(' AND ')}`,
+      ...split.raw.map(([from, to]) => fromEntries(from, to)),
+      ...(metaApart ? split.cells.map(([from, to]) => fromEntries(from, to, ' AND metadata IS NOT NULL')) : []),
+    ];
+    return `SELECT stream, level, b, sum(n), sum(bytes)${metaGroup} FROM (${parts.join(' UNION ALL ')}) GROUP BY stream, level, b${metaGroup}`;
   }
 
   async stats(tenant: string, streamIds: bigint[], start: Nanos, end: Nanos): Promise<IndexStats> {
@@ -464,8 +528,24 @@ export class DuckDBStorage implements Storage {
   async applyRetention(cutoff: Nanos): Promise<number> {
     return this.writeLock.run(async () => {
       const writer = this.db.writer('apply retention');
-      const res = await writer.run(`DELETE FROM entries WHERE ts < ${cutoff}`);
-      const deleted = Number(res.rowsChanged);
+      // The minute cell the cutoff falls in loses part of its entries: its counts are recounted.
+      const cut = cellOf(cutoff);
+      let deleted: number;
+      try {
+        await writer.run('BEGIN TRANSACTION');
+        const res = await writer.run(`DELETE FROM entries WHERE ts < ${cutoff}`);
+        deleted = Number(res.rowsChanged);
+        await writer.run(`DELETE FROM entry_counts WHERE cell <= ${cut}`);
+        await writer.run(
+          `INSERT INTO entry_counts SELECT tenant, stream, level, ${cut}, metadata IS NOT NULL, count(*), sum(strlen(line)) FROM entries ` +
+            `WHERE ts > ${cut * CELL_NS} AND ts <= ${(cut + 1n) * CELL_NS} GROUP BY ALL`,
+        );
+        await writer.run('COMMIT');
+      } catch (err) {
+        await writer.run('ROLLBACK').catch(() => undefined);
+        throw this.db.writeFailed('apply retention', err);
+      }
+      for (const c of this.unmerged) if (c <= cut) this.unmerged.delete(c);
       const gone = [...this.index.all()].filter((s) => s.lastTs < cutoff);
       for (const s of gone) {
         await writer.run(`DELETE FROM streams WHERE tenant = ${quote(s.tenant)} AND stream_id = ${s.id}`);
@@ -483,8 +563,41 @@ export class DuckDBStorage implements Storage {
   async checkpoint(): Promise<void> {
     // A checkpoint during a backup would stall commits for longer (shared CPU); the WAL waits.
     if (this.closed || this.backups > 0) return;
+    await this.mergeCounts();
     const ms = await this.db.checkpoint();
     if (ms !== undefined) this.opts.onCheckpoint?.(ms);
+  }
+
+  /**
+   * Merges the rows of the cells written since their last merge into one row per key, so counting
+   * reads stay small. The newest two minutes wait (they are still being written). One short
+   * transaction between commits; a crash during it leaves the rows as they were, which count the
+   * same. Returns how many rows fewer the table has.
+   */
+  async mergeCounts(): Promise<number> {
+    const hot = cellOf(BigInt(Date.now()) * 1_000_000n) - 1n;
+    const cells = [...this.unmerged].filter((c) => c < hot).slice(0, 4096);
+    if (cells.length === 0 || this.closed) return 0;
+    return this.writeLock.run(async () => {
+      const w = this.db.writer('merge entry counts');
+      const inList = `cell IN (${cells.join(',')})`;
+      try {
+        await w.run('BEGIN TRANSACTION');
+        await w.run(
+          `CREATE TEMP TABLE ls_merged AS SELECT tenant, stream, level, cell, meta, sum(n)::BIGINT AS n, sum(bytes)::BIGINT AS bytes ` +
+            `FROM entry_counts WHERE ${inList} GROUP BY ALL`,
+        );
+        const del = await w.run(`DELETE FROM entry_counts WHERE ${inList}`);
+        const ins = await w.run('INSERT INTO entry_counts SELECT * FROM ls_merged');
+        await w.run('DROP TABLE ls_merged');
+        await w.run('COMMIT');
+        for (const c of cells) this.unmerged.delete(c);
+        return Number(del.rowsChanged) - Number(ins.rowsChanged);
+      } catch (err) {
+        await w.run('ROLLBACK').catch(() => undefined);
+        throw this.db.writeFailed('merge entry counts', err);
+      }
+    });
   }
 
   /** Checkpoints early when the WAL has grown past its bound (called after commits). */

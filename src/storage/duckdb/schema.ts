@@ -9,6 +9,8 @@
  * real logs); `metadata` is a JSON object of strings or NULL. Rows are appended in commit order,
  * so DuckDB's per-row-group min/max on `ts` prunes most of the table for recent time ranges.
  * streams: one row per (tenant, stream id) with its surrogate key and labels (JSON object).
+ * entry_counts (version 2): entries and line bytes per tenant, stream, level, minute cell and
+ * "has metadata", appended with the entries they count and merged in the background (rollups.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 
@@ -27,6 +29,20 @@ export const MIGRATIONS: string[][] = [
        level UTINYINT NOT NULL,
        line VARCHAR NOT NULL USING COMPRESSION zstd,
        metadata VARCHAR)`,
+  ],
+  [
+    `CREATE TABLE entry_counts (
+       tenant VARCHAR NOT NULL,
+       stream UINTEGER NOT NULL,
+       level UTINYINT NOT NULL,
+       cell BIGINT NOT NULL,
+       meta BOOLEAN NOT NULL,
+       n BIGINT NOT NULL,
+       bytes BIGINT NOT NULL)`,
+    // Cell c holds (c·60 s, (c+1)·60 s]; the store's timestamps are after 1970, so // floors.
+    `INSERT INTO entry_counts
+       SELECT tenant, stream, level, (ts - 1) // 60000000000, metadata IS NOT NULL, count(*), sum(strlen(line))
+       FROM entries GROUP BY ALL`,
   ],
 ];
 
