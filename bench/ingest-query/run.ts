@@ -5,7 +5,8 @@
  *   npm run bench -- --lines 10000000  # the 10M-line rare-token target
  */
 import { parseArgs } from 'node:util';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { startServer, removeDir, tempDataDir, type ServerHandle } from '../../test/e2e/harness.js';
@@ -88,6 +89,35 @@ async function floorAppender(c: Corpus): Promise<number> {
   return c.rows.length / secs;
 }
 
+/**
+ * Floor 3: `zstd -3` of the same lines grouped by stream (each stream's lines in time order, one
+ * per line), the general-purpose compression the stored size is measured against. Bytes per line,
+ * or undefined (with the reason printed) when the zstd program is missing.
+ */
+function floorZstd(c: Corpus): number | undefined {
+  const dir = tempDataDir('ls-bench-zstd-');
+  const file = join(dir, 'lines.txt');
+  try {
+    const byStream = new Map<bigint, string[]>();
+    for (const r of c.rows) {
+      let l = byStream.get(r.streamId);
+      if (!l) byStream.set(r.streamId, (l = []));
+      l.push(r.line);
+    }
+    const fd = openSync(file, 'w');
+    for (const lines of byStream.values()) for (let i = 0; i < lines.length; i += 10_000) writeSync(fd, lines.slice(i, i + 10_000).join('\n') + '\n');
+    closeSync(fd);
+    const z = spawnSync('zstd', ['-3', '-T1', '-c', file], { maxBuffer: 4 * 1024 ** 3 });
+    if (z.error || z.status !== 0) {
+      console.log(`  (zstd floor skipped: ${z.error?.message ?? z.stderr.toString().trim()}; install the zstd package)`);
+      return undefined;
+    }
+    return z.stdout.length / c.rows.length;
+  } finally {
+    removeDir(dir);
+  }
+}
+
 async function pushAll(s: ServerHandle, c: Corpus): Promise<{ secs: number; peakRss: number; rejected: number }> {
   let peakRss = 0;
   const sampler = setInterval(() => {
@@ -145,6 +175,8 @@ async function main(): Promise<void> {
   report('floor: JSON.parse of the push bodies', `${fmt(jsonRate)} lines/s`);
   const appenderRate = await floorAppender(corpus);
   report('floor: bare DuckDB appender', `${fmt(appenderRate)} rows/s`);
+  const zstdBytes = floorZstd(corpus);
+  if (zstdBytes !== undefined) report('floor: zstd -3 of the lines grouped by stream', `${fmt(zstdBytes, 1)} bytes per line`);
   // The rows were only for the floor; millions of live objects here would make this process's
   // garbage collector compete with the server for the same two cores during ingest.
   corpus.rows.length = 0;
@@ -159,7 +191,11 @@ async function main(): Promise<void> {
   report('server RSS during ingest (peak sampled)', `${fmt(ing.peakRss / 1e6)} MB`);
   await s.stop();
   const size = statSync(join(dataDir, 'logsentinel.duckdb')).size;
-  report('stored size', `${fmt(size / 1e6, 1)} MB = ${fmt(size / N, 1)} bytes per line`, `raw lines ${fmt(corpus.lineBytes / N, 1)} bytes per line`);
+  report(
+    'stored size',
+    `${fmt(size / 1e6, 1)} MB = ${fmt(size / N, 1)} bytes per line`,
+    `raw lines ${fmt(corpus.lineBytes / N, 1)} bytes per line${zstdBytes !== undefined ? `, ${fmt(size / N / zstdBytes, 2)}x zstd -3` : ''}`,
+  );
 
   const t0 = performance.now();
   s = await startServer({ dataDir, env: { LOGSENTINEL_RETENTION_PERIOD: '0', LOGSENTINEL_SERVER_LOG_LEVEL: 'warn' } });

@@ -82,6 +82,13 @@ export interface CountPlan {
    * entry (trace ids), grouping by all metadata yields a row per entry.
    */
   metadataKeys?: readonly string[];
+  /**
+   * Streams counted as one: stream id → the id of the stream standing for it. Rows of a group come
+   * back once, under the standing stream's id, with the group's sums. Callers pass it when every
+   * stream of a group would give a row the same labels (a `sum by` over labels they share). A
+   * backend may ignore it: more rows, the same sums.
+   */
+  countAs?: ReadonlyMap<bigint, bigint>;
   signal?: AbortSignal;
 }
 

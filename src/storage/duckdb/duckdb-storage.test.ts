@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDBStorage } from './duckdb-storage.js';
 import { runStorageConformance, batch, type StorageFactory } from '../conformance.js';
+import { streamId } from '../../model/labels.js';
 import { runQueryConformance } from '../../query/testing/query-conformance.js';
 import type { Storage } from '../storage.js';
 
@@ -145,6 +146,37 @@ describe('duckdb storage: per-minute rollups', () => {
       s = await open(dir);
       assert.equal(Number((await s.query('SELECT max(version) FROM schema_version'))[0][0]), 2);
       assert.equal(await totals(s, MIN), want);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('duckdb storage: streams counted as one', () => {
+  it('returns a group once, under the standing stream, with the sums of its streams', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ls-duckdb-'));
+    const s = new DuckDBStorage({ dataDir: dir, checkpointIntervalMs: 0, threads: 1, memoryLimit: '256MB' });
+    try {
+      await s.open();
+      const T0 = 1_767_225_600_000_000_000n;
+      const lines = (n: number, salt: string): Array<{ ts: bigint; line: string; level: 'info' | 'error' }> =>
+        Array.from({ length: n }, (_, i) => ({ ts: T0 + BigInt(i) * 13_000_000_000n + 1n, line: `${salt}${i}`, level: i % 3 ? 'info' : 'error' }));
+      await s.write([batch('t', { a: '1' }, lines(40, 'x')), batch('t', { a: '2' }, lines(30, 'yy')), batch('t', { a: '3' }, lines(20, 'z'))]);
+      const [a, b, c] = ['1', '2', '3'].map((v) => streamId('t', { a: v }));
+      for (const width of [60_000_000_000n, 10_000_000_000n]) {
+        const plan = { tenant: 't', streamIds: [a, b, c], start: T0 + 1n, end: T0 + 3_600_000_000_000n, origin: T0, width, metadataKeys: [] };
+        const apart = await s.countBuckets(plan);
+        const grouped = await s.countBuckets({ ...plan, countAs: new Map([[b, a]]) });
+        assert.deepEqual([...new Set(grouped.map((r) => r.streamId))].sort(), [a, c].sort());
+        const sum = (rows: typeof apart, ids: bigint[]): string => {
+          const m = new Map<string, number>();
+          for (const r of rows) if (ids.includes(r.streamId)) m.set(`${r.level} ${r.bucket}`, (m.get(`${r.level} ${r.bucket}`) ?? 0) + r.count * 1000 + r.bytes);
+          return JSON.stringify([...m].sort());
+        };
+        assert.equal(sum(grouped, [a]), sum(apart, [a, b]));
+        assert.equal(sum(grouped, [c]), sum(apart, [c]));
+      }
     } finally {
       await s.close();
       rmSync(dir, { recursive: true, force: true });
