@@ -15,6 +15,7 @@ import pg from 'pg';
 import { PostgresStorage, DAY_NS, type PostgresStorageOptions } from './postgres-storage.js';
 import { SCHEMA_VERSION } from './schema.js';
 import { cellSql } from './counts.js';
+import { cellOf } from '../common/rollups.js';
 import { postgresUnavailable, TEST_POSTGRES_URL } from './testing/test-postgres.js';
 import { batch } from '../conformance.js';
 import type { LogEntry } from '../../model/entry.js';
@@ -93,6 +94,14 @@ describe('postgres storage: per-minute counts', { skip }, () => {
       .sort()
       .join('\n');
   };
+
+  it('computes cells in SQL as rollups.ts does, also before the epoch', async () => {
+    const f = async (ts: bigint): Promise<void> => {
+      const [r] = await sql<{ c: string }>(`SELECT ${cellSql('$1::bigint')}::text AS c`, [ts]);
+      assert.equal(BigInt(r.c), cellOf(ts), String(ts));
+    };
+    for (const ts of [T0, T0 + 1n, T0 + MIN, T0 + MIN + 1n, 1n, 0n, -1n, -MIN, -MIN + 1n, -MIN - 1n, 2n ** 62n]) await f(ts);
+  });
 
   it('counts whole-minute buckets from entry_counts, others from the entries', async () => {
     const schema = fresh();
