@@ -11,6 +11,9 @@
  * - `select` reads the range window by window (each window's size aimed at a few thousand rows
  *   from the previous window's density), each window through a server-side cursor fetched in
  *   chunks, with the remaining limit pushed into SQL whenever no JavaScript recheck is needed.
+ * - `countBuckets` takes whole minutes from the per-minute counts (counts.ts) when nothing but
+ *   levels filters the lines, and the rest from the entries, in one query; every pod merges the
+ *   counts of past minutes now and then (`mergeCounts`, one at a time).
  * - Errors are `LogSentinelError`s; connection-level failures are `STORAGE_UNAVAILABLE`, retryable.
  */
 import pg from 'pg';
@@ -27,6 +30,8 @@ import { checkSchemaName, migrate, type Layout } from './schema.js';
 import { compressionStatsQuery, dropChunksStatement, type TimescaleMode } from './timescale.js';
 import { StreamCache } from './stream-cache.js';
 import { neededPartitions, prepareStreams, writeTransaction } from './write-path.js';
+import { CELL_NS, cellOf, planRollup } from '../common/rollups.js';
+import { countsLockKey, MERGE_ROUND, retentionStatement } from './counts.js';
 
 export interface PostgresStorageOptions {
   /** `postgres://user:password@host:port/database` (node-postgres connection string). */
@@ -60,8 +65,12 @@ export interface PostgresStorageOptions {
   connectTimeoutMs?: number;
   /** Skip the optimistic COPY and always insert through ON CONFLICT DO NOTHING (benchmarks). */
   alwaysOnConflict?: boolean;
-  /** Called when background work (creating partitions ahead) fails; the store stays usable. */
+  /** Called when background work (creating partitions ahead, merging counts) fails; the store stays usable. */
   onBackgroundError?: (what: string, err: unknown) => void;
+  /** Count from the per-minute counts where they apply (default true; false counts every entry, for comparison). */
+  rollups?: boolean;
+  /** How often this pod tries to merge the per-minute counts of past minutes (0: never). Default 60 s. */
+  mergeCountsEveryMs?: number;
 }
 
 export const DAY_NS = 86_400_000_000_000n;
@@ -69,6 +78,9 @@ export const DAY_NS = 86_400_000_000_000n;
 export const COMPRESS_AFTER_NS = 2n * DAY_NS;
 const DEFAULT_CHUNK = 1000;
 const PRECREATE_EVERY_MS = 3_600_000;
+/** (stream, minute) pairs merged per transaction, and transactions per merge pass. */
+const MERGE_KEYS = 20_000;
+const MERGE_ROUNDS = 50;
 
 /** int8 as bigint (timestamps keep every digit); everything else as node-postgres parses it. */
 const types = {
@@ -96,6 +108,7 @@ export class PostgresStorage implements Storage {
   /** Lower bounds of partitions known to exist. */
   private readonly partitions = new Set<bigint>();
   private timer?: NodeJS.Timeout;
+  private mergeTimer?: NodeJS.Timeout;
   private closed = false;
   /** RE2 pattern → its ARE superset as checked by the server (undefined: none, not pushed). */
   private readonly regexCache = new Map<string, string | undefined>();
@@ -157,6 +170,12 @@ export class PostgresStorage implements Storage {
       await this.precreate();
       this.timer = setInterval(() => void this.precreate().catch((err) => this.opts.onBackgroundError?.('create partitions', err)), PRECREATE_EVERY_MS);
       this.timer.unref();
+    }
+    // Every pod tries; the advisory lock lets one merge at a time and the others return at once.
+    const every = this.opts.mergeCountsEveryMs ?? 60_000;
+    if (every > 0) {
+      this.mergeTimer = setInterval(() => void this.mergeCounts().catch((err) => this.opts.onBackgroundError?.('merge entry counts', err)), every);
+      this.mergeTimer.unref();
     }
   }
 
@@ -357,22 +376,9 @@ export class PostgresStorage implements Storage {
     });
     if (keys.length === 0) return [];
     const params = new Params();
-    const where = this.where(keys, plan.start, plan.end, plan.levels, params);
     const filter = lineFilter(plan.line, params, { like: this.trigram });
     if (!filter.exact) return this.countBucketsFromRows(plan);
-    const origin = params.add(plan.origin + 1n);
-    const width = params.add(plan.width);
-    const mk = plan.metadataKeys;
-    // All metadata as stored, or only the wanted keys (a JSON object of them, NULL when none is set).
-    const meta =
-      mk === undefined
-        ? 'metadata'
-        : mk.length === 0
-          ? 'NULL::text'
-          : `NULLIF(jsonb_strip_nulls(jsonb_build_object(${mk.map((k) => `${params.add(k)}::text, metadata::jsonb ->> ${params.add(k)}::text`).join(', ')}))::text, '{}')`;
-    const sql =
-      `SELECT skey, level, ${meta} AS metadata, (ts - ${origin}::bigint) / ${width}::bigint AS b, count(*) AS n, sum(octet_length(line)) AS bytes ` +
-      `FROM entries WHERE ${where}${filter.sql ? ' AND ' + filter.sql : ''} GROUP BY 1, 2, 3, 4`;
+    const sql = this.countSql(plan, keys, params, filter.sql);
     const rows = await this.readQuery<{ skey: number; level: number; metadata: string | null; b: bigint; n: bigint; bytes: bigint }>(what, sql, params.values, plan.signal);
     return rows.map((r) => ({
       streamId: this.cache!.idOf(r.skey),
@@ -382,6 +388,52 @@ export class PostgresStorage implements Storage {
       count: Number(r.n),
       bytes: Number(r.bytes),
     }));
+  }
+
+  /**
+   * The counting query: from the per-minute counts where the plan allows (no line predicate,
+   * buckets of whole minutes; see ../common/rollups.ts), the rest from the entries, summed.
+   */
+  private countSql(plan: CountPlan, keys: number[], params: Params, lineSql: string | undefined): string {
+    const k = params.add(keys);
+    const levels = plan.levels ? ` AND level = ANY(${params.add(plan.levels.map((l) => LEVEL_CODE[l]))}::smallint[])` : '';
+    const line = lineSql ? ' AND ' + lineSql : '';
+    const mk = plan.metadataKeys;
+    // All metadata as stored, or only the wanted keys (a JSON object of them, NULL when none is set).
+    // Bound only when some part reads the entries: PostgreSQL refuses parameters nothing uses.
+    let metaSql: string | undefined;
+    const meta = (): string =>
+      (metaSql ??=
+        mk === undefined
+          ? 'metadata'
+          : mk.length === 0
+            ? 'NULL::text'
+            : `NULLIF(jsonb_strip_nulls(jsonb_build_object(${mk.map((key) => `${params.add(key)}::text, metadata::jsonb ->> ${params.add(key)}::text`).join(', ')}))::text, '{}')`);
+    // Times and cells are bigints computed here, written as literals.
+    const bucket = `(ts - ${int8(plan.origin + 1n)}) / ${int8(plan.width)}`;
+    const span = (from: Nanos, to: Nanos): string => `skey = ANY(${k}::integer[]) AND ts >= ${int8(from)} AND ts < ${int8(to)}${levels}`;
+    const split = this.opts.rollups === false || plan.line ? undefined : planRollup(plan.start, plan.end, plan.origin, plan.width);
+    if (!split) {
+      return (
+        `SELECT skey, level, ${meta()} AS metadata, ${bucket} AS b, count(*) AS n, sum(octet_length(line)) AS bytes ` +
+        `FROM entries WHERE ${span(plan.start, plan.end)}${line} GROUP BY 1, 2, 3, 4`
+      );
+    }
+    const fromEntries = (from: Nanos, to: Nanos, extra = ''): string =>
+      `SELECT skey, level, ${meta()} AS metadata, ${bucket} AS b, 1::bigint AS n, octet_length(line)::bigint AS bytes FROM entries WHERE ${span(from, to)}${extra}`;
+    // Entries with metadata are counted apart when metadata tells them apart: from the entries.
+    const metaApart = mk === undefined || mk.length > 0;
+    const cells =
+      `skey = ANY(${k}::integer[]) AND cell BETWEEN ${int8(split.first)} AND ${int8(split.last)}` +
+      (split.skip.length ? ` AND cell NOT IN (${split.skip.join(', ')})` : '') +
+      levels +
+      (metaApart ? ' AND NOT meta' : '');
+    const parts = [
+      `SELECT skey, level, NULL::text AS metadata, (cell * ${CELL_NS} - ${int8(plan.origin)}) / ${int8(plan.width)} AS b, n, bytes FROM entry_counts WHERE ${cells}`,
+      ...split.raw.map(([from, to]) => fromEntries(from, to)),
+      ...(metaApart ? split.cells.map(([from, to]) => fromEntries(from, to, ' AND metadata IS NOT NULL')) : []),
+    ];
+    return `SELECT skey, level, metadata, b, sum(n)::bigint AS n, sum(bytes)::bigint AS bytes FROM (${parts.join(' UNION ALL ')}) u GROUP BY 1, 2, 3, 4`;
   }
 
   /** Counting for predicates PostgreSQL cannot evaluate exactly (RE2 regexes): rows are read and folded here. */
@@ -449,6 +501,10 @@ export class PostgresStorage implements Storage {
    * run yet or is off) and trims the one chunk holding the cutoff, so reads never see an entry
    * past retention. That chunk is usually compressed: TimescaleDB (≥ 2.11) decompresses only the
    * batches whose ts range reaches below the cutoff (ts is an ORDER BY column).
+   *
+   * Per-minute counts (counts.ts): those up to the minute holding the cutoff are deleted and that
+   * minute is counted again, in the transaction of the trim. A TimescaleDB retention policy drops
+   * chunks without touching them, so their counts stay until this pass runs with its cutoff.
    */
   async applyRetention(cutoff: Nanos): Promise<number> {
     const what = `apply retention in ${this.location}`;
@@ -466,22 +522,86 @@ export class PostgresStorage implements Storage {
           deleted += await dropPartition(this.pool!, this.schema, p);
           this.partitions.delete(p.from);
         }
+        // The partition that holds the cutoff: only its rows below the cutoff (partition pruning).
+        deleted += await this.trimAndRecount(client, cutoff, true);
       } else {
         const { rows } = await client.query<{ n: bigint }>('SELECT count(*) AS n FROM entries WHERE ts < $1::bigint', [cutoff]);
         await client.query(dropChunksStatement(this.schema), [cutoff]);
         // drop_chunks removes whole chunks and reports no rows; the DELETE takes the rest.
-        await client.query('DELETE FROM entries WHERE ts < $1::bigint', [cutoff]);
-        return await this.finishRetention(client, cutoff, Number(rows[0].n));
+        await this.trimAndRecount(client, cutoff, false);
+        deleted = Number(rows[0].n);
       }
-      // The partition that holds the cutoff: only its rows below the cutoff (partition pruning).
-      const res = await client.query('DELETE FROM entries WHERE ts < $1::bigint', [cutoff]);
-      deleted += res.rowCount ?? 0;
       return await this.finishRetention(client, cutoff, deleted);
     } catch (err) {
       throw storageError(what, err);
     } finally {
       if (locked) await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
       client.release();
+    }
+  }
+
+  /**
+   * Deletes the entries below `cutoff` left after whole partitions or chunks went, with the
+   * per-minute counts up to the minute holding the cutoff, which is counted again from what is
+   * left of it (counts.ts). One transaction, after any merge round running (same lock). Returns
+   * the entries deleted when they were deleted in the same statement (`inOneStatement`).
+   */
+  private async trimAndRecount(client: PoolClient, cutoff: Nanos, inOneStatement: boolean): Promise<number> {
+    await client.query('BEGIN');
+    try {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [countsLockKey(this.schema)]);
+      // TimescaleDB: the DELETE stays a statement of its own, as before; DML on compressed chunks
+      // inside a WITH is not something the tests here can run (no TimescaleDB on these machines).
+      if (!inOneStatement) await client.query('DELETE FROM entries WHERE ts < $1::bigint', [cutoff]);
+      const { rows } = await client.query<{ n: bigint }>(retentionStatement(inOneStatement), [cutoff, cellOf(cutoff)]);
+      await client.query('COMMIT');
+      return Number(rows[0].n);
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * Replaces the rows of past minutes appended since their last merge (by any process) with one
+   * row per key, so counting reads stay small. Minutes of the last two are left alone (still
+   * being written). Rounds of one short transaction each; only one process merges at a time (a
+   * pod finding another merging returns), and writers never wait for it (they only append).
+   * Returns how many rows fewer the table has.
+   */
+  async mergeCounts(): Promise<number> {
+    if (this.closed || !this.pool) return 0;
+    const what = `merge entry counts in ${this.location}`;
+    const hot = cellOf(BigInt(Date.now()) * 1_000_000n) - 1n;
+    const client = await this.connect(what);
+    let fewer = 0;
+    let broken = false;
+    try {
+      for (let round = 0; round < MERGE_ROUNDS && !this.closed; round++) {
+        await client.query('BEGIN');
+        try {
+          // Losing a merge in a crash loses nothing: the rows it replaced count the same.
+          await client.query('SET LOCAL synchronous_commit TO off');
+          const { rows } = await client.query<{ ok: boolean }>('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ok', [countsLockKey(this.schema)]);
+          if (!rows[0].ok) {
+            await client.query('ROLLBACK');
+            break;
+          }
+          const r = (await client.query<{ keys: number; deleted: number; inserted: number }>(MERGE_ROUND, [hot, MERGE_KEYS])).rows[0];
+          await client.query('COMMIT');
+          fewer += r.deleted - r.inserted;
+          if (r.keys < MERGE_KEYS) break;
+        } catch (err) {
+          await client.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        }
+      }
+      return fewer;
+    } catch (err) {
+      broken = true;
+      throw storageError(what, err);
+    } finally {
+      client.release(broken ? true : undefined);
     }
   }
 
@@ -517,8 +637,14 @@ export class PostgresStorage implements Storage {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.mergeTimer) clearInterval(this.mergeTimer);
     await this.pool?.end().catch(() => undefined);
   }
+}
+
+/** A bigint as an SQL literal of type bigint (parenthesised: `- -1` must not become a comment). */
+function int8(v: bigint): string {
+  return `(${v})::bigint`;
 }
 
 /** `md` with only `keys` (all of it when `keys` is undefined); undefined when nothing is left. */

@@ -32,11 +32,16 @@
  *   so rulers notice changes by reading one number (commit order = generation order, since the
  *   row lock serialises the increments).
  * alert_state: alert state snapshots by id (`ruler`), `state` the JSON of state-file.ts.
+ *
+ * Version 4, entry_counts: per-minute counts of the entries (counts.ts), backfilled from the
+ * entries already stored, in the migration transaction (one full read of `entries`). Entries
+ * that pods of an older version keep writing after it are not counted (docs/cluster.md).
  */
 import type { PoolClient } from 'pg';
 import { LogSentinelError } from '../../errors.js';
 import { storageError } from './errors.js';
 import { checkSchemaName } from './schema-name.js';
+import { COUNTS_MIGRATION } from './counts.js';
 import { compareVersions, CREATE_EXTENSION, DETECT_EXTENSION, ENTRIES_TABLE, hypertableStatements, MIN_TIMESCALEDB, policyJobsQuery, policyStatements, type PolicyJob, type TimescaleMode } from './timescale.js';
 
 export { checkSchemaName };
@@ -98,10 +103,12 @@ export function migrations(layout: Layout, s: { schema: string; partitionNs: big
       `DROP INDEX entries_identity`,
       `CREATE UNIQUE INDEX entries_identity ON entries (skey, ts, line_hash, hashtextextended(coalesce(metadata, ''), 0))`,
         ],
+    // Version 4, both layouts: per-minute counts (counts.ts), built from the entries stored so far.
+    [...COUNTS_MIGRATION],
   ];
 }
 
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export interface SchemaSettings {
   partitionNs: bigint;

@@ -51,15 +51,23 @@ describe('timescaledb statements', () => {
     assert.doesNotMatch(all, /PARTITION BY/);
     assert.match(m[0].join('\n'), /create_hypertable\('ls\.entries'/);
     assert.deepEqual(m[2], [], 'version 3 has nothing to do: the identity includes the metadata hash from the start');
+    // Version 4: the per-minute counts, the same plain table (not a hypertable) on both layouts.
+    const plainM = migrations('partitioned', { schema: 'ls', partitionNs: DAY });
+    assert.deepEqual(m[3], plainM[3]);
+    assert.match(m[3].join('\n'), /^CREATE TABLE entry_counts \(/m);
+    assert.doesNotMatch(m[3].join('\n'), /create_hypertable|PARTITION BY/);
     const plain = migrations('partitioned', { schema: 'ls', partitionNs: DAY });
     assert.match(plain[0].join('\n'), /GENERATED ALWAYS AS \(hashtextextended\(line, 0\)\) STORED[\s\S]*PARTITION BY RANGE \(ts\)/);
     assert.doesNotMatch(plain.flat().join('\n'), /create_hypertable|timescaledb/);
   });
 
-  it('computes the identity hashes in the writer INSERT exactly as the plain layout does', () => {
+  it('computes the identity hashes in the writer INSERT exactly as the plain layout does, and counts what it inserted', () => {
     assert.equal(
       INSERT_FROM_STAGE,
-      `INSERT INTO entries (ts, line_hash, metadata_hash, skey, level, line, metadata) SELECT ts, hashtextextended(line, 0), hashtextextended(coalesce(metadata, ''), 0), skey, level, line, metadata FROM ls_stage ORDER BY skey, ts, line COLLATE "C", metadata COLLATE "C" ON CONFLICT DO NOTHING`,
+      `WITH ins AS (INSERT INTO entries (ts, line_hash, metadata_hash, skey, level, line, metadata) SELECT ts, hashtextextended(line, 0), hashtextextended(coalesce(metadata, ''), 0), skey, level, line, metadata FROM ls_stage ORDER BY skey, ts, line COLLATE "C", metadata COLLATE "C" ON CONFLICT DO NOTHING ` +
+        `RETURNING ts, skey, level, octet_length(line) AS bytes, metadata IS NOT NULL AS meta), ` +
+        `counted AS (INSERT INTO entry_counts (cell, n, bytes, skey, level, meta) SELECT ((ts - 1) / 60000000000 - ((ts - 1) % 60000000000 < 0)::int), count(*), sum(bytes), skey, level, meta FROM ins GROUP BY 1, 4, 5, 6) ` +
+        `SELECT count(*)::integer AS n FROM ins`,
     );
     // The plain layout's expressions, for the same identity on both layouts.
     const plain = migrations('partitioned', { schema: 'ls', partitionNs: DAY }).flat().join('\n');

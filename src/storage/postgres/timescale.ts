@@ -29,6 +29,7 @@
  *   for segmenting or ordering"), narrowing the batches an insert must decompress to check it.
  */
 import { checkSchemaName } from './schema-name.js';
+import { countingInsert } from './counts.js';
 
 export type TimescaleMode = 'auto' | 'on' | 'off';
 
@@ -90,13 +91,15 @@ export function hypertableStatements(s: HypertableSettings): string[] {
 
 /**
  * Moves the staged batch (writer's temp table `ls_stage`) into `entries`, computing the identity
- * hashes, skipping entries already stored — also in compressed chunks (TimescaleDB ≥ 2.11).
+ * hashes, skipping entries already stored — also in compressed chunks (TimescaleDB ≥ 2.11) — and
+ * counting the rows it stored into `entry_counts` (counts.ts; a plain table, not a hypertable).
  * Rows go in the writers' common lock order (write-path.ts: no deadlocks between writers).
  */
-export const INSERT_FROM_STAGE =
+export const INSERT_FROM_STAGE = countingInsert(
   `INSERT INTO entries (ts, line_hash, metadata_hash, skey, level, line, metadata) ` +
-  `SELECT ts, hashtextextended(line, 0), hashtextextended(coalesce(metadata, ''), 0), skey, level, line, metadata FROM ls_stage ` +
-  `ORDER BY skey, ts, line COLLATE "C", metadata COLLATE "C" ON CONFLICT DO NOTHING`;
+    `SELECT ts, hashtextextended(line, 0), hashtextextended(coalesce(metadata, ''), 0), skey, level, line, metadata FROM ls_stage ` +
+    `ORDER BY skey, ts, line COLLATE "C", metadata COLLATE "C" ON CONFLICT DO NOTHING`,
+);
 
 /** Whether the server offers the extension, and whether (in which version) it is installed in this database. */
 export const DETECT_EXTENSION =

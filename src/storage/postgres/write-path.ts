@@ -5,13 +5,18 @@
  * entry once (Loki's identity: entries differing only in structured metadata are distinct) — what
  * makes writes idempotent across retries, restarts and concurrent writer processes:
  *
- * 1. Optimistically, one COPY straight into `entries` (its own transaction). Almost every batch is
- *    new, and this is the fastest path PostgreSQL has (see bench/postgres-copy).
+ * 1. Optimistically, one COPY straight into `entries`. Almost every batch is new, and this is the
+ *    fastest path PostgreSQL has (see bench/postgres-copy).
  * 2. If that hits the unique index (SQLSTATE 23505: a retried or redelivered entry), nothing of it
  *    remains; the batch is COPYed into a session temp table and moved with
  *    `INSERT … SELECT … ON CONFLICT DO NOTHING`, which skips exactly the stored ones.
  *
  * Either way the database decides, not a cache: the guarantee holds across processes.
+ *
+ * The per-minute counts (counts.ts) are appended in the transaction of the entries they count:
+ * on path 1 counted in JavaScript while the COPY text is built (a COPY that commits stored every
+ * row), on path 2 from the rows the INSERT returns, so entries that were already stored are not
+ * counted again.
  *
  * The TimescaleDB layout always takes path 2, with timescale.ts's INSERT, which computes the
  * identity hashes (plain columns there, see timescale.ts) and relies on ON CONFLICT DO NOTHING
@@ -35,7 +40,9 @@ import type { LogEntry, WriteBatch } from '../../model/entry.js';
 import type { Labels } from '../../model/labels.js';
 import { LEVEL_CODE } from '../../model/level.js';
 import { canonicalMetadata } from '../../model/metadata.js';
+import { CountAccumulator } from '../common/rollups.js';
 import { copyField, toPgText } from './copy-text.js';
+import { countingInsert, INSERT_COUNTS } from './counts.js';
 import { toSigned } from './ids.js';
 import { partitionIndex } from './partitions.js';
 import type { Layout } from './schema.js';
@@ -117,16 +124,20 @@ const staged = new WeakSet<PoolClient>();
 /** Rows of COPY text per chunk handed to the socket. */
 const COPY_CHUNK_ROWS = 2000;
 
-function* copyRows(streams: PreparedStream[], keys: Map<string, number>): Generator<string> {
+/** COPY text of the entries; with `counts`, also adds each entry to them (as stored: NUL replaced). */
+function* copyRows(streams: PreparedStream[], keys: Map<string, number>, counts?: CountAccumulator): Generator<string> {
   let buf = '';
   let n = 0;
   for (const s of streams) {
     const skey = keys.get(s.tenant + '\x00' + s.id);
     if (skey === undefined) throw new Error(`BUG: no surrogate key for stream ${s.id} of tenant ${s.tenant}`);
     const k = '\t' + skey + '\t';
+    counts?.startStream(s.tenant, skey);
     for (const e of s.entries) {
       const meta = canonicalMetadata(e.metadata);
-      buf += e.ts + k + (LEVEL_CODE[e.level] ?? 0) + '\t' + copyField(e.line) + '\t' + copyField(meta) + '\n';
+      const level = LEVEL_CODE[e.level] ?? 0;
+      counts?.add(e.ts, level, Buffer.byteLength(toPgText(e.line)), meta !== null);
+      buf += e.ts + k + level + '\t' + copyField(e.line) + '\t' + copyField(meta) + '\n';
       if (++n >= COPY_CHUNK_ROWS) {
         yield buf;
         buf = '';
@@ -183,12 +194,17 @@ export async function writeTransaction(client: PoolClient, streams: PreparedStre
   const keys = new Map<string, number>();
   for (const r of up.rows) keys.set(r.tenant + '\x00' + BigInt.asUintN(64, r.stream_id), r.skey);
   if (!alwaysOnConflict && !timescale) {
+    // A COPY that succeeds stored every entry of the batch: they are counted as sent.
+    const counts = new CountAccumulator();
+    await client.query('BEGIN');
     try {
-      // Outside BEGIN, COPY is its own transaction: it commits (synchronously) or leaves nothing.
       const direct = client.query(copyFrom(`COPY entries ${COLUMNS} FROM STDIN`));
-      await pipeline(Readable.from(copyRows(streams, keys)), direct);
+      await pipeline(Readable.from(copyRows(streams, keys, counts)), direct);
+      await insertCounts(client, counts);
+      await client.query('COMMIT');
       return { streams: up.rows, inserted: direct.rowCount, conflicted: false };
     } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
       if ((err as { code?: string }).code !== '23505') throw err;
     }
   }
@@ -196,13 +212,32 @@ export async function writeTransaction(client: PoolClient, streams: PreparedStre
   try {
     const stage = client.query(copyFrom(`COPY ls_stage ${COLUMNS} FROM STDIN`));
     await pipeline(Readable.from(copyRows(streams, keys)), stage);
-    const ins = await client.query(timescale ? INSERT_FROM_STAGE : `INSERT INTO entries ${COLUMNS} SELECT * FROM ls_stage ORDER BY skey, ts, line COLLATE "C", metadata COLLATE "C" ON CONFLICT DO NOTHING`);
+    // Counted from what the INSERT returns: the entries it stored, not those already there.
+    const ins = await client.query<{ n: number }>(timescale ? INSERT_FROM_STAGE : INSERT_FROM_STAGE_PLAIN);
     await client.query('COMMIT');
-    return { streams: up.rows, inserted: ins.rowCount ?? 0, conflicted: !timescale || (ins.rowCount ?? 0) < countEntries(streams) };
+    const inserted = ins.rows[0].n;
+    return { streams: up.rows, inserted, conflicted: !timescale || inserted < countEntries(streams) };
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw err;
   }
+}
+
+const INSERT_FROM_STAGE_PLAIN = countingInsert(
+  `INSERT INTO entries ${COLUMNS} SELECT * FROM ls_stage ORDER BY skey, ts, line COLLATE "C", metadata COLLATE "C" ON CONFLICT DO NOTHING`,
+);
+
+async function insertCounts(client: PoolClient, counts: CountAccumulator): Promise<void> {
+  const rows = counts.rows;
+  if (rows.length === 0) return;
+  await client.query(INSERT_COUNTS, [
+    rows.map((r) => r.cell),
+    rows.map((r) => r.n),
+    rows.map((r) => r.bytes),
+    rows.map((r) => r.stream),
+    rows.map((r) => r.level),
+    rows.map((r) => r.meta),
+  ]);
 }
 
 function countEntries(streams: PreparedStream[]): number {
