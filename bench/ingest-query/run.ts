@@ -214,15 +214,15 @@ async function main(): Promise<void> {
   const alignedEnd = (corpus.endNs / MINUTE) * MINUTE;
   const countByLevel = (range: string): string => `sum by (level) (count_over_time({service=~".+"}[${range}]))`;
   show(
-    'count by level per minute, last 24h, on whole minutes (metric query)',
+    'count by level per minute, last 24h, start on a whole minute (metric query)',
     await timeMetric(s, { query: countByLevel('1m'), start: (alignedEnd - 86_400_000_000_000n).toString(), end: alignedEnd.toString(), step: '60' }),
   );
   show(
-    'the same query at an arbitrary start (every minute cut: lines)',
+    'the same metric query at an arbitrary start (every minute cut: lines)',
     await timeMetric(s, { query: countByLevel('1m'), start: (corpus.endNs - 86_400_000_000_000n).toString(), end: corpus.endNs.toString(), step: '60' }),
   );
   show(
-    "UI histogram: 96 bars of 15 min ending now, last 24h",
+    'UI histogram metric query: 96 bars of 15 min ending now, last 24h',
     await timeMetric(s, { query: countByLevel('900s'), start: (corpus.endNs - 86_400_000_000_000n + 900_000_000_000n).toString(), end: corpus.endNs.toString(), step: '900' }),
   );
   report('server RSS after queries', `${fmt(rssOf(s.proc.pid!).rss / 1e6)} MB`);

@@ -92,6 +92,7 @@ export interface Config {
     maxTemplateOutput: number;
     cpuSliceMs: number;
     cpuShare: number;
+    alignQueriesWithStep: boolean;
     cache: { enabled: boolean; ttlMs: number; maxFreshnessMs: number };
   };
   retention: { periodMs: number; intervalMs: number };
@@ -386,6 +387,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
       maxTemplateOutput: n('query.maxTemplateOutput'),
       cpuSliceMs: n('query.cpuSlice'),
       cpuShare: n('query.cpuSharePercent') / 100,
+      alignQueriesWithStep: b('query.alignQueriesWithStep'),
       cache: { enabled: b('query.cache.enabled'), ttlMs: n('query.cache.ttl'), maxFreshnessMs: n('query.cache.maxFreshness') },
     },
     retention: { periodMs: n('retention.period'), intervalMs: n('retention.interval') },

@@ -132,3 +132,29 @@ describe('metric queries end to end', () => {
     });
   });
 });
+
+describe('metric queries with query.alignQueriesWithStep', () => {
+  let s: ServerHandle;
+  before(async () => {
+    s = await startServer({ env: { LOGSENTINEL_QUERY_ALIGN_QUERIES_WITH_STEP: 'true' } });
+    const values = [10, 70, 130, 190].map((sec) => [ns(sec), `line at ${sec}`]);
+    const r = await fetch(s.url + '/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ streams: [{ stream: { app: 'al' }, values }] }) });
+    assert.equal(r.status, 204);
+  });
+  after(async () => {
+    await s.stop();
+    removeDir(s.dataDir);
+  });
+
+  it('moves start and end down to multiples of the step, as Loki does, and counts the same', async () => {
+    // BASE_S is a whole minute: asked from 17 s past it, the points fall on whole minutes.
+    const { status, body } = await getJson(s, '/loki/api/v1/query_range', { query: 'sum(count_over_time({app="al"}[1m]))', start: String(BASE_S + 17), end: String(BASE_S + 200), step: '60' });
+    assert.equal(status, 200);
+    const values = body.data.result[0].values as Array<[number, string]>;
+    assert.deepEqual(values, [
+      [BASE_S + 60, '1'],
+      [BASE_S + 120, '1'],
+      [BASE_S + 180, '1'],
+    ]);
+  });
+});

@@ -256,7 +256,10 @@ export async function queryRoutes(app: FastifyInstance, ctx: AppContext): Promis
     const expr = parseExpr(required(p, 'query'));
     if (expr.type !== 'log_selector') {
       const r = rangeParams({ ...p, limit: undefined }, ctx.config);
-      return metricRangeQuery(ctx, req, reply, expr, r.start, r.end, stepParam(p, r.start, r.end));
+      const step = stepParam(p, r.start, r.end);
+      // Loki's align_queries_with_step: both ends down to a multiple of the step.
+      if (ctx.config.query.alignQueriesWithStep) return metricRangeQuery(ctx, req, reply, expr, r.start - (r.start % step), r.end - (r.end % step), step);
+      return metricRangeQuery(ctx, req, reply, expr, r.start, r.end, step);
     }
     const r = rangeParams(p, ctx.config);
     // Loki's range is [start, end]: include an entry stamped exactly at `end`.
