@@ -18,7 +18,12 @@ const LIMIT = 200_000;
 test('the UI bundle (scripts and styles index.html loads) is under 200 KB gzipped', { timeout: 180_000 }, () => {
   const out = mkdtempSync(join(tmpdir(), 'ls-ui-bundle-'));
   try {
-    const vite = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'ui/vite.config.ts', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'], { cwd: ROOT, encoding: 'utf8' });
+    const vite = spawnSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'ui/vite.config.ts', '--outDir', out, '--emptyOutDir', '--logLevel', 'warn'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      // The test runner sets NODE_ENV=test, which would make Vite bundle React's development build.
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
     assert.equal(vite.status, 0, `vite build failed: ${vite.stderr}`);
     const html = readFileSync(join(out, 'index.html'), 'utf8');
     const loaded = [...html.matchAll(/(?:src|href)="\/(assets\/[^"]+)"/g)].map((m) => m[1]);
