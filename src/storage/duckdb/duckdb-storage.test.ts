@@ -77,6 +77,23 @@ describe('duckdb storage: per-minute rollups', () => {
     await s.open();
     return s;
   };
+  /** Runs `fn` on a store in a new directory (`st.s`, replaced by `st.reopen()`), then removes it. */
+  const withStore = async (fn: (st: { s: DuckDBStorage; reopen(): Promise<void> }) => Promise<void>): Promise<void> => {
+    const dir = mkdtempSync(join(tmpdir(), 'ls-duckdb-'));
+    const st = {
+      s: await open(dir),
+      async reopen(): Promise<void> {
+        await st.s.close();
+        st.s = await open(dir);
+      },
+    };
+    try {
+      await fn(st);
+    } finally {
+      await st.s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
   const totals = async (s: DuckDBStorage, width: bigint, origin = T0): Promise<string> => {
     const ids = (await s.streams('t', 0n, 2n ** 62n)).map((x) => x.id);
     const rows = await s.countBuckets({ tenant: 't', streamIds: ids, start: origin + 1n, end: T0 + 60n * MIN, origin, width, metadataKeys: [] });
@@ -87,69 +104,51 @@ describe('duckdb storage: per-minute rollups', () => {
   };
 
   it('counts whole-minute buckets from entry_counts, others from the entries', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ls-duckdb-'));
-    let s = await open(dir);
-    try {
-      await s.write([batch('t', { a: '1' }, lines(300))]);
-      const minute = await totals(s, MIN);
-      const odd = await totals(s, 10_000_000_000n);
-      const shifted = await totals(s, MIN, T0 + 1n);
+    await withStore(async (st) => {
+      await st.s.write([batch('t', { a: '1' }, lines(300))]);
+      const minute = await totals(st.s, MIN);
+      const odd = await totals(st.s, 10_000_000_000n);
+      const shifted = await totals(st.s, MIN, T0 + 1n);
       // Inflate every stored count: only answers read from entry_counts change.
-      await s.withWriter((c) => c.run('UPDATE entry_counts SET n = n + 1000'));
-      assert.notEqual(await totals(s, MIN), minute);
-      assert.equal(await totals(s, 10_000_000_000n), odd);
-      assert.equal(await totals(s, MIN, T0 + 1n), shifted); // minutes cut by every bucket boundary
-      await s.withWriter((c) => c.run('UPDATE entry_counts SET n = n - 1000'));
-      assert.equal(await totals(s, MIN), minute);
-      await s.close();
-      s = await open(dir);
-      assert.equal(await totals(s, MIN), minute);
-    } finally {
-      await s.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+      await st.s.withWriter((c) => c.run('UPDATE entry_counts SET n = n + 1000'));
+      assert.notEqual(await totals(st.s, MIN), minute);
+      assert.equal(await totals(st.s, 10_000_000_000n), odd);
+      assert.equal(await totals(st.s, MIN, T0 + 1n), shifted); // minutes cut by every bucket boundary
+      await st.s.withWriter((c) => c.run('UPDATE entry_counts SET n = n - 1000'));
+      assert.equal(await totals(st.s, MIN), minute);
+      await st.reopen();
+      assert.equal(await totals(st.s, MIN), minute);
+    });
   });
 
   it('merges the rows of past minutes into one per key, across restarts, counting the same', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ls-duckdb-'));
-    let s = await open(dir);
-    try {
-      for (let i = 0; i < 10; i++) await s.write([batch('t', { a: '1' }, lines(30, i * 30))]);
-      const before = await totals(s, MIN);
-      const rowCount = async (): Promise<number> => Number((await s.query('SELECT count(*) FROM entry_counts'))[0][0]);
-      const keys = Number((await s.query('SELECT count(*) FROM (SELECT DISTINCT tenant, stream, level, cell, meta FROM entry_counts)'))[0][0]);
+    await withStore(async (st) => {
+      for (let i = 0; i < 10; i++) await st.s.write([batch('t', { a: '1' }, lines(30, i * 30))]);
+      const before = await totals(st.s, MIN);
+      const rowCount = async (): Promise<number> => Number((await st.s.query('SELECT count(*) FROM entry_counts'))[0][0]);
+      const keys = Number((await st.s.query('SELECT count(*) FROM (SELECT DISTINCT tenant, stream, level, cell, meta FROM entry_counts)'))[0][0]);
       assert.ok((await rowCount()) > keys);
       // Restarted before any merge: the store finds the cells to merge by itself.
-      await s.close();
-      s = await open(dir);
-      assert.ok((await s.mergeCounts()) > 0);
+      await st.reopen();
+      assert.ok((await st.s.mergeCounts()) > 0);
       assert.equal(await rowCount(), keys);
-      assert.equal(await totals(s, MIN), before);
-      assert.equal(await s.mergeCounts(), 0);
-    } finally {
-      await s.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+      assert.equal(await totals(st.s, MIN), before);
+      assert.equal(await st.s.mergeCounts(), 0);
+    });
   });
 
   it('builds the counts of a store written before they existed (schema version 1)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ls-duckdb-'));
-    let s = await open(dir);
-    try {
-      await s.write([batch('t', { a: '1' }, lines(200))]);
-      const want = await totals(s, MIN);
-      await s.withWriter(async (c) => {
+    await withStore(async (st) => {
+      await st.s.write([batch('t', { a: '1' }, lines(200))]);
+      const want = await totals(st.s, MIN);
+      await st.s.withWriter(async (c) => {
         await c.run('DROP TABLE entry_counts');
         await c.run('UPDATE schema_version SET version = 1');
       });
-      await s.close();
-      s = await open(dir);
-      assert.equal(Number((await s.query('SELECT max(version) FROM schema_version'))[0][0]), 2);
-      assert.equal(await totals(s, MIN), want);
-    } finally {
-      await s.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+      await st.reopen();
+      assert.equal(Number((await st.s.query('SELECT max(version) FROM schema_version'))[0][0]), 2);
+      assert.equal(await totals(st.s, MIN), want);
+    });
   });
 });
 

@@ -29,7 +29,8 @@ import { TimeWindows } from '../common/time-windows.js';
 import { migrate } from './schema.js';
 import { lineSql, quote } from './sql.js';
 import { StoreDatabase } from './database.js';
-import { CELL_NS, CountAccumulator, cellOf, planRollup } from '../common/rollups.js';
+import { CountAccumulator, cellOf } from '../common/rollups.js';
+import { appendCounts, countSql, mergeStatements, metadataOf, recountStatements, UNMERGED_CELLS } from './counts.js';
 
 export interface DuckDBStorageOptions {
   dataDir: string;
@@ -173,7 +174,7 @@ export class DuckDBStorage implements Storage {
 
   /** After a restart, the cells that still hold more than one row per key are merged again. */
   private async seedUnmerged(conn: DuckDBConnection): Promise<void> {
-    const rows = (await conn.runAndReadAll('SELECT DISTINCT cell FROM (SELECT cell FROM entry_counts GROUP BY tenant, stream, level, meta, cell HAVING count(*) > 1)')).getRows();
+    const rows = (await conn.runAndReadAll(UNMERGED_CELLS)).getRows();
     for (const [c] of rows) this.unmerged.add(c as bigint);
   }
 
@@ -267,16 +268,7 @@ export class DuckDBStorage implements Storage {
       app.closeSync();
       if (counts.rows.length > 0) {
         const ca = await conn.createAppender('entry_counts');
-        for (const r of counts.rows) {
-          ca.appendVarchar(r.tenant);
-          ca.appendUInteger(r.stream);
-          ca.appendUTinyInt(r.level);
-          ca.appendBigInt(r.cell);
-          ca.appendBoolean(r.meta);
-          ca.appendBigInt(BigInt(r.n));
-          ca.appendBigInt(BigInt(r.bytes));
-          ca.endRow();
-        }
+        appendCounts(ca, counts.rows);
         ca.flushSync();
         ca.closeSync();
       }
@@ -387,7 +379,12 @@ export class DuckDBStorage implements Storage {
     if (plan.levels && plan.levels.length === 0) return [];
     if (plan.width <= 0n || plan.start <= plan.origin) throw new Error('BUG: countBuckets needs width > 0 and start > origin');
     const keys = plan.metadataKeys;
-    const sql = this.countSql(plan);
+    const sql = countSql(plan, {
+      entriesWhere: (from, to) => this.whereClause(plan, from, to),
+      streamFilter: this.streamFilter(plan.tenant, plan.streamIds),
+      keyFor: (id) => this.keyFor(plan.tenant, id),
+      rollups: this.opts.rollups !== false,
+    });
     const conn = await this.db.reader('count entries');
     const onAbort = (): void => conn.interrupt();
     plan.signal?.addEventListener('abort', onAbort, { once: true });
@@ -418,48 +415,6 @@ export class DuckDBStorage implements Storage {
       plan.signal?.removeEventListener('abort', onAbort);
       this.db.release(conn);
     }
-  }
-
-  /**
-   * The counting query: from the per-minute rollups where the plan allows (no line predicate,
-   * buckets of whole minutes; see rollups.ts), the rest from the entries, summed together.
-   */
-  private countSql(plan: CountPlan): string {
-    const keys = plan.metadataKeys;
-    // All metadata as stored, or one column per wanted key.
-    const metaCols = keys === undefined ? ['metadata'] : keys.map((k) => `json_extract_string(metadata, ${quote('$."' + k.replace(/["\\]/g, '') + '"')})`);
-    const metaSel = metaCols.map((c, i) => `, ${c} AS m${i}`).join('');
-    const metaGroup = metaCols.map((_, i) => `, m${i}`).join('');
-    // Streams counted as one (CountPlan.countAs) are grouped under the standing stream's key.
-    const cases: string[] = [];
-    for (const [id, as] of plan.countAs ?? []) {
-      const k = this.keyFor(plan.tenant, id);
-      const ka = this.keyFor(plan.tenant, as);
-      if (k !== undefined && ka !== undefined && k !== ka) cases.push(`WHEN ${k} THEN ${ka}`);
-    }
-    const streamCol = cases.length ? `CASE stream ${cases.join(' ')} ELSE stream END AS stream` : 'stream';
-    const fromEntries = (from: Nanos, to: Nanos, extra = ''): string =>
-      `SELECT ${streamCol}, level, (ts - ${plan.origin + 1n}) // ${plan.width} AS b, 1 AS n, strlen(line) AS bytes${metaSel} FROM entries ` +
-      `WHERE ${this.whereClause(plan, from, to)}${extra}`;
-    const split = this.opts.rollups === false || plan.line ? undefined : planRollup(plan.start, plan.end, plan.origin, plan.width);
-    if (!split) {
-      return `SELECT stream, level, b::DOUBLE, count(*)::DOUBLE, sum(bytes)::DOUBLE${metaGroup} FROM (${fromEntries(plan.start, plan.end)}) GROUP BY stream, level, b${metaGroup}`;
-    }
-    // Entries with metadata are counted apart when metadata tells them apart: from the entries.
-    const metaApart = keys === undefined || keys.length > 0;
-    const cellWhere = [`tenant = ${quote(plan.tenant)}`, `cell BETWEEN ${split.first} AND ${split.last}`];
-    if (split.skip.length) cellWhere.push(`cell NOT IN (${split.skip.join(',')})`);
-    const streams = this.streamFilter(plan.tenant, plan.streamIds);
-    if (streams) cellWhere.push(streams);
-    if (plan.levels) cellWhere.push(`level IN (${plan.levels.map((l) => LEVEL_CODE[l]).join(',') || 'NULL'})`);
-    if (metaApart) cellWhere.push('NOT meta');
-    const parts = [
-      `SELECT ${streamCol}, level, (cell * ${CELL_NS} - ${plan.origin}) // ${plan.width} AS b, n, bytes${metaCols.map((_, i) => `, NULL::VARCHAR AS m${i}`).join('')} ` +
-        `FROM entry_counts WHERE ${cellWhere.join(' AND ')}`,
-      ...split.raw.map(([from, to]) => fromEntries(from, to)),
-      ...(metaApart ? split.cells.map(([from, to]) => fromEntries(from, to, ' AND metadata IS NOT NULL')) : []),
-    ];
-    return `SELECT stream, level, b::DOUBLE, sum(n)::DOUBLE, sum(bytes)::DOUBLE${metaGroup} FROM (${parts.join(' UNION ALL ')}) GROUP BY stream, level, b${metaGroup}`;
   }
 
   async stats(tenant: string, streamIds: bigint[], start: Nanos, end: Nanos): Promise<IndexStats> {
@@ -553,11 +508,7 @@ export class DuckDBStorage implements Storage {
         await writer.run('BEGIN TRANSACTION');
         const res = await writer.run(`DELETE FROM entries WHERE ts < ${cutoff}`);
         deleted = Number(res.rowsChanged);
-        await writer.run(`DELETE FROM entry_counts WHERE cell <= ${cut}`);
-        await writer.run(
-          `INSERT INTO entry_counts SELECT tenant, stream, level, ${cut}, metadata IS NOT NULL, count(*), sum(strlen(line)) FROM entries ` +
-            `WHERE ts > ${cut * CELL_NS} AND ts <= ${(cut + 1n) * CELL_NS} GROUP BY ALL`,
-        );
+        for (const sql of recountStatements(cut)) await writer.run(sql);
         await writer.run('COMMIT');
       } catch (err) {
         await writer.run('ROLLBACK').catch(() => undefined);
@@ -598,19 +549,16 @@ export class DuckDBStorage implements Storage {
     if (cells.length === 0 || this.closed) return 0;
     return this.writeLock.run(async () => {
       const w = this.db.writer('merge entry counts');
-      const inList = `cell IN (${cells.join(',')})`;
       try {
         await w.run('BEGIN TRANSACTION');
-        await w.run(
-          `CREATE TEMP TABLE ls_merged AS SELECT tenant, stream, level, cell, meta, sum(n)::BIGINT AS n, sum(bytes)::BIGINT AS bytes ` +
-            `FROM entry_counts WHERE ${inList} GROUP BY ALL`,
-        );
-        const del = await w.run(`DELETE FROM entry_counts WHERE ${inList}`);
-        const ins = await w.run('INSERT INTO entry_counts SELECT * FROM ls_merged');
-        await w.run('DROP TABLE ls_merged');
+        const [create, del, ins, drop] = mergeStatements(cells);
+        await w.run(create);
+        const deleted = Number((await w.run(del)).rowsChanged);
+        const inserted = Number((await w.run(ins)).rowsChanged);
+        await w.run(drop);
         await w.run('COMMIT');
         for (const c of cells) this.unmerged.delete(c);
-        return Number(del.rowsChanged) - Number(ins.rowsChanged);
+        return deleted - inserted;
       } catch (err) {
         await w.run('ROLLBACK').catch(() => undefined);
         throw this.db.writeFailed('merge entry counts', err);
@@ -645,16 +593,4 @@ export class DuckDBStorage implements Storage {
       return this.db.close();
     });
   }
-}
-
-/** The `metadata` of a countBuckets row: the stored JSON, or the wanted keys' values (see CountPlan.metadataKeys). */
-function metadataOf(keys: readonly string[] | undefined, cols: Array<string | null>): { metadata?: Record<string, string> } {
-  if (keys === undefined) return cols[0] === null || cols[0] === undefined ? {} : { metadata: JSON.parse(cols[0]) as Record<string, string> };
-  let md: Record<string, string> | undefined;
-  for (let i = 0; i < keys.length; i++) {
-    const v = cols[i];
-    if (v === null || v === undefined) continue;
-    (md ??= {})[keys[i]] = v;
-  }
-  return md ? { metadata: md } : {};
 }
