@@ -15,6 +15,7 @@ import { parseNanosString, parseRfc3339 } from './common/timestamp.js';
 import { MISSING_STREAMS_MSG, normalizeMetadataName } from './common/validate.js';
 import { labelsToString } from '../model/labels.js';
 import type { LokiPushStream } from './loki-push-proto.js';
+import { scanLokiJson } from './loki-push-json-scan.js';
 
 function invalid(cause: string): LogSentinelError {
   return new LogSentinelError('PUSH_INVALID', `cannot parse loki push request: ${cause}`);
@@ -142,6 +143,23 @@ export function decodeLokiJsonInto(text: string, g: StreamGrouper): void {
     } else {
       g.rejectLine(si, `cannot parse stream ${si} of loki push request: expected "stream" and "values"`);
     }
+  }
+}
+
+/**
+ * Decodes a Loki JSON body from its bytes: the common v1 shape by the scanner of
+ * loki-push-json-scan.ts, anything else by `decodeLokiJsonInto`, with the same results.
+ */
+export function decodeLokiJsonBufferInto(body: Buffer, g: StreamGrouper): void {
+  const streams = scanLokiJson(body);
+  if (streams === undefined) {
+    decodeLokiJsonInto(body.toString('utf8'), g);
+    return;
+  }
+  for (const s of streams) {
+    if (s.values.length === 0) continue; // Loki skips streams without entries
+    const h = g.openObject(s.labels, s.values.length);
+    if (h !== null) readV1Values(s.values, g, h);
   }
 }
 

@@ -16,7 +16,7 @@ import { decompressBody, parseContentEncoding, snappyUncompress } from './common
 import type { IngestLimits } from './common/limits.js';
 import { StreamGrouper, type GrouperOptions } from './common/stream-grouper.js';
 import { MISSING_STREAMS_MSG, type DecodeResult } from './common/validate.js';
-import { decodeLokiJsonInto } from './loki-push-json.js';
+import { decodeLokiJsonBufferInto } from './loki-push-json.js';
 import { decodePushRequestInto } from './loki-push-proto.js';
 
 export { encodeLokiPushJson, encodeLokiPushJsonLegacy } from './loki-push-json.js';
@@ -78,7 +78,7 @@ export function decodeLokiPush(
   const format = formatOf(contentType, data);
   if (format === 'json') {
     const text = encoding === 'snappy' ? snappyUncompress(data, limits, WHAT) : data;
-    decodeLokiJsonInto(text.toString('utf8'), g);
+    decodeLokiJsonBufferInto(text, g);
     return g.result();
   }
   const raw = snappyUncompress(data, limits, WHAT);

@@ -22,7 +22,7 @@ import type { Labels } from '../../model/labels.js';
 import { LogSentinelError } from '../../errors.js';
 import type { CountBucketRow, CountPlan, IndexStats, SelectPlan, Storage, StoredRow, StreamInfo } from '../storage.js';
 import { StreamIndex } from '../common/stream-index.js';
-import { DedupWindow, entryHash } from '../common/dedup-window.js';
+import { DedupWindow, HashSet53, entryHash } from '../common/dedup-window.js';
 import { canonicalMetadata, recanonicalize } from '../../model/metadata.js';
 import { Mutex } from '../common/mutex.js';
 import { TimeWindows } from '../common/time-windows.js';
@@ -200,7 +200,9 @@ export class DuckDBStorage implements Storage {
       }
     }
     const hashes: number[] = [];
-    const batchHashes = new Set<number>();
+    let entries = 0;
+    for (const b of batches) for (const s of b.streams) entries += s.entries.length;
+    const batchHashes = new HashSet53(entries);
     const observed: Array<{ tenant: string; id: bigint; min: bigint; max: bigint; mask: number }> = [];
     const counts = new CountAccumulator();
     try {
@@ -233,8 +235,7 @@ export class DuckDBStorage implements Storage {
             const meta = canonicalMetadata(e.metadata);
             if (dedup) {
               const h = entryHash(s.id, e.ts, e.line, meta);
-              if (this.dedup.has(h) || batchHashes.has(h)) continue;
-              batchHashes.add(h);
+              if (this.dedup.has(h) || !batchHashes.add(h)) continue;
               hashes.push(h);
             }
             const code = LEVEL_CODE[e.level] ?? 0;
