@@ -50,7 +50,7 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'storage.duckdb.memoryLimit', type: 'string', default: '2GB', doc: "DuckDB's memory_limit." },
   { path: 'storage.duckdb.threads', type: 'int', default: 2, doc: 'DuckDB worker threads for queries.' },
   { path: 'storage.duckdb.checkpointInterval', type: 'duration', default: '30s', doc: 'How often the WAL is checkpointed into the database file. Checkpoints are scheduled by LogSentinel, never triggered inside an ingest commit.' },
-  { path: 'storage.duckdb.checkpointWalBytes', type: 'bytes', default: '256MiB', doc: 'Checkpoint early once the WAL passes this size.' },
+  { path: 'storage.duckdb.checkpointWalBytes', type: 'bytes', default: '32MiB', doc: 'Checkpoint early once the WAL passes this size. Commits wait while a checkpoint runs, about as long as it takes to fold the WAL in (measured: 0.6 s for a 100 MB WAL, 0.18 s for 27 MB, the same total either way), so a smaller WAL means shorter stalls for pushes; far smaller ones cost more in all.' },
 
   { path: 'storage.postgres.url', type: 'string', default: '', doc: 'PostgreSQL URL (`postgres://user:password@host:5432/db`) of the cluster store. Cluster roles (`process`, `query`, `ruler`, and `all` when `queue.redis.url` is set too) need it; `serve` ignores it.', secret: true },
   { path: 'storage.postgres.schema', type: 'string', default: 'logsentinel', doc: 'PostgreSQL schema that holds LogSentinel\'s tables, created if missing (several deployments or test runs can share one database).' },

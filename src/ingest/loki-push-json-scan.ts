@@ -72,7 +72,7 @@ class Scanner {
     if (this.nextBackslash !== -1 && this.nextBackslash < start) this.nextBackslash = b.indexOf(BACKSLASH, start);
     if (this.nextBackslash === -1 || this.nextBackslash > q) {
       this.pos = q + 1;
-      const s = b.utf8Slice(start, q);
+      const s = b.toString('utf8', start, q);
       if (CONTROL.test(s)) throw UNEXPECTED; // JSON.parse refuses a raw control character
       return s;
     }
@@ -86,7 +86,7 @@ class Scanner {
     }
     this.pos = p + 1;
     try {
-      return JSON.parse(b.utf8Slice(start - 1, p + 1)) as string;
+      return JSON.parse(b.toString('utf8', start - 1, p + 1)) as string;
     } catch {
       throw UNEXPECTED;
     }

@@ -19,7 +19,7 @@ import { formatRejections } from '../../ingest/common/validate.js';
 import { admitPush, pushOptions, streamLimited } from '../../limits/index.js';
 import type { OtlpFormat } from '../../ingest/otlp/decode.js';
 import { decodePush } from '../decode.js';
-import { admitPush as admitLoad, checkPush } from '../push-admission.js';
+import { admitPush as admitLoad, admitUploads } from '../push-admission.js';
 import { parseResourceLabels } from '../../ingest/otlp/mapping.js';
 import { DEFAULT_OTLP_LIMITS, type OtlpLimits } from '../../ingest/otlp/model.js';
 import { OTLP_CONTENT_TYPES, exportLogsResponse, rpcCodeOf, statusBody } from '../../ingest/otlp/response.js';
@@ -45,7 +45,7 @@ export async function otlpRoutes(app: FastifyInstance, ctx: AppContext): Promise
   // Bodies stay raw (gzip undone while streaming): the decoder reads the content type itself (415 for others).
   useRawBodies(app, ctx, 'OTLP logs request');
   // While pushes would wait too long, refuse before reading the body (push-admission.ts).
-  app.addHook('onRequest', async () => checkPush(ctx));
+  admitUploads(app, ctx);
   const oc = ctx.config.ingest.otlp;
   const resourceLabels = parseResourceLabels(oc.resourceLabels);
   const otlpLimits: OtlpLimits = { ...DEFAULT_OTLP_LIMITS, maxRecordsPerRequest: oc.maxRecordsPerRequest, maxAttributes: oc.maxAttributes, maxDepth: oc.maxDepth };

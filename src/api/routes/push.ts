@@ -10,7 +10,7 @@ import type { Queue } from '../../queue/queue.js';
 import { requestTenant } from '../auth-resolver.js';
 import type { DecodeJob, DecodeJobBase } from '../../ingest/offload/decode-job.js';
 import { decodePush } from '../decode.js';
-import { admitPush as admitLoad, checkPush } from '../push-admission.js';
+import { admitPush as admitLoad, admitUploads } from '../push-admission.js';
 import { formatRejections, type DecodeResult } from '../../ingest/common/validate.js';
 import { admitPush, pushOptions, streamLimited } from '../../limits/index.js';
 import { LogSentinelError } from '../../errors.js';
@@ -31,9 +31,7 @@ export async function pushRoutes(app: FastifyInstance, ctx: AppContext): Promise
   // Push bodies stay raw (gzip and deflate undone while streaming): the decoders handle every content type.
   useRawBodies(app, ctx, 'push request');
   // While pushes would wait too long, refuse before reading the body (push-admission.ts).
-  app.addHook('onRequest', async (req) => {
-    if (req.method === 'POST') checkPush(ctx);
-  });
+  admitUploads(app, ctx);
 
   const handle = async (req: FastifyRequest, reply: FastifyReply, protocol: string, job: (base: DecodeJobBase) => DecodeJob): Promise<FastifyReply> => {
     const started = process.hrtime.bigint();

@@ -57,4 +57,29 @@ describe('WaitEstimator', () => {
     stuck.done();
     assert.equal(e.estimateMs(), 0);
   });
+
+  it('counts uploads ahead without letting a slow one look like a stall or a busy server', () => {
+    let now = 0;
+    const e = new WaitEstimator({ now: () => now, timer: false });
+    // Learn 10 units/ms (busy throughout: `keep` is still in flight).
+    const a = e.begin(1000);
+    const keep = e.begin(1);
+    e.sample();
+    now = 100;
+    a.done();
+    e.sample();
+    keep.done(false);
+    const upload = e.begin(5000, false);
+    now = 60_000; // a minute of trickling
+    // Ahead: 5000 units at 10/ms; no stall floor from the upload's age.
+    assert.equal(e.estimateMs(), 500);
+    // Samples with only the upload in flight are idle: the rate is not dragged down.
+    e.sample();
+    const b = e.begin(10);
+    now = 61_000;
+    b.done();
+    e.sample();
+    upload.done(false);
+    assert.equal(e.begin(1000) && e.estimateMs(), 100);
+  });
 });

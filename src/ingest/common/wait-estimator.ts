@@ -6,7 +6,9 @@
  *
  * The service rate is measured only over sample intervals in which work was in flight the whole
  * time, so a lightly loaded server's low throughput is not mistaken for a slow one; until it has
- * been busy for a whole sample once, only the oldest-age floor applies.
+ * been busy for a whole sample once, only the oldest-age floor applies. Work begun with `stalls`
+ * false (a body still uploading, paced by its client) counts in the units ahead only: not in the
+ * stall floor and not as being busy.
  */
 
 /** Weight of a new busy sample in the service-rate average. */
@@ -50,7 +52,7 @@ export class WaitEstimator {
     }
     this.sampleStart = t;
     this.doneInSample = 0;
-    this.idleInSample = this.inflight === 0;
+    this.idleInSample = this.started.size === 0;
   }
 
   /** Milliseconds new work is estimated to wait. */
@@ -69,9 +71,14 @@ export class WaitEstimator {
     return this.inflight;
   }
 
-  begin(units: number): WaitTicket {
+  /**
+   * Work of `units` begins. `stalls` false: it counts in the units ahead but not in the stall
+   * floor, for work whose pace is the client's (a body still uploading), so one slow client
+   * cannot make every push look stalled.
+   */
+  begin(units: number, stalls = true): WaitTicket {
     const token = {};
-    this.started.set(token, this.now());
+    if (stalls) this.started.set(token, this.now());
     this.inflight += units;
     let ended = false;
     return {
@@ -84,7 +91,7 @@ export class WaitEstimator {
           this.doneInSample += units;
           this.lastDone = this.now();
         }
-        if (this.inflight === 0) this.idleInSample = true;
+        if (this.started.size === 0) this.idleInSample = true;
       },
     };
   }

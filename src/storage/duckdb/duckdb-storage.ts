@@ -73,7 +73,7 @@ export class DuckDBStorage implements Storage {
   private closed = false;
   /** Backups running: scheduled checkpoints wait for them (both compete for the same CPU and disk). */
   private backups = 0;
-  private commits = 0;
+  private checkpointCheck?: Promise<void>;
   /** Cells of entry_counts with rows appended since they were last merged (mergeCounts). */
   private unmerged = new Set<bigint>();
   readonly file: string;
@@ -181,7 +181,13 @@ export class DuckDBStorage implements Storage {
   async write(batches: readonly WriteBatch[]): Promise<void> {
     if (this.closed) throw new LogSentinelError('STORAGE_UNAVAILABLE', 'cannot write entries: store is closed', { retryable: true });
     await this.writeLock.run(() => this.writeLocked(batches));
-    if (++this.commits % 16 === 0) void this.maybeCheckpoint().catch((err) => this.opts.onBackgroundError?.('checkpoint', err));
+    // The WAL's size is looked at after every commit (one stat at a time), so a checkpoint starts
+    // soon after it passes checkpointWalBytes: how long commits wait for it grows with the WAL.
+    if (!this.checkpointCheck) {
+      this.checkpointCheck = this.maybeCheckpoint()
+        .catch((err) => this.opts.onBackgroundError?.('checkpoint', err))
+        .finally(() => (this.checkpointCheck = undefined));
+    }
   }
 
   private async writeLocked(batches: readonly WriteBatch[]): Promise<void> {
@@ -569,7 +575,7 @@ export class DuckDBStorage implements Storage {
 
   /** Checkpoints early when the WAL has grown past its bound (called after commits). */
   async maybeCheckpoint(): Promise<void> {
-    const limit = this.opts.checkpointWalBytes ?? 256 * 1024 * 1024;
+    const limit = this.opts.checkpointWalBytes ?? 32 * 1024 * 1024;
     const wal = await stat(this.file + '.wal').catch(() => undefined);
     if (wal && wal.size > limit) await this.checkpoint();
   }
