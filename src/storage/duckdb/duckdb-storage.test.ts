@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDBStorage } from './duckdb-storage.js';
+import { MIGRATIONS } from './schema.js';
 import { runStorageConformance, batch, type StorageFactory } from '../conformance.js';
 import { streamId } from '../../model/labels.js';
 import { runQueryConformance } from '../../query/testing/query-conformance.js';
@@ -14,7 +15,8 @@ const dirs = new Map<Storage, string>();
 const factory: StorageFactory = {
   async create() {
     const dir = mkdtempSync(join(tmpdir(), 'ls-duckdb-'));
-    const s = new DuckDBStorage({ dataDir: dir, checkpointIntervalMs: 0, threads: 1, memoryLimit: '256MB' });
+    // Blocks of 8 rows: the line filters' skip index takes part in every conformance case.
+    const s = new DuckDBStorage({ dataDir: dir, checkpointIntervalMs: 0, threads: 1, memoryLimit: '256MB', blockRows: 8 });
     await s.open();
     dirs.set(s, dir);
     return s;
@@ -22,7 +24,7 @@ const factory: StorageFactory = {
   async reopen(s) {
     const dir = dirs.get(s)!;
     await s.close();
-    const n = new DuckDBStorage({ dataDir: dir, checkpointIntervalMs: 0, threads: 1, memoryLimit: '256MB' });
+    const n = new DuckDBStorage({ dataDir: dir, checkpointIntervalMs: 0, threads: 1, memoryLimit: '256MB', blockRows: 8 });
     await n.open();
     dirs.delete(s);
     dirs.set(n, dir);
@@ -143,10 +145,12 @@ describe('duckdb storage: per-minute rollups', () => {
       const want = await totals(st.s, MIN);
       await st.s.withWriter(async (c) => {
         await c.run('DROP TABLE entry_counts');
+        await c.run('DROP TABLE line_blooms');
+        await c.run('ALTER TABLE entries DROP COLUMN blk');
         await c.run('UPDATE schema_version SET version = 1');
       });
       await st.reopen();
-      assert.equal(Number((await st.s.query('SELECT max(version) FROM schema_version'))[0][0]), 2);
+      assert.equal(Number((await st.s.query('SELECT max(version) FROM schema_version'))[0][0]), MIGRATIONS.length);
       assert.equal(await totals(st.s, MIN), want);
     });
   });
@@ -180,5 +184,83 @@ describe('duckdb storage: streams counted as one', () => {
       await s.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('duckdb storage: the skip index of line filters', () => {
+  const T0 = 1_767_225_600_000_000_000n;
+  const NEEDLE = 'zq7rare9token';
+  /** 1,000 lines in 10 writes of 100; the needle in lines 150 and 720 only. */
+  const write = async (s: DuckDBStorage): Promise<void> => {
+    for (let w = 0; w < 10; w++) {
+      const lines = Array.from({ length: 100 }, (_, k) => {
+        const i = w * 100 + k;
+        return { ts: T0 + BigInt(i) * 1_000_000_000n, line: `request ${i} handled path=/api/v1/items/${i * 7}${i === 150 || i === 720 ? ' ' + NEEDLE : ''}` };
+      });
+      await s.write([batch('t', { app: 'a' }, lines)]);
+    }
+  };
+  const find = async (s: DuckDBStorage, needle: string, limit?: number): Promise<string[]> => {
+    const out: string[] = [];
+    for await (const rows of s.select({ tenant: 't', streamIds: [streamId('t', { app: 'a' })], start: T0, end: T0 + 10n ** 13n, direction: 'backward', limit, line: { type: 'contains', value: needle } })) {
+      for (const r of rows) out.push(r.line);
+    }
+    return out;
+  };
+  const withBlocks = async (fn: (s: DuckDBStorage, reopen: () => Promise<DuckDBStorage>) => Promise<void>): Promise<void> => {
+    const dir = mkdtempSync(join(tmpdir(), 'ls-duckdb-'));
+    const open = async (): Promise<DuckDBStorage> => {
+      const s = new DuckDBStorage({ dataDir: dir, checkpointIntervalMs: 0, threads: 1, memoryLimit: '256MB', blockRows: 100 });
+      await s.open();
+      return s;
+    };
+    let s = await open();
+    try {
+      await fn(s, async () => {
+        await s.close();
+        s = await open();
+        return s;
+      });
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const blooms = async (s: DuckDBStorage): Promise<number> => Number((await s.query('SELECT count(*) FROM line_blooms'))[0][0]);
+
+  it('reads only the blocks whose filter may hold the needle, and finds every match', async () => {
+    await withBlocks(async (s) => {
+      await write(s);
+      // Ten blocks of 100 rows; each sealed one has its filter.
+      assert.equal(await blooms(s), 10);
+      assert.deepEqual(await find(s, NEEDLE), [`request 720 handled path=/api/v1/items/5040 ${NEEDLE}`, `request 150 handled path=/api/v1/items/1050 ${NEEDLE}`]);
+      assert.ok(s.blocksSkipped() >= 7, `only ${s.blocksSkipped()} blocks skipped`);
+      // A substring inside a word, and a limited query, still find all they should.
+      assert.equal((await find(s, 'rare9tok')).length, 2);
+      assert.equal((await find(s, NEEDLE, 1)).length, 1);
+      // Lines in the block being filled (no filter yet) are read too.
+      await s.write([batch('t', { app: 'a' }, [{ ts: T0 + 5000n * 1_000_000_000n, line: `late ${NEEDLE}` }])]);
+      assert.deepEqual((await find(s, NEEDLE))[0], `late ${NEEDLE}`);
+    });
+  });
+
+  it('builds missing filters at open (a crash between a commit and its filter) and reads rows from before the index', async () => {
+    await withBlocks(async (s, reopen) => {
+      await write(s);
+      await s.withWriter(async (c) => {
+        await c.run('DELETE FROM line_blooms WHERE blk IN (1, 7)');
+        // Rows written before schema version 3 have no block.
+        await c.run("UPDATE entries SET blk = NULL WHERE line LIKE 'request 72%'");
+      });
+      s = await reopen();
+      assert.equal(await blooms(s), 10);
+      assert.equal((await find(s, NEEDLE)).length, 2);
+      const skipped = s.blocksSkipped();
+      assert.ok(skipped >= 7, `only ${skipped} blocks skipped`);
+      // Retention drops the filters of blocks entirely before the cutoff.
+      await s.applyRetention(T0 + 500n * 1_000_000_000n);
+      assert.equal(await blooms(s), 5);
+      assert.deepEqual(await find(s, NEEDLE), [`request 720 handled path=/api/v1/items/5040 ${NEEDLE}`]);
+    });
   });
 });

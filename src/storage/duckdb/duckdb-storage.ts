@@ -31,6 +31,7 @@ import { lineSql, quote } from './sql.js';
 import { StoreDatabase } from './database.js';
 import { CountAccumulator, cellOf } from '../common/rollups.js';
 import { appendCounts, countSql, mergeStatements, metadataOf, recountStatements, UNMERGED_CELLS } from './counts.js';
+import { BlockIndex, DEFAULT_BLOCK_ROWS } from './blocks.js';
 
 export interface DuckDBStorageOptions {
   dataDir: string;
@@ -51,6 +52,8 @@ export interface DuckDBStorageOptions {
   reopenRetryMs?: number;
   /** Count from the per-minute rollups where they apply (default true; false counts every entry, for comparison). */
   rollups?: boolean;
+  /** Rows per block of the line filters' skip index (blocks.ts; default 65,536; small in tests). */
+  blockRows?: number;
 }
 
 /** Rows appended between yields to the event loop, so a large commit never blocks it for long. */
@@ -76,11 +79,14 @@ export class DuckDBStorage implements Storage {
   private checkpointCheck?: Promise<void>;
   /** Cells of entry_counts with rows appended since they were last merged (mergeCounts). */
   private unmerged = new Set<bigint>();
+  /** Blocks and their line filters (blocks.ts). */
+  private readonly blocks: BlockIndex;
   readonly file: string;
 
   constructor(private readonly opts: DuckDBStorageOptions) {
     this.file = join(opts.dataDir, 'logsentinel.duckdb');
     this.dedup = new DedupWindow(opts.dedupWindowEntries ?? 1_000_000);
+    this.blocks = new BlockIndex(opts.blockRows ?? DEFAULT_BLOCK_ROWS);
     this.db = new StoreDatabase({
       file: this.file,
       dataDir: opts.dataDir,
@@ -98,6 +104,7 @@ export class DuckDBStorage implements Storage {
         await this.loadIndex(writer);
         await this.seedDedup(writer);
         await this.seedUnmerged(writer);
+        await this.blocks.open(writer);
       },
       writeLock: this.writeLock,
       checkpointReserveBytes: opts.checkpointReserveBytes,
@@ -211,6 +218,7 @@ export class DuckDBStorage implements Storage {
     const batchHashes = new HashSet53(entries);
     const observed: Array<{ tenant: string; id: bigint; min: bigint; max: bigint; mask: number }> = [];
     const counts = new CountAccumulator();
+    let appended = 0;
     try {
       await conn.run('BEGIN TRANSACTION');
       if (newStreams.length > 0) {
@@ -227,6 +235,8 @@ export class DuckDBStorage implements Storage {
       }
       const app = await conn.createAppender('entries');
       const dedup = this.dedup.enabled;
+      const blocks = this.blocks;
+      const blk = blocks.current;
       let sinceYield = 0;
       for (const b of batches) {
         const tenant = b.tenant;
@@ -252,7 +262,10 @@ export class DuckDBStorage implements Storage {
             app.appendVarchar(e.line);
             if (meta !== null) app.appendVarchar(meta);
             else app.appendNull();
+            app.appendUInteger(blk);
             app.endRow();
+            blocks.add(e.line, e.ts);
+            appended++;
             counts.add(e.ts, code, Buffer.byteLength(e.line), meta !== null);
             if (!any) {
               min = e.ts;
@@ -291,6 +304,7 @@ export class DuckDBStorage implements Storage {
     for (const o of observed) this.index.observe(o.tenant, o.id, o.min, o.max, o.mask);
     for (const h of hashes) this.dedup.add(h);
     for (const r of counts.rows) this.unmerged.add(r.cell);
+    if (appended > 0) await this.blocks.committed(conn, appended, (err) => this.opts.onBackgroundError?.('line filter index', err));
   }
 
   async streams(tenant: string, start: Nanos, end: Nanos): Promise<StreamInfo[]> {
@@ -312,13 +326,20 @@ export class DuckDBStorage implements Storage {
     return keys.length ? `stream IN (${keys.join(',')})` : 'FALSE';
   }
 
-  private whereClause(plan: Pick<SelectPlan, 'tenant' | 'streamIds' | 'levels' | 'line'>, start: Nanos, end: Nanos): string {
+  /** `blocks`: the skip index's condition on `blk` for this plan's line filter (blocks.ts). */
+  private whereClause(plan: Pick<SelectPlan, 'tenant' | 'streamIds' | 'levels' | 'line'>, start: Nanos, end: Nanos, blocks?: string): string {
     const parts = [`tenant = ${quote(plan.tenant)}`, `ts >= ${start}`, `ts < ${end}`];
     const streams = this.streamFilter(plan.tenant, plan.streamIds);
     if (streams) parts.push(streams);
     if (plan.levels) parts.push(`level IN (${plan.levels.map((l) => LEVEL_CODE[l]).join(',') || 'NULL'})`);
+    if (blocks) parts.push(blocks);
     if (plan.line) parts.push(lineSql(plan.line));
     return parts.join(' AND ');
+  }
+
+  /** Blocks ruled out by the skip index since start (for metrics). */
+  blocksSkipped(): number {
+    return this.blocks.skipped;
   }
 
   async *select(plan: SelectPlan): AsyncIterable<StoredRow[]> {
@@ -330,8 +351,9 @@ export class DuckDBStorage implements Storage {
     try {
       const order = plan.direction === 'backward' ? 'DESC' : 'ASC';
       const cols = 'stream, ts, level, line, metadata';
+      const blocks = await this.blocks.filterSql(conn, plan.line, plan.start, plan.end);
       if (plan.limit !== undefined && plan.limit <= SINGLE_QUERY_LIMIT) {
-        const sql = `SELECT ${cols} FROM entries WHERE ${this.whereClause(plan, plan.start, plan.end)} ORDER BY ts ${order}, stream ${order} LIMIT ${plan.limit}`;
+        const sql = `SELECT ${cols} FROM entries WHERE ${this.whereClause(plan, plan.start, plan.end, blocks)} ORDER BY ts ${order}, stream ${order} LIMIT ${plan.limit}`;
         yield* this.readQuery(conn, sql, plan.signal, plan.pace);
         return;
       }
@@ -342,7 +364,7 @@ export class DuckDBStorage implements Storage {
       for (let win = windows.next(); win && remaining > 0; win = windows.next()) {
         if (plan.signal?.aborted) throw plan.signal.reason ?? new Error('aborted');
         const lim = remaining === Infinity ? '' : ` LIMIT ${remaining}`;
-        const sql = `SELECT ${cols} FROM entries WHERE ${this.whereClause(plan, win.from, win.to)} ORDER BY ts ${order}, stream ${order}${lim}`;
+        const sql = `SELECT ${cols} FROM entries WHERE ${this.whereClause(plan, win.from, win.to, blocks)} ORDER BY ts ${order}, stream ${order}${lim}`;
         let got = 0;
         for await (const rows of this.readQuery(conn, sql, plan.signal, plan.pace)) {
           got += rows.length;
@@ -386,16 +408,17 @@ export class DuckDBStorage implements Storage {
     if (plan.levels && plan.levels.length === 0) return [];
     if (plan.width <= 0n || plan.start <= plan.origin) throw new Error('BUG: countBuckets needs width > 0 and start > origin');
     const keys = plan.metadataKeys;
-    const sql = countSql(plan, {
-      entriesWhere: (from, to) => this.whereClause(plan, from, to),
-      streamFilter: this.streamFilter(plan.tenant, plan.streamIds),
-      keyFor: (id) => this.keyFor(plan.tenant, id),
-      rollups: this.opts.rollups !== false,
-    });
     const conn = await this.db.reader('count entries');
     const onAbort = (): void => conn.interrupt();
     plan.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      const blocks = await this.blocks.filterSql(conn, plan.line, plan.start, plan.end);
+      const sql = countSql(plan, {
+        entriesWhere: (from, to) => this.whereClause(plan, from, to, blocks),
+        streamFilter: this.streamFilter(plan.tenant, plan.streamIds),
+        keyFor: (id) => this.keyFor(plan.tenant, id),
+        rollups: this.opts.rollups !== false,
+      });
       // Columns of plain numbers: converting DuckDB's BIGINT and HUGEINT values to JavaScript
       // costs more than the query when a day of minutes per stream comes back.
       const cols = (await conn.runAndReadAll(sql)).getColumns();
@@ -516,6 +539,7 @@ export class DuckDBStorage implements Storage {
         const res = await writer.run(`DELETE FROM entries WHERE ts < ${cutoff}`);
         deleted = Number(res.rowsChanged);
         for (const sql of recountStatements(cut)) await writer.run(sql);
+        await this.blocks.dropBefore(writer, cutoff);
         await writer.run('COMMIT');
       } catch (err) {
         await writer.run('ROLLBACK').catch(() => undefined);

@@ -11,6 +11,9 @@
  * streams: one row per (tenant, stream id) with its surrogate key and labels (JSON object).
  * entry_counts (version 2): entries and line bytes per tenant, stream, level, minute cell and
  * "has metadata", appended with the entries they count and merged in the background (rollups.ts).
+ * entries.blk and line_blooms (version 3): the block each row was written in, and per sealed block
+ * its time range and the Bloom filter of its lines' 4-grams, the skip index of line filters
+ * (blocks.ts).
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 
@@ -43,6 +46,15 @@ export const MIGRATIONS: string[][] = [
     `INSERT INTO entry_counts
        SELECT tenant, stream, level, (ts - 1) // 60000000000, metadata IS NOT NULL, count(*), sum(strlen(line))
        FROM entries GROUP BY ALL`,
+  ],
+  [
+    // Rows written before this version keep blk NULL and are read by every query (blocks.ts).
+    `ALTER TABLE entries ADD COLUMN blk UINTEGER`,
+    `CREATE TABLE line_blooms (
+       blk UINTEGER NOT NULL,
+       min_ts BIGINT NOT NULL,
+       max_ts BIGINT NOT NULL,
+       bits BLOB NOT NULL)`,
   ],
 ];
 

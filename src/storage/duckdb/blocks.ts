@@ -1,0 +1,155 @@
+/**
+ * Blocks of the embedded store and their skip index (schema version 3).
+ *
+ * Every row of `entries` carries `blk`, the block it was written in: blocks are numbered in
+ * commit order and one is sealed once it holds `blockRows` rows (65,536 by default; the commit
+ * that passes the mark still goes into it). Because `blk` only grows as rows are appended,
+ * DuckDB's per-row-group min/max on it lets `blk IN (...)` skip whole row groups.
+ *
+ * When a block is sealed, the Bloom filter of its lines' 4-grams (common/line-bloom.ts) is
+ * written to `line_blooms` with the block's time range, in its own small transaction after the
+ * commit that filled it. The filter is built from the lines as they are appended; a commit that
+ * fails leaves its lines' grams in it, which only makes it say "maybe" more often.
+ *
+ * A query with a line filter reads the filters of the blocks in its time range and keeps only
+ * `blk` values whose filter may match, plus every block that has no filter: the one being filled,
+ * any whose filter could not be written, and rows from before version 3 (`blk` NULL).
+ *
+ * Crash safety: a block's filter is written only after its rows are committed, so a crash can
+ * leave a block without one, never a filter that misses rows. At open, every block without a
+ * filter below the newest gets one built from its rows; writing then starts a new block.
+ */
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Nanos } from '../../model/entry.js';
+import type { LinePredicate } from '../../logql/plan.js';
+import { LineBloom, bloomTest } from '../common/line-bloom.js';
+
+export const DEFAULT_BLOCK_ROWS = 65_536;
+
+export class BlockIndex {
+  /** The block being filled: rows appended now get this `blk`. */
+  current = 0;
+  private rows = 0;
+  private minTs: Nanos | undefined;
+  private maxTs: Nanos | undefined;
+  private readonly bloom = new LineBloom();
+  /** Sealed blocks whose filter could not be written: always read. */
+  private readonly unindexed = new Set<number>();
+  /** Rows written before version 3 (`blk` NULL) exist: always read. */
+  private legacy = false;
+  /** Blocks ruled out by their filters, since start (a metric). */
+  skipped = 0;
+
+  constructor(private readonly blockRows = DEFAULT_BLOCK_ROWS) {}
+
+  /** At open (and reopen): find where writing resumes and give every older block a filter. */
+  async open(conn: DuckDBConnection): Promise<void> {
+    this.reset();
+    this.unindexed.clear();
+    const [[max, nulls]] = (await conn.runAndReadAll('SELECT max(blk), count(*) FILTER (WHERE blk IS NULL) FROM entries')).getRows();
+    this.legacy = Number(nulls) > 0;
+    const newest = max === null ? -1 : Number(max);
+    const missing = (
+      await conn.runAndReadAll(`SELECT DISTINCT blk FROM entries WHERE blk IS NOT NULL AND blk NOT IN (SELECT blk FROM line_blooms) ORDER BY blk`)
+    ).getRows();
+    for (const [b] of missing) await this.rebuild(conn, Number(b));
+    // The newest block may be partly filled; it now has its filter, and writing starts afresh.
+    this.current = newest + 1;
+  }
+
+  private reset(): void {
+    this.rows = 0;
+    this.minTs = undefined;
+    this.maxTs = undefined;
+    this.bloom.clear();
+  }
+
+  /** Builds and writes the filter of block `b` from its stored lines. */
+  private async rebuild(conn: DuckDBConnection, b: number): Promise<void> {
+    this.reset();
+    const res = await conn.stream(`SELECT line, ts FROM entries WHERE blk = ${b}`);
+    for await (const chunk of res) {
+      const [lines, ts] = chunk.getColumns() as [string[], bigint[]];
+      for (let i = 0; i < lines.length; i++) this.add(lines[i], ts[i]);
+    }
+    await this.write(conn, b);
+    this.reset();
+  }
+
+  /** A line appended to the current block. */
+  add(line: string, ts: Nanos): void {
+    this.bloom.add(line);
+    if (this.minTs === undefined || ts < this.minTs) this.minTs = ts;
+    if (this.maxTs === undefined || ts > this.maxTs) this.maxTs = ts;
+  }
+
+  /**
+   * After a commit of `rows` rows into the current block: seals it when full (writes its filter
+   * and moves on). Called under the store's write lock. A failed write leaves the block read by
+   * every query (it is rebuilt at the next open) and is reported through `onError`.
+   */
+  async committed(conn: DuckDBConnection, rows: number, onError: (err: unknown) => void): Promise<void> {
+    this.rows += rows;
+    if (this.rows < this.blockRows) return;
+    const b = this.current;
+    try {
+      await this.write(conn, b);
+    } catch (err) {
+      this.unindexed.add(b);
+      onError(err);
+    }
+    this.current = b + 1;
+    this.reset();
+  }
+
+  private async write(conn: DuckDBConnection, b: number): Promise<void> {
+    if (this.minTs === undefined || this.maxTs === undefined) return; // nothing stored in it
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      await conn.run(`DELETE FROM line_blooms WHERE blk = ${b}`);
+      const app = await conn.createAppender('line_blooms');
+      app.appendUInteger(b);
+      app.appendBigInt(this.minTs);
+      app.appendBigInt(this.maxTs);
+      app.appendBlob(this.bloom.bits);
+      app.endRow();
+      app.flushSync();
+      app.closeSync();
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /**
+   * A condition on `blk` that keeps only the blocks that may hold lines satisfying `line` in
+   * [start, end), or undefined when the filters rule nothing out. `conn` reads the filters.
+   */
+  async filterSql(conn: DuckDBConnection, line: LinePredicate | undefined, start: Nanos, end: Nanos): Promise<string | undefined> {
+    const test = line && bloomTest(line);
+    if (!test) return undefined;
+    // Taken before the filters are read: a block sealed meanwhile is still >= current.
+    const current = this.current;
+    const keep = [...this.unindexed];
+    let skipped = 0;
+    const res = await conn.stream(`SELECT blk, bits FROM line_blooms WHERE max_ts >= ${start} AND min_ts < ${end}`);
+    for await (const chunk of res) {
+      for (const [b, bits] of chunk.getRows() as Array<[number, { bytes: Uint8Array }]>) {
+        if (test(bits.bytes)) keep.push(b);
+        else skipped++;
+      }
+    }
+    if (skipped === 0) return undefined;
+    this.skipped += skipped;
+    const parts = [`blk >= ${current}`];
+    if (keep.length > 0) parts.push(`blk IN (${keep.join(',')})`);
+    if (this.legacy) parts.push('blk IS NULL');
+    return `(${parts.join(' OR ')})`;
+  }
+
+  /** Retention deleted every row before `cutoff`: filters of blocks entirely before it go too. */
+  async dropBefore(conn: DuckDBConnection, cutoff: Nanos): Promise<void> {
+    await conn.run(`DELETE FROM line_blooms WHERE max_ts < ${cutoff}`);
+  }
+}
