@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { LineBloom, bloomTest, needleGrams } from './line-bloom.js';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { LineBloom, bloomSql, bloomTest, needleGrams } from './line-bloom.js';
 import { fuzzer } from '../../testing/seeded-random.js';
 import type { LinePredicate } from '../../logql/plan.js';
 
@@ -58,5 +59,48 @@ describe('line filters: grams of words', () => {
     assert.equal(bloomTest({ type: 'not', expr: contains('users') }), undefined);
     assert.equal(bloomTest({ type: 'or', exprs: [contains('zq7rare9token'), { type: 'regex', pattern: 'x' }] }), undefined);
     assert.equal(test({ type: 'and', exprs: [{ type: 'regex', pattern: 'x' }, contains('zq7rare9token')] }), false);
+  });
+});
+
+describe('line filters in SQL', () => {
+  it('decides every block as the JavaScript test does (DuckDB numbers bits from the top of each byte)', async () => {
+    const inst = await DuckDBInstance.create(':memory:');
+    const c = await inst.connect();
+    try {
+      const blocks = [
+        ['GET /api/users 200 duration=12ms', 'level=error msg="connection refused" host=db1'],
+        ['zq7rare9token in here', 'nothing else'],
+        Array.from({ length: 300 }, (_, i) => `request ${i} handled id=${(i * 2654435761) >>> 0}`),
+      ].map(block);
+      await c.run('CREATE TABLE f (blk INTEGER, bits BLOB)');
+      const app = await c.createAppender('f');
+      blocks.forEach((bits, i) => {
+        app.appendInteger(i);
+        app.appendBlob(bits);
+        app.endRow();
+      });
+      app.flushSync();
+      app.closeSync();
+      const preds: LinePredicate[] = [
+        contains('connection refused'),
+        contains('zq7rare9token'),
+        contains('request 12 handled'),
+        contains('nnectio'),
+        { type: 'or', exprs: [contains('zq7rare9token'), contains('refused')] },
+        { type: 'and', exprs: [contains('handled'), contains('request')] },
+        contains('absentword'),
+      ];
+      for (const p of preds) {
+        const js = blocks.map((bits) => bloomTest(p)!(bits));
+        const rows = (await c.runAndReadAll(`SELECT ${bloomSql(p, 'b')} FROM (SELECT blk, bits::BIT AS b FROM f) ORDER BY blk`)).getRows();
+        assert.deepEqual(rows.map((r) => r[0]), js, JSON.stringify(p));
+      }
+      // Both tests rule out somewhere and keep somewhere, so the comparison means something.
+      assert.ok(preds.some((p) => blocks.some((bits) => !bloomTest(p)!(bits))));
+      assert.equal(bloomSql(contains('abc'), 'b'), undefined);
+    } finally {
+      c.closeSync();
+      inst.closeSync();
+    }
   });
 });

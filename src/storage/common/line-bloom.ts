@@ -137,3 +137,32 @@ export function bloomTest(p: LinePredicate): ((bits: Uint8Array) => boolean) | u
     }
   }
 }
+
+/**
+ * The same test as `bloomTest`, as a SQL condition on `col`, a filter's bits cast to DuckDB's BIT
+ * (which numbers the bits of each byte from the most significant, hence `^ 7`): the filters need
+ * not leave the database. Undefined where `bloomTest` is.
+ */
+export function bloomSql(p: LinePredicate, col: string): string | undefined {
+  switch (p.type) {
+    case 'contains': {
+      const grams = needleGrams(p.value);
+      if (grams.length === 0) return undefined;
+      const bits = new Set<number>();
+      for (const g of grams) bits.add(pos1(g)).add(pos2(g));
+      return '(' + [...bits].map((b) => `get_bit(${col}, ${b ^ 7}) = 1`).join(' AND ') + ')';
+    }
+    case 'regex':
+    case 'not':
+      return undefined;
+    case 'and': {
+      const parts = p.exprs.map((e) => bloomSql(e, col)).filter((t) => t !== undefined);
+      return parts.length === 0 ? undefined : '(' + parts.join(' AND ') + ')';
+    }
+    case 'or': {
+      const parts = p.exprs.map((e) => bloomSql(e, col));
+      if (parts.length === 0 || parts.some((t) => t === undefined)) return undefined;
+      return '(' + parts.join(' OR ') + ')';
+    }
+  }
+}

@@ -11,9 +11,10 @@
  * commit that filled it. The filter is built from the lines as they are appended; a commit that
  * fails leaves its lines' grams in it, which only makes it say "maybe" more often.
  *
- * A query with a line filter reads the filters of the blocks in its time range and keeps only
- * `blk` values whose filter may match, plus every block that has no filter: the one being filled,
- * any whose filter could not be written, and rows from before version 3 (`blk` NULL).
+ * A query with a line filter tests the filters of the blocks in its time range (in SQL, so the
+ * filters never leave DuckDB) and keeps only `blk` values whose filter may match, plus every block
+ * that has no filter: the one being filled, any whose filter could not be written, and rows from
+ * before version 3 (`blk` NULL).
  *
  * Crash safety: a block's filter is written only after its rows are committed, so a crash can
  * leave a block without one, never a filter that misses rows. At open, every block without a
@@ -22,7 +23,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Nanos } from '../../model/entry.js';
 import type { LinePredicate } from '../../logql/plan.js';
-import { LineBloom, bloomTest } from '../common/line-bloom.js';
+import { LineBloom, bloomSql } from '../common/line-bloom.js';
 
 export const DEFAULT_BLOCK_ROWS = 65_536;
 
@@ -127,18 +128,21 @@ export class BlockIndex {
    * [start, end), or undefined when the filters rule nothing out. `conn` reads the filters.
    */
   async filterSql(conn: DuckDBConnection, line: LinePredicate | undefined, start: Nanos, end: Nanos): Promise<string | undefined> {
-    const test = line && bloomTest(line);
+    const test = line && bloomSql(line, 'b');
     if (!test) return undefined;
     // Taken before the filters are read: a block sealed meanwhile is still >= current.
     const current = this.current;
     const keep = [...this.unindexed];
+    // The bits are tested in DuckDB (cast once per filter); only block numbers come back.
+    const rows = (
+      await conn.runAndReadAll(
+        `SELECT blk, ${test} FROM (SELECT blk, bits::BIT AS b FROM line_blooms WHERE max_ts >= ${start} AND min_ts < ${end})`,
+      )
+    ).getRows();
     let skipped = 0;
-    const res = await conn.stream(`SELECT blk, bits FROM line_blooms WHERE max_ts >= ${start} AND min_ts < ${end}`);
-    for await (const chunk of res) {
-      for (const [b, bits] of chunk.getRows() as Array<[number, { bytes: Uint8Array }]>) {
-        if (test(bits.bytes)) keep.push(b);
-        else skipped++;
-      }
+    for (const [b, may] of rows) {
+      if (may) keep.push(Number(b));
+      else skipped++;
     }
     if (skipped === 0) return undefined;
     this.skipped += skipped;
