@@ -14,14 +14,15 @@
  * a false positive only costs reading a block. Needles without a run of four word characters
  * (and regexes, and negations) skip nothing.
  *
- * Sizes: 2^19 bits (64 KiB, about 1 byte per line at 65,536 lines per block) and two bit
- * positions per gram. A block of the benchmark corpus holds about 67,000 distinct grams, which
- * fills a fifth of the bits: each gram of a needle passes a block that lacks it one time in 20,
- * and a needle has several.
+ * Sizes: 2^18 bits (32 KiB, about 1 byte per line at 32,768 lines per block) and two bit
+ * positions per gram. A block of 32,768 lines of the benchmark corpus holds about 61,000 distinct
+ * grams, which sets about 37% of the bits: a gram absent from a block still passes its filter
+ * about one time in seven, and a needle has several (`zq7rare9token` has ten).
  */
 import type { LinePredicate } from '../../logql/plan.js';
 
-export const BLOOM_BITS = 1 << 19;
+const LOG2_BITS = 18;
+export const BLOOM_BITS = 1 << LOG2_BITS;
 const MASK = BLOOM_BITS - 1;
 
 /** 1 for the word characters `[A-Za-z0-9_]`, by ASCII code. */
@@ -41,7 +42,7 @@ function pos1(g: number): number {
 
 /** Second bit position (a multiplicative hash, top bits). */
 function pos2(g: number): number {
-  return Math.imul(g, 0x9e3779b1) >>> (32 - 19);
+  return Math.imul(g, 0x9e3779b1) >>> (32 - LOG2_BITS);
 }
 
 /** Calls `f` with each packed 4-gram inside a word of `s`, in order (repeats included). */

@@ -52,7 +52,7 @@ export interface DuckDBStorageOptions {
   reopenRetryMs?: number;
   /** Count from the per-minute rollups where they apply (default true; false counts every entry, for comparison). */
   rollups?: boolean;
-  /** Rows per block of the line filters' skip index (blocks.ts; default 65,536; small in tests). */
+  /** Rows per block of the line filters' skip index (blocks.ts; default 32,768; small in tests). */
   blockRows?: number;
 }
 
