@@ -43,7 +43,7 @@ export class BlockIndex {
   private readonly unindexed = new Set<number>();
   /** Rows written before version 3 (`blk` NULL) exist: always read. */
   private legacy = false;
-  /** Blocks ruled out by their filters, since start (a metric). */
+  /** Blocks ruled out by their filters since the store opened. */
   skipped = 0;
 
   constructor(private readonly blockRows = DEFAULT_BLOCK_ROWS) {}

@@ -337,7 +337,7 @@ export class DuckDBStorage implements Storage {
     return parts.join(' AND ');
   }
 
-  /** Blocks ruled out by the skip index since start (for metrics). */
+  /** Blocks ruled out by the skip index since the store opened (tests and diagnostics; not a metric yet). */
   blocksSkipped(): number {
     return this.blocks.skipped;
   }
