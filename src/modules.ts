@@ -238,6 +238,10 @@ async function initStore(m: Modules): Promise<Stop> {
     checkpointWalBytes: cfg.storage.duckdb.checkpointWalBytes,
     dedupWindowEntries: cfg.ingest.dedupWindowEntries,
     onCheckpoint: (ms) => metrics.checkpointDuration.observe(ms / 1000),
+    onBlockFilter: (read, skipped) => {
+      metrics.lineBlocks.inc({ result: 'read' }, read);
+      metrics.lineBlocks.inc({ result: 'skipped' }, skipped);
+    },
     onBackgroundError: (what, err) => logger.error({ err }, `storage ${what} failed`),
     onReopen: ({ cause, ms }) => logger.warn({ cause, ms: Math.round(ms) }, 'store reopened after a fatal error; the WAL was replayed'),
   });

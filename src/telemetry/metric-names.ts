@@ -26,6 +26,7 @@ export const M = {
   checkpointDuration: 'storage_checkpoint_duration_seconds',
   commitDuration: 'storage_commit_duration_seconds',
   retentionDeleted: 'retention_deleted_entries_total',
+  lineBlocks: 'storage_line_blocks_total',
   queries: 'logql_queries_total',
   queryDuration: 'logql_query_duration_seconds',
   cacheHits: 'cache_hits_total',

@@ -33,6 +33,7 @@ export interface Metrics {
   storageFilesystemSize: Gauge;
   dependencyUp: Gauge<'dependency'>;
   retentionDeleted: Counter;
+  lineBlocks: Counter<'result'>;
   queries: Counter<'type' | 'status'>;
   queryDuration: Histogram<'type'>;
   cacheHits: Counter;
@@ -205,6 +206,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       },
     }),
     retentionDeleted: new Counter({ name: M.retentionDeleted, help: 'Entries deleted by retention.', registers: r }),
+    lineBlocks: new Counter({ name: M.lineBlocks, help: 'Blocks of stored lines that queries with line filters read or skipped by the skip index (embedded store).', labelNames: ['result'], registers: r }),
     queries: new Counter({ name: M.queries, help: 'LogQL queries executed, by type and outcome.', labelNames: ['type', 'status'], registers: r }),
     queryDuration: new Histogram({
       name: M.queryDuration,

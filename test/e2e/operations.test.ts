@@ -37,6 +37,28 @@ describe('operations', () => {
     }
   });
 
+  it('line filters skip the blocks whose filters rule the needle out, and say so on /metrics', async () => {
+    const s = await startServer();
+    try {
+      // Three blocks of 32,768 lines are sealed; the needle is in the second only.
+      const t0 = nowNs() - 600_000_000_000n;
+      for (let b = 0; b < 4; b++) {
+        const values = Array.from({ length: 32_768 }, (_, i) => [(t0 + BigInt(b * 32_768 + i) * 1000n).toString(), `request ${b}-${i} handled${b === 1 && i === 7 ? ' zq7rare9token' : ''}`]);
+        const r = await fetch(s.url + '/loki/api/v1/push', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ streams: [{ stream: { service: 'skip' }, values }] }) });
+        assert.equal(r.status, 204);
+      }
+      const q = await fetch(s.url + '/loki/api/v1/query_range?' + new URLSearchParams({ query: '{service="skip"} |= "zq7rare9token"', since: '1h', limit: '10' }));
+      const j = (await q.json()) as { data: { result: Array<{ values: string[][] }> } };
+      assert.deepEqual(j.data.result.flatMap((x) => x.values.map((v) => v[1])), ['request 1-7 handled zq7rare9token']);
+      const metrics = await (await fetch(s.url + '/metrics')).text();
+      assert.match(metrics, /^storage_line_blocks_total\{result="skipped"\} [2-9]/m);
+      assert.match(metrics, /^storage_line_blocks_total\{result="read"\} 1$/m);
+    } finally {
+      await s.stop();
+      removeDir(s.dataDir);
+    }
+  });
+
   it("LogSentinel's own logs are JSON lines carrying the request id", async () => {
     const s = await startServer({ env: { LOGSENTINEL_SERVER_LOG_LEVEL: 'debug' } });
     try {

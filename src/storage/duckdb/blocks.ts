@@ -46,7 +46,10 @@ export class BlockIndex {
   /** Blocks ruled out by their filters since the store opened. */
   skipped = 0;
 
-  constructor(private readonly blockRows = DEFAULT_BLOCK_ROWS) {}
+  constructor(
+    private readonly blockRows = DEFAULT_BLOCK_ROWS,
+    private readonly onFilter?: (read: number, skipped: number) => void,
+  ) {}
 
   /** At open (and reopen): find where writing resumes and give every older block a filter. */
   async open(conn: DuckDBConnection): Promise<void> {
@@ -149,6 +152,7 @@ export class BlockIndex {
       if (may) keep.push(Number(b));
       else skipped++;
     }
+    this.onFilter?.(rows.length - skipped, skipped);
     if (skipped === 0) return undefined;
     this.skipped += skipped;
     const parts = [`blk >= ${current}`];

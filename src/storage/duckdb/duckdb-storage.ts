@@ -54,6 +54,8 @@ export interface DuckDBStorageOptions {
   rollups?: boolean;
   /** Rows per block of the line filters' skip index (blocks.ts; default 32,768; small in tests). */
   blockRows?: number;
+  /** Called after a query tested the blocks of its range: how many may match and how many were ruled out. */
+  onBlockFilter?: (read: number, skipped: number) => void;
 }
 
 /** Rows appended between yields to the event loop, so a large commit never blocks it for long. */
@@ -86,7 +88,7 @@ export class DuckDBStorage implements Storage {
   constructor(private readonly opts: DuckDBStorageOptions) {
     this.file = join(opts.dataDir, 'logsentinel.duckdb');
     this.dedup = new DedupWindow(opts.dedupWindowEntries ?? 1_000_000);
-    this.blocks = new BlockIndex(opts.blockRows ?? DEFAULT_BLOCK_ROWS);
+    this.blocks = new BlockIndex(opts.blockRows ?? DEFAULT_BLOCK_ROWS, opts.onBlockFilter);
     this.db = new StoreDatabase({
       file: this.file,
       dataDir: opts.dataDir,
