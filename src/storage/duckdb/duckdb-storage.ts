@@ -339,7 +339,7 @@ export class DuckDBStorage implements Storage {
     return parts.join(' AND ');
   }
 
-  /** Blocks ruled out by the skip index since the store opened (tests and diagnostics; not a metric yet). */
+  /** Blocks ruled out by the skip index since the store opened (tests; the metric comes through onBlockFilter). */
   blocksSkipped(): number {
     return this.blocks.skipped;
   }
