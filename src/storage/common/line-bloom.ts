@@ -15,9 +15,10 @@
  * (and regexes, and negations) skip nothing.
  *
  * Sizes: 2^18 bits (32 KiB, about 1 byte per line at 32,768 lines per block) and two bit
- * positions per gram. A block of 32,768 lines of the benchmark corpus holds about 61,000 distinct
- * grams, which sets about 37% of the bits: a gram absent from a block still passes its filter
- * about one time in seven, and a needle has several (`zq7rare9token` has ten).
+ * positions per gram. Blocks of the benchmark corpus hold 56,500 distinct grams at 16,384 lines
+ * and 66,800 at 65,536; about 61,000 sets about 37% of the bits, so a gram absent from a block
+ * still passes its filter about one time in seven, and a needle has several (`zq7rare9token`
+ * has ten).
  */
 import type { LinePredicate } from '../../logql/plan.js';
 
@@ -62,8 +63,9 @@ function forEachGram(s: string, f: (g: number) => void): void {
 export class LineBloom {
   readonly bits = new Uint8Array(BLOOM_BITS / 8);
   /**
-   * The last gram seen in each of 2^16 slots: most grams of a block repeat (the benchmark corpus:
-   * 67,000 distinct in 3.2 million), and one seen again needs no hashing. A gram is never 0.
+   * The last gram seen in each of 2^16 slots: most grams of a block repeat (65,536 lines of the
+   * benchmark corpus: 66,800 distinct in 3.2 million), and one seen again needs no hashing. A gram
+   * is never 0.
    */
   private readonly recent = new Uint32Array(1 << 16);
 
