@@ -18,7 +18,8 @@
  *
  * Crash safety: a block's filter is written only after its rows are committed, so a crash can
  * leave a block without one, never a filter that misses rows. At open, every block without a
- * filter below the newest gets one built from its rows; writing then starts a new block.
+ * filter (the newest, partly filled one included) gets one built from its rows; writing then
+ * starts a new block.
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Nanos } from '../../model/entry.js';
@@ -26,9 +27,10 @@ import type { LinePredicate } from '../../logql/plan.js';
 import { LineBloom, bloomSql } from '../common/line-bloom.js';
 
 /**
- * Rows per block. A block that may hold a needle is read whole, so smaller blocks read less
- * (measured over 10M lines: a block of about 80,000 rows cost 9 ms to read); each needs its own
- * filter, and a filter's size per line is what keeps it useful (line-bloom.ts).
+ * Rows per block. DuckDB skips whole row groups (122,880 rows by default), so a block that may
+ * hold a needle costs reading its row group: smaller blocks read no less until row groups are
+ * smaller too (bench/ingest-query/README.md measured that). 32,768 rows keep a filter of about a
+ * byte per line selective (line-bloom.ts).
  */
 export const DEFAULT_BLOCK_ROWS = 32_768;
 
