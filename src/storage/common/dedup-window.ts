@@ -108,8 +108,9 @@ export function entryHash(streamId: bigint, ts: bigint, line: string, metadata: 
   const tsHigh = Number((ts >> 32n) & 0xffffffffn);
   h1 = Math.imul(h1 ^ tsLow, 2654435761);
   h2 = Math.imul(h2 ^ tsHigh, 1597334677);
-  // Two UTF-16 units per step (one at a time, hashing lines was 5% of the busy event loop under push load).
-  // The hash lives only in memory (the window is rebuilt from the store at start), so it may change.
+  // Two UTF-16 units per step: one at a time, hashing lines was 5% of the busy event loop under
+  // push load. The hash lives only in memory (the window is rebuilt from the store at start), so
+  // it may change.
   const n = line.length;
   let i = 0;
   for (; i + 1 < n; i += 2) {
