@@ -53,8 +53,12 @@ export class BlockIndex {
     private readonly onFilter?: (read: number, skipped: number) => void,
   ) {}
 
-  /** At open (and reopen): find where writing resumes and give every older block a filter. */
-  async open(conn: DuckDBConnection): Promise<void> {
+  /**
+   * At open (and reopen): find where writing resumes and give every older block a filter. A filter
+   * that cannot be written (a full disk) does not stop the open: its block is read by every query
+   * until a later open writes it, and `onError` is told.
+   */
+  async open(conn: DuckDBConnection, onError: (err: unknown) => void): Promise<void> {
     this.reset();
     this.unindexed.clear();
     const [[max, nulls]] = (await conn.runAndReadAll('SELECT max(blk), count(*) FILTER (WHERE blk IS NULL) FROM entries')).getRows();
@@ -63,7 +67,14 @@ export class BlockIndex {
     const missing = (
       await conn.runAndReadAll(`SELECT DISTINCT blk FROM entries WHERE blk IS NOT NULL AND blk NOT IN (SELECT blk FROM line_blooms) ORDER BY blk`)
     ).getRows();
-    for (const [b] of missing) await this.rebuild(conn, Number(b));
+    for (const [b] of missing) {
+      try {
+        await this.rebuild(conn, Number(b));
+      } catch (err) {
+        this.unindexed.add(Number(b));
+        onError(err);
+      }
+    }
     // The newest block may be partly filled; it now has its filter, and writing starts afresh.
     this.current = newest + 1;
   }

@@ -106,7 +106,7 @@ export class DuckDBStorage implements Storage {
         await this.loadIndex(writer);
         await this.seedDedup(writer);
         await this.seedUnmerged(writer);
-        await this.blocks.open(writer);
+        await this.blocks.open(writer, (err) => this.opts.onBackgroundError?.('line filter index', err));
       },
       writeLock: this.writeLock,
       checkpointReserveBytes: opts.checkpointReserveBytes,
