@@ -98,12 +98,6 @@ export class LineBloom {
   }
 }
 
-function hasGram(bits: Uint8Array, g: number): boolean {
-  const a = pos1(g);
-  const b = pos2(g);
-  return (bits[a >>> 3] & (1 << (a & 7))) !== 0 && (bits[b >>> 3] & (1 << (b & 7))) !== 0;
-}
-
 /** The distinct grams a line must hold to contain `needle`. */
 export function needleGrams(needle: string): number[] {
   const out = new Set<number>();
@@ -112,39 +106,11 @@ export function needleGrams(needle: string): number[] {
 }
 
 /**
- * A line predicate compiled for block filters: `mayMatch(bits)` is false only when no line of
- * the block can satisfy the predicate. Undefined when the predicate can never rule a block out
- * (no needle with four word characters in a position where it must be present).
- */
-export function bloomTest(p: LinePredicate): ((bits: Uint8Array) => boolean) | undefined {
-  switch (p.type) {
-    case 'contains': {
-      const grams = needleGrams(p.value);
-      if (grams.length === 0) return undefined;
-      return (bits) => grams.every((g) => hasGram(bits, g));
-    }
-    case 'regex':
-    case 'not':
-      return undefined;
-    case 'and': {
-      const tests = p.exprs.map(bloomTest).filter((t) => t !== undefined);
-      if (tests.length === 0) return undefined;
-      return (bits) => tests.every((t) => t(bits));
-    }
-    case 'or': {
-      // A block may match when any alternative may; one alternative that rules nothing out
-      // rules nothing out for the whole.
-      const tests = p.exprs.map(bloomTest);
-      if (tests.length === 0 || tests.some((t) => t === undefined)) return undefined;
-      return (bits) => tests.some((t) => t!(bits));
-    }
-  }
-}
-
-/**
- * The same test as `bloomTest`, as a SQL condition on `col`, a filter's bits cast to DuckDB's BIT
- * (which numbers the bits of each byte from the most significant, hence `^ 7`): the filters need
- * not leave the database. Undefined where `bloomTest` is.
+ * A line predicate compiled for block filters, as a SQL condition on `col` (a filter's bits cast
+ * to DuckDB's BIT, which numbers the bits of each byte from the most significant, hence `^ 7`), so
+ * the filters need not leave the database: false only when no line of the block can satisfy the
+ * predicate. Undefined when the predicate can never rule a block out (no needle with four word
+ * characters in a position where it must be present).
  */
 export function bloomSql(p: LinePredicate, col: string): string | undefined {
   switch (p.type) {
@@ -163,6 +129,8 @@ export function bloomSql(p: LinePredicate, col: string): string | undefined {
       return parts.length === 0 ? undefined : '(' + parts.join(' AND ') + ')';
     }
     case 'or': {
+      // A block may match when any alternative may; one alternative that rules nothing out
+      // rules nothing out for the whole.
       const parts = p.exprs.map((e) => bloomSql(e, col));
       if (parts.length === 0 || parts.some((t) => t === undefined)) return undefined;
       return '(' + parts.join(' OR ') + ')';

@@ -45,8 +45,6 @@ export class BlockIndex {
   private readonly unindexed = new Set<number>();
   /** Rows written before version 3 (`blk` NULL) exist: always read. */
   private legacy = false;
-  /** Blocks ruled out by their filters since the store opened. */
-  skipped = 0;
 
   constructor(
     private readonly blockRows = DEFAULT_BLOCK_ROWS,
@@ -92,17 +90,24 @@ export class BlockIndex {
     const res = await conn.stream(`SELECT line, ts FROM entries WHERE blk = ${b}`);
     for await (const chunk of res) {
       const [lines, ts] = chunk.getColumns() as [string[], bigint[]];
-      for (let i = 0; i < lines.length; i++) this.add(lines[i], ts[i]);
+      for (let i = 0; i < lines.length; i++) {
+        this.add(lines[i]);
+        this.span(ts[i], ts[i]);
+      }
     }
     await this.write(conn, b);
     this.reset();
   }
 
   /** A line appended to the current block. */
-  add(line: string, ts: Nanos): void {
+  add(line: string): void {
     this.bloom.add(line);
-    if (this.minTs === undefined || ts < this.minTs) this.minTs = ts;
-    if (this.maxTs === undefined || ts > this.maxTs) this.maxTs = ts;
+  }
+
+  /** Timestamps from `min` to `max` were appended to the current block (per stream, not per line). */
+  span(min: Nanos, max: Nanos): void {
+    if (this.minTs === undefined || min < this.minTs) this.minTs = min;
+    if (this.maxTs === undefined || max > this.maxTs) this.maxTs = max;
   }
 
   /**
@@ -167,7 +172,6 @@ export class BlockIndex {
     }
     this.onFilter?.(rows.length - skipped, skipped);
     if (skipped === 0) return undefined;
-    this.skipped += skipped;
     const parts = [`blk >= ${current}`];
     if (keep.length > 0) parts.push(`blk IN (${keep.join(',')})`);
     if (this.legacy) parts.push('blk IS NULL');

@@ -266,7 +266,7 @@ export class DuckDBStorage implements Storage {
             else app.appendNull();
             app.appendUInteger(blk);
             app.endRow();
-            blocks.add(e.line, e.ts);
+            blocks.add(e.line);
             appended++;
             counts.add(e.ts, code, Buffer.byteLength(e.line), meta !== null);
             if (!any) {
@@ -283,7 +283,10 @@ export class DuckDBStorage implements Storage {
               await new Promise<void>((r) => setImmediate(r));
             }
           }
-          if (any) observed.push({ tenant, id: s.id, min, max, mask });
+          if (any) {
+            observed.push({ tenant, id: s.id, min, max, mask });
+            blocks.span(min, max);
+          }
         }
       }
       app.flushSync();
@@ -337,11 +340,6 @@ export class DuckDBStorage implements Storage {
     if (blocks) parts.push(blocks);
     if (plan.line) parts.push(lineSql(plan.line));
     return parts.join(' AND ');
-  }
-
-  /** Blocks ruled out by the skip index since the store opened (tests; the metric comes through onBlockFilter). */
-  blocksSkipped(): number {
-    return this.blocks.skipped;
   }
 
   async *select(plan: SelectPlan): AsyncIterable<StoredRow[]> {
