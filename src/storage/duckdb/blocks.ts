@@ -27,12 +27,17 @@ import type { LinePredicate } from '../../logql/plan.js';
 import { LineBloom, bloomSql } from '../common/line-bloom.js';
 
 /**
- * Rows per block. DuckDB skips whole row groups (122,880 rows by default), so a block that may
- * hold a needle costs reading its row group: smaller blocks read no less until row groups are
- * smaller too (bench/ingest-query/README.md measured that). 32,768 rows keep a filter of about a
- * byte per line selective (line-bloom.ts).
+ * Rows per block: 32,768 keep a filter of about a byte per line selective (line-bloom.ts).
  */
 export const DEFAULT_BLOCK_ROWS = 32_768;
+
+/**
+ * Rows per DuckDB row group of the store (database.ts). DuckDB skips whole row groups, so a block
+ * that may hold a needle costs reading the row groups it lies in: with DuckDB's default of 122,880
+ * that is nearly four blocks' worth. Over 10M lines, 65,536 took a rare-token query from about 100
+ * to 61 ms for 5% more bytes, and 32,768 to 48 ms for 14% more (bench/ingest-query/README.md).
+ */
+export const DEFAULT_ROW_GROUP_ROWS = 65_536;
 
 export class BlockIndex {
   /** The block being filled: rows appended now get this `blk`. */

@@ -58,6 +58,31 @@ describe('duckdb storage specifics', () => {
     }
   });
 
+  it('writes row groups of rowGroupRows rows, also after a reopen', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ls-duckdb-'));
+    const rowGroups = async (s: DuckDBStorage): Promise<number[]> =>
+      (await s.query("SELECT count FROM pragma_storage_info('entries') WHERE column_name = 'ts' AND segment_type = 'BIGINT' ORDER BY row_group_id, segment_id")).map((r) => Number(r[0]));
+    const lines = (from: number): ReturnType<typeof batch> => batch('t', { a: '1' }, Array.from({ length: 5000 }, (_, i) => ({ ts: 1_000_000_000_000_000_000n + BigInt(from + i), line: `line ${from + i}` })));
+    let s = new DuckDBStorage({ dataDir: dir, checkpointIntervalMs: 0, threads: 1, rowGroupRows: 2048 });
+    try {
+      await s.open();
+      await s.write([lines(0)]);
+      await s.checkpoint();
+      assert.deepEqual(await rowGroups(s), [2048, 2048, 904]);
+      await s.close();
+      // The size is not stored in the file: it holds because every open attaches with it.
+      s = new DuckDBStorage({ dataDir: dir, checkpointIntervalMs: 0, threads: 1, rowGroupRows: 2048 });
+      await s.open();
+      await s.write([lines(5000)]);
+      await s.checkpoint();
+      assert.ok((await rowGroups(s)).every((n) => n <= 2048), String(await rowGroups(s)));
+      assert.equal((await rowGroups(s)).reduce((a, b) => a + b, 0), 10_000);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('rejects writes after close with a retryable error', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ls-duckdb-'));
     const s = new DuckDBStorage({ dataDir: dir, checkpointIntervalMs: 0 });

@@ -31,7 +31,7 @@ import { lineSql, quote } from './sql.js';
 import { StoreDatabase } from './database.js';
 import { CountAccumulator, cellOf } from '../common/rollups.js';
 import { appendCounts, countSql, mergeStatements, metadataOf, recountStatements, UNMERGED_CELLS } from './counts.js';
-import { BlockIndex, DEFAULT_BLOCK_ROWS } from './blocks.js';
+import { BlockIndex, DEFAULT_BLOCK_ROWS, DEFAULT_ROW_GROUP_ROWS } from './blocks.js';
 
 export interface DuckDBStorageOptions {
   dataDir: string;
@@ -54,6 +54,8 @@ export interface DuckDBStorageOptions {
   rollups?: boolean;
   /** Rows per block of the line filters' skip index (blocks.ts; default 32,768; small in tests). */
   blockRows?: number;
+  /** Rows per DuckDB row group (blocks.ts; default 65,536). */
+  rowGroupRows?: number;
   /** Called after a query tested the blocks of its range: how many may match and how many were ruled out. */
   onBlockFilter?: (read: number, skipped: number) => void;
 }
@@ -92,6 +94,7 @@ export class DuckDBStorage implements Storage {
     this.db = new StoreDatabase({
       file: this.file,
       dataDir: opts.dataDir,
+      rowGroupRows: opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS,
       config: {
         // Checkpoints are LogSentinel's to schedule (see checkpoint()).
         checkpoint_threshold: '1TB',
@@ -494,7 +497,7 @@ export class DuckDBStorage implements Storage {
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const [[current]] = (await conn.runAndReadAll('SELECT current_database()')).getRows();
-      await conn.run(`ATTACH ${quote(file)} AS ${alias}`);
+      await conn.run(`ATTACH ${quote(file)} AS ${alias} (ROW_GROUP_SIZE ${this.opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS})`);
       try {
         await conn.run('BEGIN TRANSACTION');
         await conn.run(`COPY FROM DATABASE "${String(current).replace(/"/g, '""')}" TO ${alias}`);
