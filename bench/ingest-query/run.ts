@@ -3,16 +3,17 @@
  *
  *   npm run bench                      # 2M lines
  *   npm run bench -- --lines 10000000  # the 10M-line rare-token target
+ *   npm run bench -- --corpus mixed    # access, JSON app, PostgreSQL and Kubernetes lines
  */
 import { parseArgs } from 'node:util';
-import { closeSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync, readSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { startServer, removeDir, tempDataDir, type ServerHandle } from '../../test/e2e/harness.js';
 
-import { buildCorpus, RARE_TOKEN, type Corpus } from './corpus.js';
-import { pushBodies } from './push.js';
+import { CORPORA, CorpusSource, RARE_TOKEN, writeSpool, type CorpusName, type CorpusRow } from './corpus.js';
+import { pushBodies, SpoolReader } from './push.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -21,6 +22,8 @@ const { values: args } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     hours: { type: 'string', default: '24' },
     'query-runs': { type: 'string', default: '5' },
+    corpus: { type: 'string', default: 'default' },
+    'floor-lines': { type: 'string', default: '10000000' },
   },
 });
 const N = Number(args.lines);
@@ -28,6 +31,11 @@ const BATCH = Number(args.batch);
 const CONCURRENCY = Number(args.concurrency);
 const HOURS = Number(args.hours);
 const RUNS = Number(args['query-runs']);
+const CORPUS = args.corpus as CorpusName;
+if (!CORPORA.includes(CORPUS)) throw new Error(`--corpus must be one of ${CORPORA.join(', ')}`);
+// The floors are per-line figures: a sample of whole batches from the start measures them as well
+// as all lines would, in bounded time and memory.
+const FLOOR_LINES = Math.min(N, Math.ceil(Number(args['floor-lines']) / BATCH) * BATCH);
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const mb = (bytes: number): number => bytes / 1e6;
@@ -43,33 +51,44 @@ function rssOf(pid: number): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
-/** Floor 1: JSON.parse of the very payloads pushed (what any JSON ingest must at least do). */
-function floorJsonParse(c: Corpus): number {
-  const t0 = performance.now();
+/**
+ * Floor 1: JSON.parse of the very payloads pushed (what any JSON ingest must at least do), read
+ * back from the spool; only the parsing is timed.
+ */
+async function floorJsonParse(spool: string): Promise<number> {
+  const bodies = new SpoolReader(spool);
+  let secs = 0;
   let n = 0;
-  for (const b of c.bodies) {
-    const j = JSON.parse(b) as { streams: Array<{ values: unknown[] }> };
+  while (n < FLOOR_LINES) {
+    const text = (await bodies.next())?.toString();
+    if (text === undefined) break;
+    const t0 = performance.now();
+    const j = JSON.parse(text) as { streams: Array<{ values: unknown[] }> };
     for (const s of j.streams) n += s.values.length;
+    secs += (performance.now() - t0) / 1000;
   }
-  const secs = (performance.now() - t0) / 1000;
-  if (n !== N) throw new Error(`BUG: corpus has ${n} lines, expected ${N}`);
+  await bodies.close();
+  if (n !== FLOOR_LINES) throw new Error(`BUG: the bodies hold ${n} lines, expected ${FLOOR_LINES}`);
   return n / secs;
 }
 
-/** Floor 2: the bare DuckDB appender writing the same rows in 100k-row transactions. */
-async function floorAppender(c: Corpus): Promise<number> {
+/**
+ * Floor 2: the bare DuckDB appender writing the same rows in 100k-row transactions; the rows are
+ * generated between the transactions, which alone are timed.
+ */
+async function floorAppender(corpus: CorpusSource): Promise<number> {
   const dir = tempDataDir('ls-bench-floor-');
   const inst = await DuckDBInstance.create(join(dir, 'floor.duckdb'), { checkpoint_threshold: '1TB', threads: '2' });
   const conn = await inst.connect();
-  await conn.run('CREATE TABLE entries (tenant VARCHAR, ts BIGINT, stream_id UBIGINT, level UTINYINT, line VARCHAR, metadata VARCHAR)');
-  const t0 = performance.now();
-  let i = 0;
-  while (i < c.rows.length) {
+  const create = 'CREATE TABLE entries (tenant VARCHAR, ts BIGINT, stream_id UBIGINT, level UTINYINT, line VARCHAR, metadata VARCHAR)';
+  await conn.run(create);
+  let secs = 0;
+  let appended = 0;
+  const append = async (rows: CorpusRow[]): Promise<void> => {
+    const t0 = performance.now();
     await conn.run('BEGIN');
     const app = await conn.createAppender('entries');
-    const end = Math.min(c.rows.length, i + 100_000);
-    for (; i < end; i++) {
-      const r = c.rows[i];
+    for (const r of rows) {
       app.appendVarchar('default');
       app.appendBigInt(r.ts);
       app.appendUBigInt(r.streamId);
@@ -81,12 +100,29 @@ async function floorAppender(c: Corpus): Promise<number> {
     app.flushSync();
     app.closeSync();
     await conn.run('COMMIT');
+    secs += (performance.now() - t0) / 1000;
+    // Never checkpointed, the rows stay in DuckDB's memory (about the size of their lines: 3 GB
+    // for 10M mixed lines): the table starts over every 1M rows, untimed.
+    appended += rows.length;
+    if (appended % 1_000_000 === 0) {
+      await conn.run('DROP TABLE entries');
+      await conn.run('CHECKPOINT');
+      await conn.run(create);
+    }
+  };
+  let rows: CorpusRow[] = [];
+  for (const r of corpus.rows(FLOOR_LINES)) {
+    rows.push(r);
+    if (rows.length === 100_000) {
+      await append(rows);
+      rows = [];
+    }
   }
-  const secs = (performance.now() - t0) / 1000;
+  if (rows.length > 0) await append(rows);
   conn.closeSync();
   inst.closeSync();
   removeDir(dir);
-  return c.rows.length / secs;
+  return FLOOR_LINES / secs;
 }
 
 /**
@@ -94,31 +130,47 @@ async function floorAppender(c: Corpus): Promise<number> {
  * per line), the general-purpose compression the stored size is measured against. Bytes per line,
  * or undefined (with the reason printed) when the zstd program is missing.
  */
-function floorZstd(c: Corpus): number | undefined {
+function floorZstd(corpus: CorpusSource): number | undefined {
   const dir = tempDataDir('ls-bench-zstd-');
   const file = join(dir, 'lines.txt');
   try {
-    const byStream = new Map<bigint, string[]>();
-    for (const r of c.rows) {
-      let l = byStream.get(r.streamId);
-      if (!l) byStream.set(r.streamId, (l = []));
-      l.push(r.line);
+    // Each stream's lines go to a file of their own, the files one after the other (in the order
+    // the streams first appear) into the one zstd reads: grouped by stream in bounded memory.
+    const streams = new Map<bigint, { file: string; lines: string[]; chars: number }>();
+    const flush = (s: { file: string; lines: string[]; chars: number }): void => {
+      appendFileSync(s.file, s.lines.join('\n') + '\n');
+      s.lines = [];
+      s.chars = 0;
+    };
+    for (const r of corpus.rows(FLOOR_LINES)) {
+      let s = streams.get(r.streamId);
+      if (!s) streams.set(r.streamId, (s = { file: join(dir, `stream-${streams.size}.txt`), lines: [], chars: 0 }));
+      s.lines.push(r.line);
+      s.chars += r.line.length;
+      if (s.chars > 1 << 20) flush(s);
     }
     const fd = openSync(file, 'w');
-    for (const lines of byStream.values()) for (let i = 0; i < lines.length; i += 10_000) writeSync(fd, lines.slice(i, i + 10_000).join('\n') + '\n');
+    const buf = Buffer.allocUnsafe(4 << 20);
+    for (const s of streams.values()) {
+      if (s.lines.length > 0) flush(s);
+      const from = openSync(s.file, 'r');
+      for (let n = readSync(from, buf); n > 0; n = readSync(from, buf)) writeSync(fd, buf, 0, n);
+      closeSync(from);
+      unlinkSync(s.file);
+    }
     closeSync(fd);
-    const z = spawnSync('zstd', ['-3', '-T1', '-c', file], { maxBuffer: 4 * 1024 ** 3 });
+    const z = spawnSync('zstd', ['-3', '-T1', '-q', '-o', file + '.zst', file]);
     if (z.error || z.status !== 0) {
       console.log(`  (zstd floor skipped: ${z.error?.message ?? z.stderr.toString().trim()}; install the zstd package)`);
       return undefined;
     }
-    return z.stdout.length / c.rows.length;
+    return statSync(file + '.zst').size / FLOOR_LINES;
   } finally {
     removeDir(dir);
   }
 }
 
-async function pushAll(s: ServerHandle, c: Corpus): Promise<{ secs: number; peakRss: number; rejected: number }> {
+async function pushAll(s: ServerHandle, spool: string): Promise<{ secs: number; peakRss: number; rejected: number }> {
   let peakRss = 0;
   const sampler = setInterval(() => {
     try {
@@ -127,7 +179,7 @@ async function pushAll(s: ServerHandle, c: Corpus): Promise<{ secs: number; peak
       // process gone
     }
   }, 200);
-  const { secs, rejected } = await pushBodies(s.url, c.bodies, CONCURRENCY);
+  const { secs, rejected } = await pushBodies(s.url, new SpoolReader(spool), CONCURRENCY);
   clearInterval(sampler);
   return { secs, peakRss, rejected };
 }
@@ -164,29 +216,31 @@ async function timeMetric(s: ServerHandle, params: Record<string, string>): Prom
   return { first: times[0], median: sorted[Math.floor(sorted.length / 2)], count };
 }
 
-async function main(): Promise<void> {
+/** The whole run; `spool` is the file the push bodies are written to, before any is pushed. */
+async function main(spool: string): Promise<void> {
+  console.log(`corpus: ${CORPUS} (${CORPUS === 'mixed' ? 'bench/ingest-query/corpus-mixed.ts' : 'src/loadgen/corpus.ts'})`);
   console.log(`LogSentinel benchmark: ${fmt(N)} lines in batches of ${BATCH}, ${CONCURRENCY} concurrent pushes, spread over ${HOURS}h`);
+  const corpus = new CorpusSource({ lines: N, batch: BATCH, hours: HOURS, seed: 42, corpus: CORPUS });
+  // Generated before the ingest, so that generating does not compete with the server for the cores.
   const tg = performance.now();
-  const corpus = buildCorpus({ lines: N, batch: BATCH, hours: HOURS, seed: 42 });
-  console.log(`corpus: ${fmt(corpus.bodyBytes / 1e6, 1)} MB of Loki JSON, ${fmt(corpus.lineBytes / 1e6, 1)} MB of lines, built in ${fmt((performance.now() - tg) / 1000, 1)} s`);
+  const { bodyBytes, lineBytes } = writeSpool(corpus, spool);
+  const spoolSecs = (performance.now() - tg) / 1000;
+  console.log(`spool: ${fmt(bodyBytes / 1e6, 1)} MB of Loki JSON, ${fmt(lineBytes / 1e6, 1)} MB of lines, generated and written in ${fmt(spoolSecs, 1)} s (${fmt(N / spoolSecs)} lines/s)`);
 
-  console.log('floors:');
-  const jsonRate = floorJsonParse(corpus);
+  console.log(FLOOR_LINES < N ? `floors on the first ${fmt(FLOOR_LINES)} lines:` : 'floors:');
+  const jsonRate = await floorJsonParse(spool);
   report('floor: JSON.parse of the push bodies', `${fmt(jsonRate)} lines/s`);
   const appenderRate = await floorAppender(corpus);
   report('floor: bare DuckDB appender', `${fmt(appenderRate)} rows/s`);
   const zstdBytes = floorZstd(corpus);
   if (zstdBytes !== undefined) report('floor: zstd -3 of the lines grouped by stream', `${fmt(zstdBytes, 1)} bytes per line`);
-  // The rows were only for the floor; millions of live objects here would make this process's
-  // garbage collector compete with the server for the same two cores during ingest.
-  corpus.rows.length = 0;
 
   console.log('ingest (through HTTP, acknowledged = committed):');
   const dataDir = tempDataDir('ls-bench-');
   let s = await startServer({ dataDir, env: { LOGSENTINEL_RETENTION_PERIOD: '0', LOGSENTINEL_SERVER_LOG_LEVEL: 'warn' } });
-  const ing = await pushAll(s, corpus);
+  const ing = await pushAll(s, spool);
   const rate = N / ing.secs;
-  report('acknowledged ingest', `${fmt(rate)} lines/s, ${fmt(mb(corpus.lineBytes) / ing.secs, 1)} MB/s of lines (${fmt(mb(corpus.bodyBytes) / ing.secs, 1)} MB/s of JSON)`, `${fmt((rate / jsonRate) * 100, 1)}% of JSON.parse, ${fmt((rate / appenderRate) * 100, 1)}% of bare appender`);
+  report('acknowledged ingest', `${fmt(rate)} lines/s, ${fmt(mb(lineBytes) / ing.secs, 1)} MB/s of lines (${fmt(mb(bodyBytes) / ing.secs, 1)} MB/s of JSON)`, `${fmt((rate / jsonRate) * 100, 1)}% of JSON.parse, ${fmt((rate / appenderRate) * 100, 1)}% of bare appender`);
   report('429 answers during ingest', String(ing.rejected));
   report('server RSS during ingest (peak sampled)', `${fmt(ing.peakRss / 1e6)} MB`);
   await s.stop();
@@ -194,7 +248,7 @@ async function main(): Promise<void> {
   report(
     'stored size',
     `${fmt(size / 1e6, 1)} MB = ${fmt(size / N, 1)} bytes per line`,
-    `raw lines ${fmt(corpus.lineBytes / N, 1)} bytes per line${zstdBytes !== undefined ? `, ${fmt(size / N / zstdBytes, 2)}x zstd -3` : ''}`,
+    `raw lines ${fmt(lineBytes / N, 1)} bytes per line${zstdBytes !== undefined ? `, ${fmt(size / N / zstdBytes, 2)}x zstd -3` : ''}`,
   );
 
   const t0 = performance.now();
@@ -238,4 +292,10 @@ async function main(): Promise<void> {
   for (const [a, b, c] of rows) console.log(`| ${a} | ${b} | ${c} |`);
 }
 
-await main();
+// The spool of a large run is tens of GB: it goes, however the run ends.
+const spoolDir = tempDataDir('ls-bench-spool-');
+try {
+  await main(join(spoolDir, 'bodies.jsonl'));
+} finally {
+  removeDir(spoolDir);
+}
