@@ -45,6 +45,12 @@ test('detectLevel finds the level of realistic lines', () => {
   f('I1114 22:13:20.123456       1 leaderelection.go:248] attempting to acquire lease', 'info');
   f('W1114 22:13:20.123456       1 warnings.go:70] deprecated API', 'warn');
   f('panic: runtime error: index out of range', 'critical');
+  // PostgreSQL: its LOG and DEBUGn severities, followed by two spaces
+  f('2026-12-05 10:00:00.123 UTC [12345] LOG:  duration: 12.345 ms  statement: SELECT 1', 'info');
+  f('2026-12-05 10:00:00.123 UTC [12345] DEBUG2:  autovacuum: processing database "app"', 'debug');
+  f('2026-12-05 10:00:00.123 UTC [12345] ERROR:  deadlock detected', 'error');
+  f('2026-12-05 10:00:00.123 UTC [12345] FATAL:  password authentication failed for user "app"', 'critical');
+  f('see the AUDIT LOG: rotated', 'unknown');
   // web servers
   f('127.0.0.1 - - [14/Nov/2023:22:13:20 +0000] "GET /api/v1/orders HTTP/1.1" 200 512 "-" "curl/8.0"', 'unknown');
   f('10.0.0.1 - - [14/Nov/2023:22:13:20 +0000] "POST /login HTTP/1.1" 500 12 "-" "Mozilla/5.0"', 'unknown');

@@ -9,7 +9,9 @@
  *  3. well-known line shapes: klog `E1114 ...`, .NET console `fail: ...`, nginx `[error]`,
  *     `Traceback (most recent call last):`, `Exception in thread ...`, Go's `panic: ...`;
  *  4. a bare level word, UPPERCASE (`ERROR`, `WARN`) or Capitalised and followed by `:` or `]`
- *     (`Error:`, `[Warning]`) — word-bounded, so `ERROR_CODE` or `InfoService` do not match.
+ *     (`Error:`, `[Warning]`) — word-bounded, so `ERROR_CODE` or `InfoService` do not match;
+ *  5. PostgreSQL's own severities that are no level word: `LOG:  ` (info) and `DEBUG1:  ` to
+ *     `DEBUG5:  ` (debug), with the two spaces PostgreSQL writes after them.
  * Nothing found → `unknown`: an nginx access line has no level, and guessing one from the HTTP
  * status would mislead level filters.
  */
@@ -61,6 +63,9 @@ const BRACKET_RE = /\[(?:[a-z_]+:)?(debug|info|notice|warn|error|crit|alert|emer
 const BARE_RE =
   /\b(?:(TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|CRITICAL|CRIT|FATAL|PANIC|EMERG|EMERGENCY|ALERT|SEVERE)\b|(Trace|Debug|Info|Notice|Warn|Warning|Error|Critical|Fatal|Panic|Severe)(?=[:\]]))/;
 
+// PostgreSQL: `2026-12-05 10:00:00.123 UTC [12345] LOG:  duration: 1.2 ms`.
+const PG_RE = /\b(LOG|DEBUG[1-5]): {2}\S/;
+
 function scanLine(line: string): Level {
   const s = line.length > SCAN_LIMIT ? line.slice(0, SCAN_LIMIT) : line;
   if (FIELD_HINT_RE.test(s)) {
@@ -86,6 +91,8 @@ function scanLine(line: string): Level {
   const w = BARE_RE.exec(s);
   if (b !== null && (w === null || b.index < w.index)) return WORDS.get(b[1]) ?? 'unknown';
   if (w !== null) return WORDS.get((w[1] ?? w[2]).toLowerCase()) ?? 'unknown';
+  const pg = PG_RE.exec(s);
+  if (pg !== null) return pg[1] === 'LOG' ? 'info' : 'debug';
   return 'unknown';
 }
 
