@@ -34,8 +34,9 @@ export const DEFAULT_BLOCK_ROWS = 32_768;
 /**
  * Rows per DuckDB row group of the store (database.ts). DuckDB skips whole row groups, so a block
  * that may hold a needle costs reading the row groups it lies in: with DuckDB's default of 122,880
- * that is nearly four blocks' worth. Over 10M lines, 65,536 took a rare-token query from about 100
- * to 61 ms for 5% more bytes, and 32,768 to 48 ms for 14% more (bench/ingest-query/README.md).
+ * that is nearly four blocks' worth. On a copy of a 10M-line store, 65,536 took a rare-token query
+ * from about 100 to 61 ms for 5% more bytes, and 32,768 to 48 ms for 14% more; the benchmark's
+ * own runs showed a smaller gain (bench/ingest-query/README.md).
  */
 export const DEFAULT_ROW_GROUP_ROWS = 65_536;
 

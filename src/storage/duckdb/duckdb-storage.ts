@@ -28,7 +28,7 @@ import { Mutex } from '../common/mutex.js';
 import { TimeWindows } from '../common/time-windows.js';
 import { migrate } from './schema.js';
 import { lineSql, quote } from './sql.js';
-import { StoreDatabase } from './database.js';
+import { STORE_CATALOG, StoreDatabase } from './database.js';
 import { CountAccumulator, cellOf } from '../common/rollups.js';
 import { appendCounts, countSql, mergeStatements, metadataOf, recountStatements, UNMERGED_CELLS } from './counts.js';
 import { BlockIndex, DEFAULT_BLOCK_ROWS, DEFAULT_ROW_GROUP_ROWS } from './blocks.js';
@@ -496,11 +496,10 @@ export class DuckDBStorage implements Storage {
     const onAbort = (): void => conn.interrupt();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const [[current]] = (await conn.runAndReadAll('SELECT current_database()')).getRows();
       await conn.run(`ATTACH ${quote(file)} AS ${alias} (ROW_GROUP_SIZE ${this.opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS})`);
       try {
         await conn.run('BEGIN TRANSACTION');
-        await conn.run(`COPY FROM DATABASE "${String(current).replace(/"/g, '""')}" TO ${alias}`);
+        await conn.run(`COPY FROM DATABASE ${STORE_CATALOG} TO ${alias}`);
         const [[entries, streams, version]] = (
           await conn.runAndReadAll(`SELECT (SELECT count(*) FROM ${alias}.entries), (SELECT count(*) FROM ${alias}.streams), (SELECT max(version) FROM ${alias}.schema_version)`)
         ).getRows();
