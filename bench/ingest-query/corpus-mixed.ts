@@ -20,7 +20,7 @@
  * LOG read as info), `unknown` for access lines, which state none. 30 streams labelled
  * {service, namespace, pod, container}.
  */
-import { Rng, type CorpusLine } from '../../src/loadgen/corpus.js';
+import { Rng, SecondStamps, pad2, type CorpusLine } from '../../src/loadgen/corpus.js';
 import type { Labels } from '../../src/model/labels.js';
 import type { Level } from '../../src/model/level.js';
 
@@ -51,7 +51,6 @@ const SERVICES: ReadonlyArray<{ service: string; namespace: string; shape: Shape
   { service: 'kube-scheduler', namespace: 'kube-system', shape: 'scheduler', pods: 1, permille: 30 },
 ];
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 // Kubernetes' alphabet for generated names (no vowels, no look-alikes).
 const K8S_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
@@ -90,10 +89,6 @@ function word(r: Rng, alphabet: string, n: number): string {
 // Byte to two hex digits: number-to-hex conversion would be most of the generation time.
 const HEX = Array.from({ length: 256 }, (_, i) => (i + 256).toString(16).slice(1));
 
-function pad2(n: number): string {
-  return n < 10 ? '0' + n : String(n);
-}
-
 function pad3(n: number): string {
   return n < 10 ? '00' + n : n < 100 ? '0' + n : String(n);
 }
@@ -109,12 +104,7 @@ export class MixedCorpus {
   private readonly clientIps: string[] = [];
   private readonly pgPids: number[] = [];
   private readonly assetHashes: string[] = [];
-  // Time text is rebuilt only when the second changes: Date formatting dominates otherwise.
-  private lastSec = -1;
-  private ymd = '';
-  private hms = '';
-  private clf = ''; // Apache's dd/Mon/yyyy:hh:mm:ss
-  private mmdd = ''; // klog's
+  private readonly t = new SecondStamps();
 
   constructor(seed: number) {
     const r = (this.r = new Rng(seed));
@@ -146,15 +136,7 @@ export class MixedCorpus {
     const st = this.streams[this.pick[this.r.int(this.pick.length)]];
     const x = this.r.int(100);
     const lvl: Level = x < 80 ? 'info' : x < 92 ? 'warn' : x < 99 ? 'error' : 'critical';
-    const sec = Math.floor(tsMs / 1000);
-    if (sec !== this.lastSec) {
-      const d = new Date(sec * 1000);
-      this.lastSec = sec;
-      this.hms = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
-      this.ymd = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
-      this.clf = `${pad2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${this.hms}`;
-      this.mmdd = `${pad2(d.getUTCMonth() + 1)}${pad2(d.getUTCDate())}`;
-    }
+    this.t.at(tsMs);
     let line: string;
     switch (st.shape) {
       case 'apache':
@@ -281,7 +263,7 @@ export class MixedCorpus {
     const micros = status >= 500 ? 1_000_000 + r.int(59_000_000) : 150 + this.skewed(r.int(8) === 0 ? 3_000_000 : 90_000);
     const user = path.startsWith('/account') ? `u${1 + this.skewed(500_000)}` : '-';
     const ver = r.int(4) === 0 ? 'HTTP/2.0' : 'HTTP/1.1';
-    return `${this.clientIps[this.skewed(this.clientIps.length)]} - ${user} [${this.clf} +0000] "${method} ${path} ${ver}" ${status} ${size} "${referer}" "${r.pick(AGENTS)}" ${micros}`;
+    return `${this.clientIps[this.skewed(this.clientIps.length)]} - ${user} [${this.t.clf} +0000] "${method} ${path} ${ver}" ${status} ${size} "${referer}" "${r.pick(AGENTS)}" ${micros}`;
   }
 
   /** The fields of a request a JSON service line is about (pino-http's `req`/`res`). */
@@ -330,7 +312,7 @@ export class MixedCorpus {
     const r = this.r;
     const ms = tsMs % 1000;
     const head = `{"name":"${st.service}","hostname":"${st.pod}","pid":${st.pid},"level":${lvl === 'info' ? 30 : lvl === 'warn' ? 40 : lvl === 'error' ? 50 : 60},"req_id":"${this.uuid()}","trace_id":"${this.traceId()}"`;
-    const tail = `,"time":"${this.ymd}T${this.hms}.${pad3(ms)}Z","v":0}`;
+    const tail = `,"time":"${this.t.ymd}T${this.t.hms}.${pad3(ms)}Z","v":0}`;
     const customer = `"customer":"cus_${word(r, BASE36, 14)}"`;
     let body: string;
     if (st.service === 'billing') {
@@ -372,7 +354,7 @@ export class MixedCorpus {
   private postgres(st: Stream, lvl: Level, tsMs: number): string {
     const r = this.r;
     const pid = this.pgPids[this.skewed(this.pgPids.length)];
-    const p = `${this.ymd} ${this.hms}.${pad3(tsMs % 1000)} UTC [${pid}] `;
+    const p = `${this.t.ymd} ${this.t.hms}.${pad3(tsMs % 1000)} UTC [${pid}] `;
     switch (lvl) {
       case 'info': {
         const x = r.int(20);
@@ -382,7 +364,7 @@ export class MixedCorpus {
         if (x < 16) return `${p}LOG:  connection authorized: user=${r.pick(APPS.slice(0, 5))} database=shop application_name=${r.pick(['node-postgres', 'pgbouncer', 'psql'])} SSL enabled (protocol=TLSv1.3, cipher=TLS_AES_256_GCM_SHA384, bits=256)`;
         if (x < 17) return `${p}LOG:  disconnection: session time: ${r.int(3)}:${pad2(r.int(60))}:${pad2(r.int(60))}.${pad3(r.int(1000))} user=${r.pick(APPS.slice(0, 5))} database=shop host=${this.podIp()} port=${32_768 + r.int(28_000)}`;
         if (x < 18) {
-          const cp = `${this.ymd} ${this.hms}.${pad3(tsMs % 1000)} UTC [${st.pid}] `;
+          const cp = `${this.t.ymd} ${this.t.hms}.${pad3(tsMs % 1000)} UTC [${st.pid}] `;
           return r.int(2) === 0
             ? `${cp}LOG:  checkpoint starting: ${r.pick(['time', 'time', 'wal'])}`
             : `${cp}LOG:  checkpoint complete: wrote ${r.int(20_000)} buffers (${r.int(30)}.${r.int(10)}%); 0 WAL file(s) added, ${r.int(4)} removed, ${r.int(12)} recycled; write=${this.millis(270_000)} s, sync=0.${pad3(r.int(200))} s, total=${this.millis(270_000)} s; sync files=${r.int(400)}, longest=0.${pad3(r.int(100))} s, average=0.00${r.int(10)} s; distance=${r.int(900_000)} kB, estimate=${r.int(900_000)} kB; lsn=${(0x20 + r.int(32)).toString(16).toUpperCase()}/${this.hex8().toUpperCase()}, redo lsn=${(0x20 + r.int(32)).toString(16).toUpperCase()}/${this.hex8().toUpperCase()}`;
@@ -423,7 +405,7 @@ export class MixedCorpus {
 
   /** A klog line: `Lmmdd hh:mm:ss.uuuuuu pid file:line] msg key=value...`. */
   private klog(st: Stream, lvl: Level, tsMs: number): string {
-    const head = `${lvl === 'info' ? 'I' : lvl === 'warn' ? 'W' : lvl === 'error' ? 'E' : 'F'}${this.mmdd} ${this.hms}.${pad3(tsMs % 1000)}${pad3(this.r.int(1000))} ${String(st.pid).padStart(7)} `;
+    const head = `${lvl === 'info' ? 'I' : lvl === 'warn' ? 'W' : lvl === 'error' ? 'E' : 'F'}${this.t.mmdd} ${this.t.hms}.${pad3(tsMs % 1000)}${pad3(this.r.int(1000))} ${String(st.pid).padStart(7)} `;
     switch (st.shape) {
       case 'kubelet':
         return head + this.kubelet(lvl);

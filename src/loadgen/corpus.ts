@@ -69,8 +69,34 @@ const CRIT_MSGS = ['database unreachable, giving up', 'disk full on data volume'
 const JAVA_EXC = ['java.lang.NullPointerException: Cannot invoke "String.length()" because "s" is null', 'java.sql.SQLTransientConnectionException: HikariPool-1 - Connection is not available', 'java.util.concurrent.TimeoutException: deadline exceeded after 5000ms'];
 const PY_EXC = ['KeyError: \'user_id\'', 'ConnectionRefusedError: [Errno 111] Connection refused', 'ValueError: invalid literal for int() with base 10: \'abc\''];
 
-function pad2(n: number): string {
+export function pad2(n: number): string {
   return n < 10 ? '0' + n : String(n);
+}
+
+/**
+ * The time texts of log lines, rebuilt only when the second changes (Date formatting would
+ * dominate generation otherwise): `ymd` 2026-12-05, `hms` 10:00:00, `clf` the access log's
+ * 05/Dec/2026:10:00:00, `mmdd` klog's 1205.
+ */
+export class SecondStamps {
+  ymd = '';
+  hms = '';
+  clf = '';
+  mmdd = '';
+  private sec = -1;
+
+  /** Sets the texts to the second of `tsMs` (UTC). */
+  at(tsMs: number): this {
+    const sec = Math.floor(tsMs / 1000);
+    if (sec === this.sec) return this;
+    const d = new Date(sec * 1000);
+    this.sec = sec;
+    this.hms = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
+    this.ymd = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
+    this.clf = `${pad2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${this.hms}`;
+    this.mmdd = `${pad2(d.getUTCMonth() + 1)}${pad2(d.getUTCDate())}`;
+    return this;
+  }
 }
 
 export interface CorpusOptions {
@@ -89,11 +115,7 @@ export class LogCorpus {
   private readonly rng: Rng;
   private readonly streams: Array<{ service: string; shape: Shape; labels: Labels }> = [];
   private seq = 0;
-  // Time text is rebuilt only when the second changes: Date formatting dominates otherwise.
-  private lastSec = -1;
-  private ymd = '';
-  private hms = '';
-  private clf = ''; // nginx's dd/Mon/yyyy:hh:mm:ss
+  private readonly stamps = new SecondStamps();
 
   constructor(seed: number, opts: CorpusOptions = {}) {
     this.rng = new Rng(seed);
@@ -136,22 +158,14 @@ export class LogCorpus {
 
   private render(shape: Shape, lvl: Level, tsMs: number): { text: string; level: Level } {
     const r = this.rng;
-    const sec = Math.floor(tsMs / 1000);
-    if (sec !== this.lastSec) {
-      const d = new Date(sec * 1000);
-      this.lastSec = sec;
-      this.hms = `${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
-      this.ymd = `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}`;
-      this.clf = `${pad2(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${this.hms}`;
-    }
-    const { hms, ymd } = this;
+    const { hms, ymd, clf } = this.stamps.at(tsMs);
     const msn = tsMs % 1000;
     const ms = msn < 10 ? '00' + msn : msn < 100 ? '0' + msn : String(msn);
     const id = r.u32().toString(16);
     switch (shape) {
       case 'nginx': {
         const status = lvl === 'error' || lvl === 'critical' ? 500 + r.int(4) : lvl === 'warn' ? 400 + r.int(30) : r.int(10) === 0 ? 304 : 200;
-        const text = `10.${r.int(4)}.${r.int(256)}.${r.int(256)} - - [${this.clf} +0000] "${r.pick(METHODS)} ${r.pick(PATHS)}?id=${r.int(100000)} HTTP/1.1" ${status} ${r.int(20000)} "-" "${r.pick(AGENTS)}" rt=${`${r.int(2)}.${r.int(900) + 100}`}`;
+        const text = `10.${r.int(4)}.${r.int(256)}.${r.int(256)} - - [${clf} +0000] "${r.pick(METHODS)} ${r.pick(PATHS)}?id=${r.int(100000)} HTTP/1.1" ${status} ${r.int(20000)} "-" "${r.pick(AGENTS)}" rt=${`${r.int(2)}.${r.int(900) + 100}`}`;
         return { text, level: 'unknown' };
       }
       case 'json': {
