@@ -47,7 +47,12 @@ export const OPTIONS: OptionSpec[] = [
   { path: 'auth.adminPassword', type: 'string', default: '', doc: 'Password of the user `admin`, set at every start (created when missing). When this or `auth.adminToken` is set, no random first admin is generated. At least 8 characters.' , secret: true },
   { path: 'auth.adminToken', type: 'string', default: '', doc: 'An API token with scope admin that is made to exist at every start, exactly this value (`lst_<12 of a-z2-7>_<32+ of A-Za-z0-9_->`; docs/security.md shows how to make one).' , secret: true },
 
-  { path: 'storage.duckdb.memoryLimit', type: 'string', default: '2GB', doc: "DuckDB's memory_limit." },
+  {
+    path: 'storage.duckdb.memoryLimit',
+    type: 'string',
+    default: '256MB',
+    doc: "DuckDB's memory_limit: table data it caches, rows not yet checkpointed, and the state of running scans, counts and sorts (sorts and large counts spill to the data directory past it). Cached data is evicted first, so the store's share of the resident size stays within this however large the store grows (see docs/limits.md).",
+  },
   { path: 'storage.duckdb.threads', type: 'int', default: 2, doc: 'DuckDB worker threads for queries.' },
   { path: 'storage.duckdb.checkpointInterval', type: 'duration', default: '30s', doc: 'How often the WAL is checkpointed into the database file. Checkpoints are scheduled by LogSentinel, never triggered inside an ingest commit.' },
   { path: 'storage.duckdb.checkpointWalBytes', type: 'bytes', default: '32MiB', doc: 'Checkpoint early once the WAL passes this size. Commits wait while a checkpoint runs, about as long as it takes to fold the WAL in (measured: 0.6 s for a 100 MB WAL, 0.18 s for 27 MB, the same total either way), so a smaller WAL means shorter stalls for pushes; far smaller ones cost more in all.' },

@@ -146,5 +146,10 @@ export interface Storage {
    * recovers per call (PostgreSQL reconnects) has no such state.
    */
   unavailableReason?(): string | undefined;
+  /**
+   * Memory the store holds inside this process, in bytes by kind (DuckDB: its buffer manager's
+   * tags), for the `storage_memory_bytes` gauge. Optional: a store in another process has none.
+   */
+  memoryStats?(): Promise<Map<string, number>>;
   close(): Promise<void>;
 }

@@ -21,6 +21,7 @@ export const M = {
   storageCompressed: 'storage_compressed_bytes',
   storageUncompressed: 'storage_uncompressed_bytes',
   storageFree: 'storage_free_bytes',
+  storageMemory: 'storage_memory_bytes',
   storageFilesystemSize: 'storage_filesystem_size_bytes',
   dependencyUp: 'dependency_up',
   checkpointDuration: 'storage_checkpoint_duration_seconds',

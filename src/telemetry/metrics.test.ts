@@ -14,3 +14,20 @@ describe('metrics: storage compression gauges', () => {
     await f(undefined, [/^# TYPE storage_compressed_bytes gauge$/m], [/^storage_compressed_bytes[{ ]/m, /^storage_uncompressed_bytes[{ ]/m]);
   });
 });
+
+describe('metrics: storage memory gauge', () => {
+  it("exports what the store holds by tag, and drops a tag that no longer holds anything", async () => {
+    let byTag = new Map([
+      ['BASE_TABLE', 4096],
+      ['HASH_TABLE', 512],
+    ]);
+    const { registry } = createMetrics({ storageMemory: async () => byTag });
+    const first = await registry.metrics();
+    assert.match(first, /^storage_memory_bytes\{tag="BASE_TABLE"\} 4096$/m);
+    assert.match(first, /^storage_memory_bytes\{tag="HASH_TABLE"\} 512$/m);
+    byTag = new Map([['BASE_TABLE', 8192]]);
+    const second = await registry.metrics();
+    assert.match(second, /^storage_memory_bytes\{tag="BASE_TABLE"\} 8192$/m);
+    assert.doesNotMatch(second, /^storage_memory_bytes\{tag="HASH_TABLE"/m);
+  });
+});

@@ -30,6 +30,7 @@ export interface Metrics {
   storageCompressed: Gauge<'layout'>;
   storageUncompressed: Gauge<'layout'>;
   storageFree: Gauge;
+  storageMemory: Gauge<'tag'>;
   storageFilesystemSize: Gauge;
   dependencyUp: Gauge<'dependency'>;
   retentionDeleted: Counter;
@@ -58,6 +59,7 @@ export interface MetricSources {
   queueConsumers?: () => Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }>;
   storageSize?: () => Promise<number>;
   /** TimescaleDB layout: compressed chunks' bytes as stored and before compression; undefined on other stores. */
+  storageMemory?: () => Promise<ReadonlyMap<string, number> | undefined>;
   storageCompression?: () => Promise<{ compressedBytes: number; uncompressedBytes: number } | undefined>;
   /** Free and total bytes of the filesystem holding the data directory (embedded store). */
   storageFilesystem?: () => Promise<{ freeBytes: number; sizeBytes: number } | undefined>;
@@ -184,6 +186,19 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       async collect() {
         const fs = await sources.storageFilesystem?.();
         if (fs) this.set(fs.freeBytes);
+      },
+    }),
+    storageMemory: new Gauge({
+      name: M.storageMemory,
+      help: "Memory the embedded store holds in this process, by DuckDB's tag (duckdb_memory()): BASE_TABLE cached table data, IN_MEMORY_TABLE rows not yet checkpointed, HASH_TABLE and ORDER_BY running queries; bounded by storage.duckdb.memoryLimit.",
+      labelNames: ['tag'],
+      registers: r,
+      async collect() {
+        const byTag = await sources.storageMemory?.();
+        if (!byTag) return;
+        // Tags come and go with what DuckDB holds; one that now holds nothing reads 0, not its last figure.
+        this.reset();
+        for (const [tag, bytes] of byTag) this.set({ tag }, bytes);
       },
     }),
     storageFilesystemSize: new Gauge({

@@ -14,7 +14,11 @@ export interface MetricModules {
   readonly ctx: { dependencies?: () => Promise<string | undefined> };
   queue?: { depth(): number };
   redisQueue?: { stats(): Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }> };
-  storage?: { sizeBytes(): Promise<number>; compressionStats?(): Promise<{ compressedBytes: number; uncompressedBytes: number } | undefined> };
+  storage?: {
+    sizeBytes(): Promise<number>;
+    compressionStats?(): Promise<{ compressedBytes: number; uncompressedBytes: number } | undefined>;
+    memoryStats?(): Promise<Map<string, number>>;
+  };
   alerting?: { firingCount(): number };
   rulerLease?: { held(): boolean };
 }
@@ -24,6 +28,7 @@ export function moduleMetrics(m: () => MetricModules, dependencyState: ReadonlyM
   let consumerStats: { at: number; value: Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }> } | undefined;
   let lastStats = { lagEntries: 0, pendingEntries: 0, activeProcessors: 0 };
   let lastSize = 0;
+  let lastMemory: ReadonlyMap<string, number> | undefined;
   let lastCompression: { compressedBytes: number; uncompressedBytes: number } | undefined;
   let compression: { at: number; value: Promise<{ compressedBytes: number; uncompressedBytes: number } | undefined> } | undefined;
   return createMetrics({
@@ -62,6 +67,10 @@ export function moduleMetrics(m: () => MetricModules, dependencyState: ReadonlyM
         };
       }
       return compression.value;
+    },
+    storageMemory: async () => {
+      const storage = m().storage;
+      return storage?.memoryStats ? (lastMemory = await storage.memoryStats().catch(() => lastMemory)) : undefined;
     },
     storageFilesystem: async () => {
       if (m().backends !== 'embedded' || !m().storage) return undefined;

@@ -254,11 +254,14 @@ describe('Loki API end to end', () => {
 
     it('/metrics exposes the ingest and HTTP metrics', async () => {
       const text = await (await fetch(s.url + '/metrics')).text();
-      for (const name of ['logs_received_total', 'logs_processed_total', 'log_processing_latency_seconds_bucket', 'http_requests_total', 'http_request_duration_seconds_bucket', 'http_request_errors_total', 'http_requests_in_flight', 'storage_size_bytes', 'queue_depth_entries']) {
+      for (const name of ['logs_received_total', 'logs_processed_total', 'log_processing_latency_seconds_bucket', 'http_requests_total', 'http_request_duration_seconds_bucket', 'http_request_errors_total', 'http_requests_in_flight', 'storage_size_bytes', 'queue_depth_entries', 'storage_memory_bytes']) {
         assert.match(text, new RegExp('^' + name, 'm'), name);
       }
       const received = /^logs_received_total\{tenant="default",protocol="loki"\} (\d+)/m.exec(text);
       assert.ok(received && Number(received[1]) >= 4, 'logs_received_total counts pushed entries');
+      // The embedded store holds the rows it has not checkpointed yet, or caches them.
+      const held = [...text.matchAll(/^storage_memory_bytes\{tag="(BASE_TABLE|IN_MEMORY_TABLE)"\} (\d+)/gm)].reduce((n, m) => n + Number(m[2]), 0);
+      assert.ok(held > 0, 'storage_memory_bytes shows the table data DuckDB holds');
     });
 
     it('/metrics passes promtool check metrics', async (t) => {

@@ -1,6 +1,6 @@
 /**
  * The open DuckDB instance of the store file: its writer connection, the connections of running
- * reads, checkpoints with room for them, and recovery from a fatal error.
+ * reads, checkpoints with room for them, recovery from a fatal error, and copies for backups.
  *
  * A full disk (errors.ts): a commit whose WAL write finds no space fails alone (503, the client
  * retries) and the instance stays usable. A checkpoint waits while the filesystem has less free
@@ -155,6 +155,64 @@ export class StoreDatabase {
     }
     if (isDiskFull(err)) return diskFullError(what, this.opts.dataDir, err);
     return new LogSentinelError('STORAGE_UNAVAILABLE', `cannot ${what} in ${this.opts.file}: ${causeOf(err)}`, { retryable: true, retryAfter: 1, cause: err });
+  }
+
+  /**
+   * What DuckDB's buffer manager holds, in bytes by its tag (`duckdb_memory()`): `BASE_TABLE` is
+   * table data read or written since it was last evicted, `IN_MEMORY_TABLE` rows not yet
+   * checkpointed, `HASH_TABLE` and `ORDER_BY` state of running queries, and so on. Tags holding
+   * nothing are left out. All of it stays within `memory_limit`.
+   */
+  async memoryByTag(): Promise<Map<string, number>> {
+    const conn = await this.reader('read memory use');
+    try {
+      const rows = (await conn.runAndReadAll('SELECT tag, memory_usage_bytes FROM duckdb_memory() WHERE memory_usage_bytes > 0')).getRows();
+      return new Map(rows.map(([tag, bytes]) => [String(tag), Number(bytes)]));
+    } catch (err) {
+      throw this.readFailed('read memory use', err);
+    } finally {
+      this.release(conn);
+    }
+  }
+
+  /**
+   * Copies the whole database — every table, as of one snapshot — into a new DuckDB file `file`
+   * (which must not exist yet), while writes go on: the copy is one read transaction, so it sees
+   * exactly the commits before it began, and takes neither the write lock nor a checkpoint. The
+   * copy has the store's row group size, is checkpointed (no WAL beside it) and detached before
+   * this resolves. A failure (or a kill) leaves a partial file that the caller must not take for a
+   * backup.
+   */
+  async copyTo(file: string, signal?: AbortSignal): Promise<{ entries: number; streams: number; schemaVersion: number }> {
+    const conn = await this.reader('back up store');
+    const alias = `ls_backup_${process.pid}_${Date.now()}`;
+    const onAbort = (): void => conn.interrupt();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const size = this.opts.rowGroupRows ? ` (ROW_GROUP_SIZE ${this.opts.rowGroupRows})` : '';
+      await conn.run(`ATTACH ${quote(file)} AS ${alias}${size}`);
+      try {
+        await conn.run('BEGIN TRANSACTION');
+        await conn.run(`COPY FROM DATABASE ${STORE_CATALOG} TO ${alias}`);
+        const [[entries, streams, version]] = (
+          await conn.runAndReadAll(`SELECT (SELECT count(*) FROM ${alias}.entries), (SELECT count(*) FROM ${alias}.streams), (SELECT max(version) FROM ${alias}.schema_version)`)
+        ).getRows();
+        await conn.run('COMMIT');
+        await conn.run(`CHECKPOINT ${alias}`);
+        return { entries: Number(entries), streams: Number(streams), schemaVersion: Number(version) };
+      } catch (err) {
+        await conn.run('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        await conn.run(`DETACH ${alias}`).catch(() => undefined);
+      }
+    } catch (err) {
+      if (signal?.aborted) throw new LogSentinelError('STORAGE_UNAVAILABLE', `cannot back up store to ${file}: interrupted (${String(signal.reason)})`, { retryable: true, cause: err });
+      throw this.readFailed('back up store', err);
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+      this.release(conn);
+    }
   }
 
   /** Why the database cannot serve now (it is reopening after a fatal error), or undefined. */

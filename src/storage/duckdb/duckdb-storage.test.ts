@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -40,6 +41,33 @@ runStorageConformance('duckdb', factory);
 runQueryConformance('duckdb', factory);
 
 describe('duckdb storage specifics', () => {
+  it('holds no more memory than memoryLimit while it reads a store larger than that, and reports it by tag', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ls-duckdb-'));
+    const s = new DuckDBStorage({ dataDir: dir, checkpointIntervalMs: 0, threads: 1, memoryLimit: '32MB' });
+    try {
+      await s.open();
+      // Lines of random hex compress to about half: 400,000 of them are some 40 MB in the file.
+      const hex = (i: number): string => randomBytes(96).toString('hex') + ' ' + i;
+      for (let k = 0; k < 8; k++) {
+        await s.write([batch('t', { a: '1' }, Array.from({ length: 50_000 }, (_, i) => ({ ts: 1_000_000_000_000_000_000n + BigInt(k * 50_000 + i), line: hex(i) })))]);
+        await s.checkpoint();
+      }
+      assert.ok((await s.sizeBytes()) > 32 * 1024 * 1024, `store of ${await s.sizeBytes()} bytes is larger than the limit`);
+      const ids = (await s.streams('t', 0n, 2n ** 62n)).map((x) => x.id);
+      // A regex no hex line matches and no skip index can rule out: every row is read.
+      let n = 0;
+      for await (const rows of s.select({ tenant: 't', streamIds: ids, start: 0n, end: 2n ** 62n, direction: 'forward', line: { type: 'regex', pattern: '^[g-z]' } })) n += rows.length;
+      assert.equal(n, 0);
+      const byTag = await s.memoryStats();
+      const total = [...byTag.values()].reduce((a, b) => a + b, 0);
+      assert.ok(byTag.get('BASE_TABLE')! > 0, `table data is cached: ${JSON.stringify([...byTag])}`);
+      assert.ok(total <= 32 * 1024 * 1024, `DuckDB holds ${total} bytes, more than its 32MB limit: ${JSON.stringify([...byTag])}`);
+    } finally {
+      await s.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('checkpoint folds the WAL into the file and data stays readable', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ls-duckdb-'));
     const s = new DuckDBStorage({ dataDir: dir, checkpointIntervalMs: 0, threads: 1 });

@@ -18,20 +18,20 @@ import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import type { Nanos, WriteBatch } from '../../model/entry.js';
 import { LEVEL_CODE, levelFromCode, type Level } from '../../model/level.js';
-import type { Labels } from '../../model/labels.js';
 import { LogSentinelError } from '../../errors.js';
 import type { CountBucketRow, CountPlan, IndexStats, SelectPlan, Storage, StoredRow, StreamInfo } from '../storage.js';
-import { StreamIndex } from '../common/stream-index.js';
-import { DedupWindow, HashSet53, entryHash } from '../common/dedup-window.js';
-import { canonicalMetadata, recanonicalize } from '../../model/metadata.js';
+import { DedupWindow, entryHash } from '../common/dedup-window.js';
+import { recanonicalize } from '../../model/metadata.js';
 import { Mutex } from '../common/mutex.js';
 import { TimeWindows } from '../common/time-windows.js';
 import { migrate } from './schema.js';
 import { lineSql, quote } from './sql.js';
-import { STORE_CATALOG, StoreDatabase } from './database.js';
-import { CountAccumulator, cellOf } from '../common/rollups.js';
+import { StoreDatabase } from './database.js';
+import { cellOf } from '../common/rollups.js';
 import { appendCounts, countSql, mergeStatements, metadataOf, recountStatements, UNMERGED_CELLS } from './counts.js';
 import { BlockIndex, DEFAULT_BLOCK_ROWS, DEFAULT_ROW_GROUP_ROWS } from './blocks.js';
+import { appendEntries, type Appended } from './append.js';
+import { StreamKeys } from './stream-keys.js';
 
 export interface DuckDBStorageOptions {
   dataDir: string;
@@ -60,20 +60,14 @@ export interface DuckDBStorageOptions {
   onBlockFilter?: (read: number, skipped: number) => void;
 }
 
-/** Rows appended between yields to the event loop, so a large commit never blocks it for long. */
-const APPEND_SLICE = 8192;
 /** A limited query up to this many rows is one top-N query; larger reads go window by window. */
 const SINGLE_QUERY_LIMIT = 20_000;
 
 export class DuckDBStorage implements Storage {
   readonly name = 'duckdb';
   private readonly db: StoreDatabase;
-  // Replaced as a whole when the store reopens (loadIndex), never half-loaded.
-  private index = new StreamIndex();
-  /** Surrogate key of each stream (`tenant \0 id` → streams.key) and back. */
-  private keyOf = new Map<string, number>();
-  private idOfKey = new Map<number, bigint>();
-  private nextKey = 1;
+  /** Streams and their keys; replaced as a whole when the store reopens (stream-keys.ts). */
+  private streamKeys = new StreamKeys();
   private readonly dedup: DedupWindow;
   private readonly writeLock = new Mutex();
   private checkpointTimer?: NodeJS.Timeout;
@@ -100,13 +94,13 @@ export class DuckDBStorage implements Storage {
         checkpoint_threshold: '1TB',
         // zstd for lines needs a storage format newer than DuckDB's conservative default.
         storage_compatibility_version: 'latest',
-        memory_limit: opts.memoryLimit ?? '2GB',
+        memory_limit: opts.memoryLimit ?? '256MB',
         threads: String(opts.threads ?? 2),
         preserve_insertion_order: 'true',
       },
       onOpen: async (writer) => {
         await migrate(writer);
-        await this.loadIndex(writer);
+        this.streamKeys = await StreamKeys.load(writer);
         await this.seedDedup(writer);
         await this.seedUnmerged(writer);
         await this.blocks.open(writer, (err) => this.opts.onBackgroundError?.('line filter index', err));
@@ -129,40 +123,6 @@ export class DuckDBStorage implements Storage {
     }
   }
 
-  private async loadIndex(conn: DuckDBConnection): Promise<void> {
-    const index = new StreamIndex();
-    const keyOf = new Map<string, number>();
-    const idOfKey = new Map<number, bigint>();
-    let nextKey = 1;
-    const streams = (await conn.runAndReadAll('SELECT tenant, stream_id, key, labels FROM streams')).getRows();
-    for (const [tenant, id, k, labels] of streams) {
-      const key = Number(k);
-      index.add(tenant as string, id as bigint, JSON.parse(labels as string) as Labels);
-      keyOf.set(tenant + '\x00' + id, key);
-      idOfKey.set(key, id as bigint);
-      if (key >= nextKey) nextKey = key + 1;
-    }
-    const bounds = (await conn.runAndReadAll('SELECT tenant, stream, min(ts), max(ts), bit_or((1::UINTEGER) << level) FROM entries GROUP BY tenant, stream')).getRows();
-    for (const [tenant, key, min, max, mask] of bounds) {
-      const id = idOfKey.get(Number(key));
-      if (id !== undefined) index.observe(tenant as string, id, min as bigint, max as bigint, Number(mask));
-    }
-    this.index = index;
-    this.keyOf = keyOf;
-    this.idOfKey = idOfKey;
-    this.nextKey = nextKey;
-  }
-
-  private remember(tenant: string, id: bigint, key: number): void {
-    this.keyOf.set(tenant + '\x00' + id, key);
-    this.idOfKey.set(key, id);
-    if (key >= this.nextKey) this.nextKey = key + 1;
-  }
-
-  private keyFor(tenant: string, id: bigint): number | undefined {
-    return this.keyOf.get(tenant + '\x00' + id);
-  }
-
   /**
    * After a restart (or a reopen), remember the newest committed entries so a client's retry is
    * not stored twice. Adds to the window, never clears it.
@@ -174,8 +134,8 @@ export class DuckDBStorage implements Storage {
     for await (const chunk of res) {
       const [keys, ts, lines, metas] = chunk.getColumns() as [number[], bigint[], string[], Array<string | null>];
       for (let i = 0; i < keys.length; i++) {
-        const id = this.idOfKey.get(keys[i]);
-        if (id === undefined) continue;
+        if (!this.streamKeys.knows(keys[i])) continue;
+        const id = this.streamKeys.idOf(keys[i]);
         // Rows written before metadata was stored canonically are hashed as they are written now.
         // Only what is missing: re-adding would rotate out what the window held before a reopen.
         const h = entryHash(id, ts[i], lines[i], recanonicalize(metas[i]));
@@ -204,31 +164,14 @@ export class DuckDBStorage implements Storage {
 
   private async writeLocked(batches: readonly WriteBatch[]): Promise<void> {
     const conn = this.db.writer('write entries');
-    // New streams get their surrogate keys now; they are remembered only if the commit succeeds.
-    const newStreams: Array<{ tenant: string; id: bigint; key: number; labels: Labels }> = [];
-    const pendingKeys = new Map<string, number>();
-    for (const b of batches) {
-      for (const s of b.streams) {
-        if (this.keyFor(b.tenant, s.id) !== undefined) continue;
-        const k = b.tenant + '\x00' + s.id;
-        if (pendingKeys.has(k)) continue;
-        const key = this.nextKey + pendingKeys.size;
-        pendingKeys.set(k, key);
-        newStreams.push({ tenant: b.tenant, id: s.id, key, labels: s.labels });
-      }
-    }
-    const hashes: number[] = [];
-    let entries = 0;
-    for (const b of batches) for (const s of b.streams) entries += s.entries.length;
-    const batchHashes = new HashSet53(entries);
-    const observed: Array<{ tenant: string; id: bigint; min: bigint; max: bigint; mask: number }> = [];
-    const counts = new CountAccumulator();
-    let appended = 0;
+    const keys = this.streamKeys;
+    const { created, keyOf } = keys.assign(batches);
+    let done: Appended;
     try {
       await conn.run('BEGIN TRANSACTION');
-      if (newStreams.length > 0) {
+      if (created.length > 0) {
         const sa = await conn.createAppender('streams');
-        for (const s of newStreams) {
+        for (const s of created) {
           sa.appendVarchar(s.tenant);
           sa.appendUBigInt(s.id);
           sa.appendUInteger(s.key);
@@ -239,64 +182,12 @@ export class DuckDBStorage implements Storage {
         sa.closeSync();
       }
       const app = await conn.createAppender('entries');
-      const dedup = this.dedup.enabled;
-      const blocks = this.blocks;
-      const blk = blocks.current;
-      let sinceYield = 0;
-      for (const b of batches) {
-        const tenant = b.tenant;
-        for (const s of b.streams) {
-          const key = this.keyFor(tenant, s.id) ?? pendingKeys.get(tenant + '\x00' + s.id)!;
-          counts.startStream(tenant, key);
-          let min = 0n;
-          let max = 0n;
-          let mask = 0;
-          let any = false;
-          for (const e of s.entries) {
-            const meta = canonicalMetadata(e.metadata);
-            if (dedup) {
-              const h = entryHash(s.id, e.ts, e.line, meta);
-              if (this.dedup.has(h) || !batchHashes.add(h)) continue;
-              hashes.push(h);
-            }
-            const code = LEVEL_CODE[e.level] ?? 0;
-            app.appendVarchar(tenant);
-            app.appendBigInt(e.ts);
-            app.appendUInteger(key);
-            app.appendUTinyInt(code);
-            app.appendVarchar(e.line);
-            if (meta !== null) app.appendVarchar(meta);
-            else app.appendNull();
-            app.appendUInteger(blk);
-            app.endRow();
-            blocks.add(e.line);
-            appended++;
-            counts.add(e.ts, code, Buffer.byteLength(e.line), meta !== null);
-            if (!any) {
-              min = e.ts;
-              max = e.ts;
-              any = true;
-            } else {
-              if (e.ts < min) min = e.ts;
-              if (e.ts > max) max = e.ts;
-            }
-            mask |= 1 << code;
-            if (++sinceYield >= APPEND_SLICE) {
-              sinceYield = 0;
-              await new Promise<void>((r) => setImmediate(r));
-            }
-          }
-          if (any) {
-            observed.push({ tenant, id: s.id, min, max, mask });
-            blocks.span(min, max);
-          }
-        }
-      }
+      done = await appendEntries(app, batches, keyOf, this.dedup, this.blocks);
       app.flushSync();
       app.closeSync();
-      if (counts.rows.length > 0) {
+      if (done.counts.rows.length > 0) {
         const ca = await conn.createAppender('entry_counts');
-        appendCounts(ca, counts.rows);
+        appendCounts(ca, done.counts.rows);
         ca.flushSync();
         ca.closeSync();
       }
@@ -305,39 +196,25 @@ export class DuckDBStorage implements Storage {
       await conn.run('ROLLBACK').catch(() => undefined);
       throw this.db.writeFailed('write entries', err);
     }
-    for (const s of newStreams) {
-      this.index.add(s.tenant, s.id, s.labels);
-      this.remember(s.tenant, s.id, s.key);
-    }
-    for (const o of observed) this.index.observe(o.tenant, o.id, o.min, o.max, o.mask);
-    for (const h of hashes) this.dedup.add(h);
-    for (const r of counts.rows) this.unmerged.add(r.cell);
-    if (appended > 0) await this.blocks.committed(conn, appended, (err) => this.opts.onBackgroundError?.('line filter index', err));
+    keys.added(created);
+    for (const o of done.observed) keys.index.observe(o.tenant, o.id, o.min, o.max, o.mask);
+    for (const h of done.hashes) this.dedup.add(h);
+    for (const r of done.counts.rows) this.unmerged.add(r.cell);
+    if (done.rows > 0) await this.blocks.committed(conn, done.rows, (err) => this.opts.onBackgroundError?.('line filter index', err));
   }
 
   async streams(tenant: string, start: Nanos, end: Nanos): Promise<StreamInfo[]> {
-    return this.index.list(tenant, start, end);
+    return this.streamKeys.index.list(tenant, start, end);
   }
 
   async levels(tenant: string, streamIds: bigint[]): Promise<Level[]> {
-    return this.index.levels(tenant, streamIds);
-  }
-
-  /** `stream IN (...)` for the given streams, or undefined when they are all of the tenant's. */
-  private streamFilter(tenant: string, streamIds: readonly bigint[]): string | undefined {
-    if (streamIds.length >= this.index.count(tenant)) return undefined;
-    const keys: number[] = [];
-    for (const id of streamIds) {
-      const k = this.keyFor(tenant, id);
-      if (k !== undefined) keys.push(k);
-    }
-    return keys.length ? `stream IN (${keys.join(',')})` : 'FALSE';
+    return this.streamKeys.index.levels(tenant, streamIds);
   }
 
   /** `blocks`: the skip index's condition on `blk` for this plan's line filter (blocks.ts). */
   private whereClause(plan: Pick<SelectPlan, 'tenant' | 'streamIds' | 'levels' | 'line'>, start: Nanos, end: Nanos, blocks?: string): string {
     const parts = [`tenant = ${quote(plan.tenant)}`, `ts >= ${start}`, `ts < ${end}`];
-    const streams = this.streamFilter(plan.tenant, plan.streamIds);
+    const streams = this.streamKeys.filterSql(plan.tenant, plan.streamIds);
     if (streams) parts.push(streams);
     if (plan.levels) parts.push(`level IN (${plan.levels.map((l) => LEVEL_CODE[l]).join(',') || 'NULL'})`);
     if (blocks) parts.push(blocks);
@@ -395,7 +272,7 @@ export class DuckDBStorage implements Storage {
       for (let i = 0; i < keys.length; i++) {
         const m = metas[i];
         rows[i] = {
-          streamId: this.idOfKey.get(keys[i]) ?? 0n,
+          streamId: this.streamKeys.idOf(keys[i]),
           ts: ts[i],
           level: levelFromCode(levels[i]),
           line: lines[i],
@@ -418,8 +295,8 @@ export class DuckDBStorage implements Storage {
       const blocks = await this.blocks.filterSql(conn, plan.line, plan.start, plan.end);
       const sql = countSql(plan, {
         entriesWhere: (from, to) => this.whereClause(plan, from, to, blocks),
-        streamFilter: this.streamFilter(plan.tenant, plan.streamIds),
-        keyFor: (id) => this.keyFor(plan.tenant, id),
+        streamFilter: this.streamKeys.filterSql(plan.tenant, plan.streamIds),
+        keyFor: (id) => this.streamKeys.keyFor(plan.tenant, id),
         rollups: this.opts.rollups !== false,
       });
       // Columns of plain numbers: converting DuckDB's BIGINT and HUGEINT values to JavaScript
@@ -430,7 +307,7 @@ export class DuckDBStorage implements Storage {
       const out: CountBucketRow[] = new Array(keyCol.length);
       for (let i = 0; i < keyCol.length; i++) {
         out[i] = {
-          streamId: this.idOfKey.get(keyCol[i]) ?? 0n,
+          streamId: this.streamKeys.idOf(keyCol[i]),
           level: levelFromCode(levelCol[i]),
           ...metadataOf(
             keys,
@@ -482,42 +359,15 @@ export class DuckDBStorage implements Storage {
   }
 
   /**
-   * Copies the whole database — every table, as of one snapshot — into a new DuckDB file `file`
-   * (which must not exist yet), while writes go on: the copy is one read transaction, so it sees
-   * exactly the commits before it began, and neither takes the write lock nor stops checkpoints.
-   * The copy is checkpointed (no WAL beside it) and detached before this resolves. A failure (or
-   * a kill) leaves a partial file that the caller must not take for a backup. Scheduled
-   * checkpoints of the live store wait until the copy is done.
+   * Copies the whole store into a new DuckDB file `file` while writes go on (database.ts
+   * `copyTo`). Scheduled checkpoints of the live store wait until the copy is done: both compete
+   * for the same CPU and disk, and a checkpoint would stall commits for longer.
    */
   async backupTo(file: string, signal?: AbortSignal): Promise<{ entries: number; streams: number; schemaVersion: number }> {
-    const conn = await this.db.reader('back up store');
     this.backups++;
-    const alias = `ls_backup_${process.pid}_${Date.now()}`;
-    const onAbort = (): void => conn.interrupt();
-    signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await conn.run(`ATTACH ${quote(file)} AS ${alias} (ROW_GROUP_SIZE ${this.opts.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS})`);
-      try {
-        await conn.run('BEGIN TRANSACTION');
-        await conn.run(`COPY FROM DATABASE ${STORE_CATALOG} TO ${alias}`);
-        const [[entries, streams, version]] = (
-          await conn.runAndReadAll(`SELECT (SELECT count(*) FROM ${alias}.entries), (SELECT count(*) FROM ${alias}.streams), (SELECT max(version) FROM ${alias}.schema_version)`)
-        ).getRows();
-        await conn.run('COMMIT');
-        await conn.run(`CHECKPOINT ${alias}`);
-        return { entries: Number(entries), streams: Number(streams), schemaVersion: Number(version) };
-      } catch (err) {
-        await conn.run('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        await conn.run(`DETACH ${alias}`).catch(() => undefined);
-      }
-    } catch (err) {
-      if (signal?.aborted) throw new LogSentinelError('STORAGE_UNAVAILABLE', `cannot back up store to ${file}: interrupted (${String(signal.reason)})`, { retryable: true, cause: err });
-      throw this.db.readFailed('back up store', err);
+      return await this.db.copyTo(file, signal);
     } finally {
-      signal?.removeEventListener('abort', onAbort);
-      this.db.release(conn);
       if (--this.backups === 0) void this.maybeCheckpoint().catch((err) => this.opts.onBackgroundError?.('checkpoint', err));
     }
   }
@@ -528,6 +378,10 @@ export class DuckDBStorage implements Storage {
    */
   unavailableReason(): string | undefined {
     return this.db.unavailableReason();
+  }
+
+  memoryStats(): Promise<Map<string, number>> {
+    return this.db.memoryByTag();
   }
 
   async applyRetention(cutoff: Nanos): Promise<number> {
@@ -548,15 +402,13 @@ export class DuckDBStorage implements Storage {
         throw this.db.writeFailed('apply retention', err);
       }
       for (const c of this.unmerged) if (c <= cut) this.unmerged.delete(c);
-      const gone = [...this.index.all()].filter((s) => s.lastTs < cutoff);
+      const keys = this.streamKeys;
+      const gone = [...keys.index.all()].filter((s) => s.lastTs < cutoff);
       for (const s of gone) {
         await writer.run(`DELETE FROM streams WHERE tenant = ${quote(s.tenant)} AND stream_id = ${s.id}`);
-        this.index.remove(s.tenant, s.id);
-        const key = this.keyFor(s.tenant, s.id);
-        this.keyOf.delete(s.tenant + '\x00' + s.id);
-        if (key !== undefined) this.idOfKey.delete(key);
+        keys.remove(s.tenant, s.id);
       }
-      for (const s of this.index.all()) if (s.firstTs < cutoff) s.firstTs = cutoff;
+      for (const s of keys.index.all()) if (s.firstTs < cutoff) s.firstTs = cutoff;
       return deleted;
     });
   }
