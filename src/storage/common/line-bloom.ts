@@ -106,8 +106,8 @@ export function needleGrams(needle: string): number[] {
 }
 
 /**
- * A line predicate compiled for block filters, as a SQL condition on `col` (a filter's bits cast
- * to DuckDB's BIT, which numbers the bits of each byte from the most significant, hence `^ 7`), so
+ * A line predicate compiled for block filters, as a SQL condition on `col` (a filter's bits as
+ * DuckDB's BIT, which numbers the bits of each byte from the most significant, hence `^ 7`), so
  * the filters need not leave the database: false only when no line of the block can satisfy the
  * predicate. Undefined when the predicate can never rule a block out (no needle with four word
  * characters in a position where it must be present).

@@ -21,7 +21,7 @@
  * filter (the newest, partly filled one included) gets one built from its rows; writing then
  * starts a new block.
  */
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { blobValue, type DuckDBConnection } from '@duckdb/node-api';
 import type { Nanos } from '../../model/entry.js';
 import type { LinePredicate } from '../../logql/plan.js';
 import { LineBloom, bloomSql } from '../common/line-bloom.js';
@@ -140,14 +140,8 @@ export class BlockIndex {
     await conn.run('BEGIN TRANSACTION');
     try {
       await conn.run(`DELETE FROM line_blooms WHERE blk = ${b}`);
-      const app = await conn.createAppender('line_blooms');
-      app.appendUInteger(b);
-      app.appendBigInt(this.minTs);
-      app.appendBigInt(this.maxTs);
-      app.appendBlob(this.bloom.bits);
-      app.endRow();
-      app.flushSync();
-      app.closeSync();
+      // Cast from the filter's bytes: DuckDB's BIT numbers each byte's bits from the most significant.
+      await conn.run('INSERT INTO line_blooms VALUES ($1, $2, $3, $4::BIT)', [b, this.minTs, this.maxTs, blobValue(this.bloom.bits)]);
       await conn.run('COMMIT');
     } catch (err) {
       await conn.run('ROLLBACK').catch(() => undefined);
@@ -160,17 +154,13 @@ export class BlockIndex {
    * [start, end), or undefined when the filters rule nothing out. `conn` reads the filters.
    */
   async filterSql(conn: DuckDBConnection, line: LinePredicate | undefined, start: Nanos, end: Nanos): Promise<string | undefined> {
-    const test = line && bloomSql(line, 'b');
+    const test = line && bloomSql(line, 'bits');
     if (!test) return undefined;
     // Taken before the filters are read: a block sealed meanwhile is still >= current.
     const current = this.current;
     const keep = [...this.unindexed];
-    // The bits are tested in DuckDB (cast once per filter); only block numbers come back.
-    const rows = (
-      await conn.runAndReadAll(
-        `SELECT blk, ${test} FROM (SELECT blk, bits::BIT AS b FROM line_blooms WHERE max_ts >= ${start} AND min_ts < ${end})`,
-      )
-    ).getRows();
+    // The bits are tested in DuckDB, where they are stored; only block numbers come back.
+    const rows = (await conn.runAndReadAll(`SELECT blk, ${test} FROM line_blooms WHERE max_ts >= ${start} AND min_ts < ${end}`)).getRows();
     let skipped = 0;
     for (const [b, may] of rows) {
       if (may) keep.push(Number(b));

@@ -304,6 +304,22 @@ describe('duckdb storage: the skip index of line filters', () => {
     });
   });
 
+  it('converts the filters of a version-3 store (bits as BLOB) at open, and they rule out the same blocks', async () => {
+    await withBlocks(async (s, reopen, skipped) => {
+      await write(s);
+      const want = await find(s, NEEDLE);
+      await s.withWriter(async (c) => {
+        await c.run('ALTER TABLE line_blooms ALTER bits SET DATA TYPE BLOB USING bits::BLOB');
+        await c.run('UPDATE schema_version SET version = 3');
+      });
+      s = await reopen();
+      assert.deepEqual(await s.query("SELECT data_type FROM information_schema.columns WHERE table_name = 'line_blooms' AND column_name = 'bits'"), [['BIT']]);
+      assert.equal(await blooms(s), 10);
+      assert.deepEqual(await find(s, NEEDLE), want);
+      assert.ok(skipped() >= 7, `only ${skipped()} blocks skipped`);
+    });
+  });
+
   it('builds missing filters at open (a crash between a commit and its filter) and reads rows from before the index', async () => {
     await withBlocks(async (s, reopen, skipped) => {
       await write(s);
