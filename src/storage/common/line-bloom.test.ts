@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { LineBloom, bloomSql, needleGrams } from './line-bloom.js';
+import { LineBloom, bloomSql, bloomTest, needleGrams } from './line-bloom.js';
 import { fuzzer } from '../../testing/seeded-random.js';
 import type { LinePredicate } from '../../logql/plan.js';
 
@@ -27,15 +27,24 @@ after(() => {
   inst.closeSync();
 });
 
-/** Each predicate's verdict on one block's filter (undefined where it compiles to nothing). */
+/**
+ * Each predicate's verdict on one block's filter (undefined where it compiles to nothing), in
+ * DuckDB; the store tests the filters it keeps in memory with `bloomTest`, which must agree.
+ */
 async function verdicts(bits: Uint8Array, preds: LinePredicate[]): Promise<Array<boolean | undefined>> {
   const sqls = preds.map((p) => bloomSql(p, 'b'));
+  const inMemory = preds.map((p) => bloomTest(p)?.(bits));
   const cols = sqls.filter((s) => s !== undefined);
-  if (cols.length === 0) return sqls.map(() => undefined);
+  if (cols.length === 0) {
+    assert.deepEqual(inMemory, sqls.map(() => undefined));
+    return sqls.map(() => undefined);
+  }
   const hex = Buffer.from(bits).toString('hex');
   const [row] = (await conn.runAndReadAll(`SELECT ${cols.join(', ')} FROM (SELECT from_hex('${hex}')::BIT AS b)`)).getRows();
   let i = 0;
-  return sqls.map((s) => (s === undefined ? undefined : (row[i++] as boolean)));
+  const out = sqls.map((s) => (s === undefined ? undefined : (row[i++] as boolean)));
+  assert.deepEqual(inMemory, out, 'bloomTest and bloomSql disagree');
+  return out;
 }
 
 describe('line filters: grams of words', () => {

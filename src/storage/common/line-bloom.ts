@@ -137,3 +137,30 @@ export function bloomSql(p: LinePredicate, col: string): string | undefined {
     }
   }
 }
+
+/**
+ * The same test as `bloomSql`, on a filter's bytes in memory (bit `i` is bit `i & 7` of byte
+ * `i >> 3`, as `LineBloom` sets it): undefined exactly when `bloomSql` is.
+ */
+export function bloomTest(p: LinePredicate): ((bits: Uint8Array) => boolean) | undefined {
+  switch (p.type) {
+    case 'contains': {
+      const grams = needleGrams(p.value);
+      if (grams.length === 0) return undefined;
+      const at = [...new Set(grams.flatMap((g) => [pos1(g), pos2(g)]))];
+      return (bits) => at.every((i) => (bits[i >>> 3] & (1 << (i & 7))) !== 0);
+    }
+    case 'regex':
+    case 'not':
+      return undefined;
+    case 'and': {
+      const parts = p.exprs.map(bloomTest).filter((t) => t !== undefined);
+      return parts.length === 0 ? undefined : (bits) => parts.every((t) => t(bits));
+    }
+    case 'or': {
+      const parts = p.exprs.map(bloomTest);
+      if (parts.length === 0 || parts.some((t) => t === undefined)) return undefined;
+      return (bits) => parts.some((t) => t!(bits));
+    }
+  }
+}

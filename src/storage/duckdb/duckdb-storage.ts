@@ -54,6 +54,8 @@ export interface DuckDBStorageOptions {
   rollups?: boolean;
   /** Rows per block of the line filters' skip index (blocks.ts; default 32,768; small in tests). */
   blockRows?: number;
+  /** Filters of the newest blocks kept in memory (blocks.ts; default 1,024). */
+  cachedFilters?: number;
   /** Rows per DuckDB row group (blocks.ts; default 65,536). */
   rowGroupRows?: number;
   /** Called after a query tested the blocks of its range: how many may match and how many were ruled out. */
@@ -84,7 +86,7 @@ export class DuckDBStorage implements Storage {
   constructor(private readonly opts: DuckDBStorageOptions) {
     this.file = join(opts.dataDir, 'logsentinel.duckdb');
     this.dedup = new DedupWindow(opts.dedupWindowEntries ?? 1_000_000);
-    this.blocks = new BlockIndex(opts.blockRows ?? DEFAULT_BLOCK_ROWS, opts.onBlockFilter);
+    this.blocks = new BlockIndex(opts.blockRows ?? DEFAULT_BLOCK_ROWS, opts.onBlockFilter, opts.cachedFilters);
     this.db = new StoreDatabase({
       file: this.file,
       dataDir: opts.dataDir,
