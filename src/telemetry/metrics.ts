@@ -58,8 +58,9 @@ export interface MetricSources {
   /** Lag, pending entries and live processors of the queue's consumers (Redis: read from Redis on scrape). */
   queueConsumers?: () => Promise<{ lagEntries: number; pendingEntries: number; activeProcessors: number }>;
   storageSize?: () => Promise<number>;
-  /** TimescaleDB layout: compressed chunks' bytes as stored and before compression; undefined on other stores. */
+  /** What the embedded store holds in memory, in bytes by DuckDB's tag; undefined on other stores. */
   storageMemory?: () => Promise<ReadonlyMap<string, number> | undefined>;
+  /** TimescaleDB layout: compressed chunks' bytes as stored and before compression; undefined on other stores. */
   storageCompression?: () => Promise<{ compressedBytes: number; uncompressedBytes: number } | undefined>;
   /** Free and total bytes of the filesystem holding the data directory (embedded store). */
   storageFilesystem?: () => Promise<{ freeBytes: number; sizeBytes: number } | undefined>;
@@ -196,7 +197,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       async collect() {
         const byTag = await sources.storageMemory?.();
         if (!byTag) return;
-        // Tags come and go with what DuckDB holds; one that now holds nothing reads 0, not its last figure.
+        // Tags come and go with what DuckDB holds: one that now holds nothing is dropped, not left at its last figure.
         this.reset();
         for (const [tag, bytes] of byTag) this.set({ tag }, bytes);
       },
