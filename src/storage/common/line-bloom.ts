@@ -105,37 +105,48 @@ export function needleGrams(needle: string): number[] {
   return [...out];
 }
 
+/** Bits a block's filter must have set for the block to possibly satisfy a line predicate. */
+type Condition = { all: number[] } | { and: Condition[] } | { or: Condition[] };
+
 /**
- * A line predicate compiled for block filters, as a SQL condition on `col` (a filter's bits as
- * DuckDB's BIT, which numbers the bits of each byte from the most significant, hence `^ 7`), so
- * the filters need not leave the database: false only when no line of the block can satisfy the
- * predicate. Undefined when the predicate can never rule a block out (no needle with four word
- * characters in a position where it must be present).
+ * The predicate as bits to test: undefined when it can never rule a block out (no needle with
+ * four word characters in a position where it must be present).
  */
-export function bloomSql(p: LinePredicate, col: string): string | undefined {
+function conditionOf(p: LinePredicate): Condition | undefined {
   switch (p.type) {
     case 'contains': {
       const grams = needleGrams(p.value);
       if (grams.length === 0) return undefined;
-      const bits = new Set<number>();
-      for (const g of grams) bits.add(pos1(g)).add(pos2(g));
-      return '(' + [...bits].map((b) => `get_bit(${col}, ${b ^ 7}) = 1`).join(' AND ') + ')';
+      return { all: [...new Set(grams.flatMap((g) => [pos1(g), pos2(g)]))] };
     }
     case 'regex':
     case 'not':
       return undefined;
     case 'and': {
-      const parts = p.exprs.map((e) => bloomSql(e, col)).filter((t) => t !== undefined);
-      return parts.length === 0 ? undefined : '(' + parts.join(' AND ') + ')';
+      const parts = p.exprs.map(conditionOf).filter((c) => c !== undefined);
+      return parts.length === 0 ? undefined : { and: parts };
     }
     case 'or': {
       // A block may match when any alternative may; one alternative that rules nothing out
       // rules nothing out for the whole.
-      const parts = p.exprs.map((e) => bloomSql(e, col));
-      if (parts.length === 0 || parts.some((t) => t === undefined)) return undefined;
-      return '(' + parts.join(' OR ') + ')';
+      const parts = p.exprs.map(conditionOf);
+      if (parts.length === 0 || parts.some((c) => c === undefined)) return undefined;
+      return { or: parts as Condition[] };
     }
   }
+}
+
+/**
+ * A line predicate compiled for block filters, as a SQL condition on `col` (a filter's bits as
+ * DuckDB's BIT, which numbers the bits of each byte from the most significant, hence `^ 7`), so
+ * the filters need not leave the database: false only when no line of the block can satisfy the
+ * predicate. Undefined when the predicate can never rule a block out.
+ */
+export function bloomSql(p: LinePredicate, col: string): string | undefined {
+  const sql = (c: Condition): string =>
+    '(' + ('all' in c ? c.all.map((b) => `get_bit(${col}, ${b ^ 7}) = 1`).join(' AND ') : 'and' in c ? c.and.map(sql).join(' AND ') : c.or.map(sql).join(' OR ')) + ')';
+  const c = conditionOf(p);
+  return c && sql(c);
 }
 
 /**
@@ -143,24 +154,8 @@ export function bloomSql(p: LinePredicate, col: string): string | undefined {
  * `i >> 3`, as `LineBloom` sets it): undefined exactly when `bloomSql` is.
  */
 export function bloomTest(p: LinePredicate): ((bits: Uint8Array) => boolean) | undefined {
-  switch (p.type) {
-    case 'contains': {
-      const grams = needleGrams(p.value);
-      if (grams.length === 0) return undefined;
-      const at = [...new Set(grams.flatMap((g) => [pos1(g), pos2(g)]))];
-      return (bits) => at.every((i) => (bits[i >>> 3] & (1 << (i & 7))) !== 0);
-    }
-    case 'regex':
-    case 'not':
-      return undefined;
-    case 'and': {
-      const parts = p.exprs.map(bloomTest).filter((t) => t !== undefined);
-      return parts.length === 0 ? undefined : (bits) => parts.every((t) => t(bits));
-    }
-    case 'or': {
-      const parts = p.exprs.map(bloomTest);
-      if (parts.length === 0 || parts.some((t) => t === undefined)) return undefined;
-      return (bits) => parts.some((t) => t!(bits));
-    }
-  }
+  const test = (c: Condition, bits: Uint8Array): boolean =>
+    'all' in c ? c.all.every((i) => (bits[i >>> 3] & (1 << (i & 7))) !== 0) : 'and' in c ? c.and.every((x) => test(x, bits)) : c.or.some((x) => test(x, bits));
+  const c = conditionOf(p);
+  return c && ((bits) => test(c, bits));
 }
